@@ -1,0 +1,49 @@
+# One set of commands for people and CI. Every target does its own set-up.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+# Offline by construction: no model hub, no telemetry, no analytics.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export HF_HUB_DISABLE_TELEMETRY := 1
+export GRADIO_ANALYTICS_ENABLED := False
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: help setup index run test lint eval bench clean
+
+help:  ## list targets
+	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# torch first, pinned to the local CPU wheel, so nothing pulls a CUDA build.
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+setup: $(STAMP)  ## create .venv and install the project
+
+/usr/bin/chromium:
+	# Debian's Chromium for the browser tests (never `playwright install`).
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+
+index: setup  ## build or update index/ from corpus/ (only changed files are embedded)
+	$(BIN)/assistant index
+
+run: index  ## open the assistant on the default corpus
+	$(BIN)/assistant chat
+
+test: setup index  ## lint, type-check and run every test
+	$(BIN)/ruff check assistant tests
+	$(BIN)/mypy assistant
+	$(BIN)/pytest -q
+
+lint: setup  ## ruff + mypy
+	$(BIN)/ruff check assistant tests
+	$(BIN)/mypy assistant
+
+clean:  ## remove the index and caches (not the venv)
+	rm -rf index/gen-* index/CURRENT .pytest_cache .mypy_cache .ruff_cache test-artifacts

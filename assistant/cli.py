@@ -1,0 +1,153 @@
+"""Command line: ``assistant index``, ``assistant ask``, ``assistant chat``.
+
+Thin: parses options, calls the same functions as the UI and evals, formats the result.
+Every AssistantError becomes one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import offline  # noqa: F401  (before any model library loads)
+from .corpus import Skipped
+from .errors import AssistantError
+from .records import Answer
+from .settings import Settings
+
+app = typer.Typer(
+    help="Ask questions about a folder of documents; every answer cites the passages it quotes.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+CorpusOpt = Annotated[
+    Path | None, typer.Option("--corpus", help="Folder of .txt/.md/.jsonl documents [default: corpus/].")
+]
+IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder [default: index/].")]
+
+
+def _settings(corpus: Path | None = None, index: Path | None = None) -> Settings:
+    update = {k: v for k, v in {"corpus_dir": corpus, "index_dir": index}.items() if v is not None}
+    return Settings().model_copy(update=update)
+
+
+def _fail(err: Exception, code: int = 2) -> typer.Exit:
+    typer.secho(f"error: {err}", fg=typer.colors.RED, err=True)
+    return typer.Exit(code)
+
+
+@app.command()
+def index(
+    corpus: CorpusOpt = None,
+    index: IndexOpt = None,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Ignore the existing index and embed everything again.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Build or update the index. Only new or changed files are embedded; removed files drop out.
+
+    Example: assistant index --corpus corpus/ --index index/
+    """
+    from .core import index_corpus
+
+    settings = _settings(corpus, index)
+
+    def warn(s: Skipped) -> None:
+        typer.secho(f"warning: skipped {s.path}: {s.reason}", fg=typer.colors.YELLOW, err=True)
+
+    try:
+        stats = index_corpus(settings, rebuild=rebuild, progress=not quiet, on_skip=warn)
+    except AssistantError as e:
+        raise _fail(e) from None
+    except KeyboardInterrupt:
+        typer.secho("interrupted: the previous index is unchanged; run `assistant index` again.",
+                    fg=typer.colors.YELLOW, err=True)
+        raise typer.Exit(130) from None
+    typer.echo(stats.summary())
+
+
+def format_answer(reply: Answer) -> str:
+    """Plain-text rendering: answer, numbered sources with quotes, related passages, timings."""
+    lines = [reply.text, ""]
+    for title, cites in (("Sources", reply.citations), ("Related passages (not an answer)", reply.related)):
+        if cites:
+            lines.append(f"{title}:")
+            for c in cites:
+                page = f", page {c.page}" if c.page is not None else ""
+                lines.append(f"  [{c.n}] {c.source}{page}, chars {c.start}-{c.end}")
+                lines.append(f'      "{c.quote}"')
+    t = reply.timings_ms
+    lines.append(f"({t['retrieve']:.0f} ms retrieve, {t['compose']:.0f} ms compose)")
+    return "\n".join(lines)
+
+
+@app.command()
+def ask(
+    questions: Annotated[list[str], typer.Argument(help="One or more questions, asked in order as one conversation.")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object per question (JSON Lines).")] = False,
+    k: Annotated[int | None, typer.Option("-k", min=1, max=50, help="Passages to retrieve [default: 5].")] = None,
+    index: IndexOpt = None,
+) -> None:
+    """Ask questions; follow-ups ("what did his spokesman say?") use the earlier ones.
+
+    Example: assistant ask "How many cars did Japan export to the U.S. last year?" "Who said so?"
+    """
+    from .core import Assistant, check_question
+
+    try:
+        settings = _settings(index=index)
+        for q in questions:  # refuse bad input before loading the model
+            check_question(q, settings.max_question_chars)
+        bot = Assistant.open(settings=settings)
+        history: list[Answer] = []
+        for q in questions:
+            reply = bot.ask(q, history=history, k=k)
+            history.append(reply)
+            if json_out:
+                typer.echo(json.dumps(reply.to_dict(), ensure_ascii=False))
+            else:
+                typer.echo(f"Q: {reply.question}\n{format_answer(reply)}\n")
+    except AssistantError as e:
+        raise _fail(e) from None
+
+
+@app.command()
+def chat(index: IndexOpt = None) -> None:
+    """Interactive conversation in the terminal (empty line or Ctrl-D to quit)."""
+    from .core import Assistant
+
+    try:
+        bot = Assistant.open(settings=_settings(index=index))
+    except AssistantError as e:
+        raise _fail(e) from None
+    history: list[Answer] = []
+    typer.echo("Ask about the documents. 'new' starts over; an empty line quits.")
+    for line in sys.stdin if not sys.stdin.isatty() else iter(lambda: input("> "), ""):
+        q = line.strip()
+        if not q:
+            break
+        if q == "new":
+            history = []
+            continue
+        try:
+            reply = bot.ask(q, history=history)
+        except AssistantError as e:
+            typer.secho(f"error: {e}", fg=typer.colors.RED, err=True)
+            continue
+        history.append(reply)
+        typer.echo(format_answer(reply) + "\n")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

