@@ -36,10 +36,14 @@ index: setup  ## build or update index/ from corpus/ (only changed files are emb
 run: index  ## open the assistant on the default corpus
 	$(BIN)/assistant chat
 
-test: setup index  ## lint, type-check and run every test
+test: setup index  ## lint, type-check, gate on the seed eval suite, run every test
 	$(BIN)/ruff check assistant tests
 	$(BIN)/mypy assistant
+	$(BIN)/assistant eval evals/seeds.jsonl --report-dir test-artifacts/evals
 	$(BIN)/pytest -q
+
+eval: setup index  ## run every suite in evals/ and write reports to evals/reports/
+	$(BIN)/assistant eval --report-dir evals/reports
 
 lint: setup  ## ruff + mypy
 	$(BIN)/ruff check assistant tests

@@ -1,8 +1,10 @@
 """Offline, cited question answering over a folder of documents.
 
->>> from assistant import Assistant                          # doctest: +SKIP
->>> reply = Assistant.open().ask("How many cars did Japan export to the U.S. last year?")
->>> reply.to_dict()["citations"][0]["quote"]
+Example::
+
+    from assistant import Assistant
+    reply = Assistant.open().ask("How many cars did Japan export to the U.S. last year?")
+    reply.to_dict()["citations"][0]["quote"]
 """
 
 from . import offline  # noqa: F401  (must run before any model library is imported)

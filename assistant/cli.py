@@ -145,6 +145,49 @@ def chat(index: IndexOpt = None) -> None:
         typer.echo(format_answer(reply) + "\n")
 
 
+@app.command("eval")
+def eval_(
+    suites: Annotated[list[Path] | None, typer.Argument(help="Suite files [default: evals/*.jsonl].")] = None,
+    report_dir: Annotated[Path | None, typer.Option("--report-dir", help="Write report.json, junit.xml, "
+                                                    "report.md and metrics.png here.")] = None,
+    min_pass: Annotated[float | None, typer.Option("--min-pass", min=0, max=1,
+                                                   help="Required pass rate (overrides thresholds.toml).")] = None,
+    thresholds: Annotated[Path | None, typer.Option("--thresholds", help="[default: evals/thresholds.toml]")] = None,
+    index: IndexOpt = None,
+) -> None:
+    """Run eval suites; exit 1 if a threshold falls short, 2 on a malformed suite.
+
+    Example: assistant eval evals/seeds.jsonl --report-dir evals/reports
+    """
+    from .core import Assistant
+    from .evals import load_suite, run_cases
+    from .reports import aggregate, case_line, load_thresholds, shortfalls, table, write_reports
+    from .settings import ROOT
+
+    try:
+        paths = suites or sorted((ROOT / "evals").glob("*.jsonl"))
+        if not paths:
+            raise AssistantError("No suites found in evals/. Pass suite files, e.g. `assistant eval my.jsonl`.")
+        cases = [c for p in paths for c in load_suite(p)]
+        limits = load_thresholds(thresholds or ROOT / "evals" / "thresholds.toml")
+        if min_pass is not None:
+            limits["min"]["pass_rate"] = min_pass
+        bot = Assistant.open(settings=_settings(index=index))
+    except AssistantError as e:
+        raise _fail(e) from None
+    results = run_cases(lambda q, h: bot.ask(q, history=h), cases, on_result=lambda r: typer.echo(case_line(r)))
+    agg = aggregate(results)
+    failed = shortfalls(agg["overall"], limits)
+    typer.echo("\n" + table(agg))
+    if report_dir:
+        for p in write_reports(report_dir, results, agg, failed):
+            typer.echo(f"wrote {p}")
+    if failed:
+        typer.secho("thresholds not met: " + "; ".join(failed), fg=typer.colors.RED, err=True)
+        raise typer.Exit(1)
+    typer.echo(f"eval: {sum(r.passed for r in results)} of {len(results)} cases passed; thresholds met")
+
+
 def main() -> None:
     app()
 

@@ -1,8 +1,10 @@
 """The composition root: the one place that builds the assistant from settings.
 
->>> bot = Assistant.open()                                   # doctest: +SKIP
->>> reply = bot.ask("How many cars did Japan export to the U.S. last year?")
->>> reply.found, [c.source for c in reply.citations]
+Example::
+
+    bot = Assistant.open()
+    reply = bot.ask("How many cars did Japan export to the U.S. last year?")
+    reply.found, [c.source for c in reply.citations]
 """
 
 from __future__ import annotations
@@ -84,7 +86,7 @@ class Assistant:
         draft = verify(self.composer.compose(q, hits, context=context))
         t2 = time.perf_counter()
         timings = {"retrieve": (t1 - t0) * 1e3, "compose": (t2 - t1) * 1e3, "total": (t2 - t0) * 1e3}
-        return render(q, draft, timings)
+        return render(q, draft, timings, tuple(h.chunk.doc_id for h in hits))
 
 
 def check_question(question: str, limit: int) -> str:

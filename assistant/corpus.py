@@ -4,9 +4,10 @@ Reads ``.txt`` and ``.md`` files as one document each, and ``.jsonl`` page files
 object per line with ``doc_name``, ``page`` and ``text``, as in FinanceBench) as one document
 per page. A file that is binary, not UTF-8 or empty is skipped with a reason; the rest loads.
 
->>> docs, skipped = load_corpus(Path("corpus"))          # doctest: +SKIP
->>> docs[0].id
-'000_936d9f47e3d9f400.txt'
+Example::
+
+    docs, skipped = load_corpus(Path("corpus"))
+    docs[0].id   # '000_936d9f47e3d9f400.txt'
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ removed, words Snowball-stemmed.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter
@@ -86,3 +87,16 @@ class IDF:
 
     def known(self, term: str) -> bool:
         return term in self.df
+
+    def known_prefix(self, term: str, min_len: int = 5) -> bool:
+        """Known, or shares a stem-prefix with a known term ("america" ~ "american")."""
+        if term in self.df:
+            return True
+        if len(term) < min_len:
+            return False
+        if not hasattr(self, "_sorted"):
+            self._sorted = sorted(self.df)
+        i = bisect.bisect_left(self._sorted, term)
+        if i < len(self._sorted) and self._sorted[i].startswith(term):
+            return True
+        return any(term[:n] in self.df for n in range(min_len, len(term)))

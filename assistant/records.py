@@ -93,6 +93,7 @@ class Answer:
     related: tuple[Citation, ...] = ()
     conflict: bool = False  # the sources give different figures for the same thing
     timings_ms: dict[str, float] = field(default_factory=dict)
+    retrieved: tuple[str, ...] = ()  # sources of the retrieved passages, best first (for evals)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -1,6 +1,8 @@
 """Hybrid retrieval: dense (FAISS through llama-index) + lexical (BM25), fused by reciprocal rank.
 
->>> hits = HybridRetriever(index, embedder).retrieve("How many cars?", k=5)   # doctest: +SKIP
+Example::
+
+    hits = HybridRetriever(index, embedder).retrieve("How many cars?", k=5)
 """
 
 from __future__ import annotations

@@ -9,10 +9,14 @@ guard that keeps such a bug from ever reaching a user as a wrong citation.
 
 from __future__ import annotations
 
+import re
+
 from .answer import Draft, Segment
 from .figures import find_figures
 from .records import Answer, Citation
 
+CONFLICT_LEAD = "The sources differ on this figure:"
+_MARKED = re.compile(r"([^\[\]]+?)\s*\[(\d+)\]")
 NOT_FOUND = (
     "Not found in the documents: no passage answers this question, so no answer is given. "
     "The nearest passages are listed as related."
@@ -44,7 +48,7 @@ def verify(draft: Draft) -> Draft:
                             index_map[seg.supports]))
     if draft.found and not any(s.supports is None for s in kept):
         return Draft(found=False, related=draft.related)
-    return Draft(draft.found, kept, draft.related, draft.conflict, draft.lead)
+    return Draft(draft.found, kept, draft.related, draft.conflict)
 
 
 def _citation(n: int, seg: Segment) -> Citation:
@@ -52,11 +56,12 @@ def _citation(n: int, seg: Segment) -> Citation:
                     quote=seg.doc.text[seg.start : seg.end], score=seg.score, page=seg.doc.page)
 
 
-def render(question: str, draft: Draft, timings_ms: dict[str, float]) -> Answer:
+def render(question: str, draft: Draft, timings_ms: dict[str, float],
+           retrieved: tuple[str, ...] = ()) -> Answer:
     """Answer text with [n] markers; identical spans share one number."""
     if not draft.found:
         related = tuple(_citation(i, s) for i, s in enumerate(draft.related, 1))
-        return Answer(question, NOT_FOUND, False, (), related, False, timings_ms)
+        return Answer(question, NOT_FOUND, False, (), related, False, timings_ms, retrieved)
     numbers: dict[tuple[str, int, int], int] = {}
     citations: list[Citation] = []
     parts: list[str] = []
@@ -72,5 +77,20 @@ def render(question: str, draft: Draft, timings_ms: dict[str, float]) -> Answer:
             parts[-1] += " " + piece
     sep = "\n" if draft.conflict else " "
     body = sep.join(("- " + p) if draft.conflict else p for p in parts)
-    text = f"{draft.lead}\n{body}" if draft.lead else body
-    return Answer(question, text, True, tuple(citations), (), draft.conflict, timings_ms)
+    text = f"{CONFLICT_LEAD}\n{body}" if draft.conflict else body
+    return Answer(question, text, True, tuple(citations), (), draft.conflict, timings_ms, retrieved)
+
+
+def cited_claims(text: str) -> list[tuple[str, int]]:
+    """Invert ``render``: the (claim, citation number) pairs of an answer text.
+
+    >>> cited_claims('He said so. [1] ("He" is Taizo Watanabe [2].) It fell. [3]')
+    [('He said so.', 1), ('Taizo Watanabe', 2), ('It fell.', 3)]
+    """
+    out = []
+    for m in _MARKED.finditer(text):
+        claim = m.group(1).strip().removeprefix(".)").strip()  # the end of a speaker note
+        claim = claim.removeprefix(CONFLICT_LEAD).strip().removeprefix("- ")
+        claim = re.sub(r'^\("[^"]+" is ', "", claim)  # a speaker note: ("he" is NAME [n].)
+        out.append((claim, int(m.group(2))))
+    return out

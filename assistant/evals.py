@@ -1,0 +1,230 @@
+"""Deterministic eval suites: does each answer state the right figures, name the right people,
+cite the right articles, and refuse what the documents cannot answer?
+
+Suite files are JSON Lines, one case per line::
+
+    {"id": "fig-001", "question": "...",            # or "turns": ["...", "..."] (last is scored)
+     "expect": {"figures": ["1.6 million"], "figures_any": [...], "sources": ["002"],
+                "sources_all": ["000", "001"], "attribution": ["Watanabe"],
+                "unanswerable": true},
+     "note": "optional"}
+
+Figures compare as numbers (see ``figures.contains_figure``); a source matches a citation whose
+source equals it or starts with it. Unknown keys are an error, not ignored.
+
+>>> check(Case("x", ("q",), {"figures": ["21 percent"]}), _reply("a 21% share", ["002.txt"])).passed
+True
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import EvalSuiteError
+from .figures import contains_figure, find_figures, quantities
+from .records import Answer, Citation
+from .verify import cited_claims
+
+CASE_KEYS = {"id", "question", "turns", "expect", "note"}
+EXPECT_KEYS = {"figures", "figures_any", "sources", "sources_all", "attribution", "unanswerable"}
+LIST_KEYS = EXPECT_KEYS - {"unanswerable"}
+HIT_K = 5
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    turns: tuple[str, ...]
+    expect: dict[str, Any]
+    note: str = ""
+    suite: str = ""
+
+    @property
+    def question(self) -> str:
+        return self.turns[-1]
+
+
+@dataclass
+class Result:
+    case: Case
+    reply: Answer
+    reasons: list[str] = field(default_factory=list)
+    figures_expected: int = 0
+    figures_found: int = 0
+    cited_figures: int = 0  # figures stated in cited claims
+    supported_figures: int = 0  # ... that are inside the span their claim cites
+    seconds: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return not self.reasons
+
+
+def _fail(path: Path, lineno: int, msg: str) -> EvalSuiteError:
+    return EvalSuiteError(f"{path}:{lineno}: {msg}")
+
+
+def load_suite(path: Path) -> list[Case]:
+    """Parse and validate a suite file; EvalSuiteError names the file and line of any fault."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise EvalSuiteError(f"{path}: cannot read suite ({e})") from None
+    cases: list[Case] = []
+    ids: set[str] = set()
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("//"):
+            continue
+        try:
+            raw = json.loads(line)
+        except ValueError as e:
+            raise _fail(path, lineno, f"not valid JSON ({e})") from None
+        if not isinstance(raw, dict):
+            raise _fail(path, lineno, "a case must be a JSON object")
+        if unknown := set(raw) - CASE_KEYS:
+            raise _fail(path, lineno, f"unknown key(s) {sorted(unknown)}; allowed: {sorted(CASE_KEYS)}")
+        cid = raw.get("id")
+        if not isinstance(cid, str) or not cid:
+            raise _fail(path, lineno, 'every case needs a string "id"')
+        if cid in ids:
+            raise _fail(path, lineno, f"duplicate id {cid!r}")
+        ids.add(cid)
+        if ("question" in raw) == ("turns" in raw):
+            raise _fail(path, lineno, 'give exactly one of "question" or "turns"')
+        turns = [raw["question"]] if "question" in raw else raw["turns"]
+        if not isinstance(turns, list) or not turns or not all(isinstance(t, str) and t.strip() for t in turns):
+            raise _fail(path, lineno, '"question" must be a non-empty string, "turns" a list of them')
+        expect = raw.get("expect")
+        if not isinstance(expect, dict) or not expect:
+            raise _fail(path, lineno, '"expect" must be a non-empty object')
+        if unknown := set(expect) - EXPECT_KEYS:
+            raise _fail(path, lineno, f"unknown expect key(s) {sorted(unknown)}; allowed: {sorted(EXPECT_KEYS)}")
+        for k in LIST_KEYS & set(expect):
+            v = expect[k]
+            if not isinstance(v, list) or not v or not all(isinstance(x, str) and x for x in v):
+                raise _fail(path, lineno, f'expect "{k}" must be a non-empty list of strings')
+        if "unanswerable" in expect and not isinstance(expect["unanswerable"], bool):
+            raise _fail(path, lineno, 'expect "unanswerable" must be true or false')
+        if expect.get("unanswerable") and set(expect) & {"figures", "figures_any", "sources", "sources_all"}:
+            raise _fail(path, lineno, "an unanswerable case cannot also expect figures or sources")
+        note = raw.get("note", "")
+        if not isinstance(note, str):
+            raise _fail(path, lineno, '"note" must be a string')
+        cases.append(Case(cid, tuple(turns), expect, note, path.stem))
+    if not cases:
+        raise EvalSuiteError(f"{path}: no cases")
+    return cases
+
+
+def _matches(citation: Citation, source: str) -> bool:
+    return citation.source == source or citation.source.startswith(source)
+
+
+def check(case: Case, reply: Answer) -> Result:
+    """Score one reply against one case's expectations."""
+    ex, res = case.expect, Result(case, reply)
+    text = reply.text
+    if ex.get("unanswerable"):
+        if reply.found:
+            res.reasons.append("answered a question the documents cannot answer")
+        if stated := [f.text for f in quantities(re.sub(r"\[\d+\]", "", text))]:
+            res.reasons.append(f"stated figure(s) {stated} for an unanswerable question")
+    elif not reply.found:
+        res.reasons.append("refused (found=false) a question the documents answer")
+    for fig in ex.get("figures", []):
+        res.figures_expected += 1
+        if contains_figure(text, fig):
+            res.figures_found += 1
+        else:
+            res.reasons.append(f"missing figure {fig!r}")
+    if any_figs := ex.get("figures_any"):
+        res.figures_expected += 1
+        if any(contains_figure(text, f) for f in any_figs):
+            res.figures_found += 1
+        else:
+            res.reasons.append(f"none of the figures {any_figs}")
+    if (srcs := ex.get("sources")) and not any(_matches(c, s) for c in reply.citations for s in srcs):
+        res.reasons.append(f"no citation from {srcs} (cited {sorted({c.source for c in reply.citations})})")
+    for s in ex.get("sources_all", []):
+        if not any(_matches(c, s) for c in reply.citations):
+            res.reasons.append(f"no citation from {s!r}")
+    if (names := ex.get("attribution")) and not any(n.lower() in text.lower() for n in names):
+        res.reasons.append(f"speaker not named (expected one of {names})")
+    by_n = {c.n: c for c in reply.citations}
+    for claim, n in cited_claims(text):
+        cite = by_n.get(n)
+        for f in find_figures(claim):
+            res.cited_figures += 1
+            res.supported_figures += bool(cite and any(f.same(g) for g in find_figures(cite.quote)))
+    return res
+
+
+def expected_sources(case: Case) -> list[str]:
+    return list(case.expect.get("sources_all", [])) + list(case.expect.get("sources", []))
+
+
+def _rank(reply: Answer, sources: Sequence[str]) -> int | None:
+    for i, src in enumerate(reply.retrieved, 1):
+        if any(src == s or src.startswith(s) for s in sources):
+            return i
+    return None
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return num / den if den else None
+
+
+def metrics(results: list[Result]) -> dict[str, float | int | None]:
+    """Aggregate scores over results (None where no case measures a metric)."""
+    answerable = [r for r in results if not r.case.expect.get("unanswerable")]
+    unanswerable = [r for r in results if r.case.expect.get("unanswerable")]
+    attributed = [r for r in results if "attribution" in r.case.expect]
+    with_sources = [r for r in results if expected_sources(r.case)]
+    cites = [(c, expected_sources(r.case)) for r in with_sources for c in r.reply.citations]
+    wanted_all = [(r, s) for r in results for s in r.case.expect.get("sources_all", [])]
+    ranks = [_rank(r.reply, expected_sources(r.case)) for r in with_sources]
+    return {
+        "cases": len(results),
+        "pass_rate": _ratio(sum(r.passed for r in results), len(results)),
+        "figure_accuracy": _ratio(sum(r.figures_found for r in results), sum(r.figures_expected for r in results)),
+        "attribution_accuracy": _ratio(
+            sum(not any(x.startswith("speaker") for x in r.reasons) for r in attributed), len(attributed)),
+        "citation_precision": _ratio(sum(any(_matches(c, s) for s in srcs) for c, srcs in cites), len(cites)),
+        "citation_recall": _ratio(sum(any(_matches(c, s) for c in r.reply.citations) for r, s in wanted_all),
+                                  len(wanted_all)),
+        "span_support": _ratio(sum(r.supported_figures for r in results), sum(r.cited_figures for r in results)),
+        f"hit@{HIT_K}": _ratio(sum(x is not None and x <= HIT_K for x in ranks), len(ranks)),
+        "mrr": _ratio(sum(1 / x for x in ranks if x), len(ranks)),
+        "refusal_accuracy": _ratio(sum(not r.reply.found for r in unanswerable), len(unanswerable)),
+        "false_refusal_rate": _ratio(sum(not r.reply.found for r in answerable), len(answerable)),
+        "seconds": round(sum(r.seconds for r in results), 3),
+    }
+
+
+def run_cases(ask: Callable[[str, list[Answer]], Answer], cases: list[Case],
+              on_result: Callable[[Result], None] | None = None) -> list[Result]:
+    """Run every case through ``ask`` (each case its own conversation)."""
+    results = []
+    for case in cases:
+        t0 = time.perf_counter()
+        history: list[Answer] = []
+        for turn in case.turns:
+            history.append(ask(turn, history))
+        res = check(case, history[-1])
+        res.seconds = time.perf_counter() - t0
+        results.append(res)
+        if on_result:
+            on_result(res)
+    return results
+
+
+def _reply(text: str, sources: list[str], found: bool = True) -> Answer:
+    """A hand-made reply, for doctests and evaluator unit tests."""
+    cites = tuple(Citation(i, s, 0, len(text), text, 1.0) for i, s in enumerate(sources, 1))
+    return Answer("q", text, found, cites, retrieved=tuple(sources))

@@ -1,0 +1,154 @@
+"""The evaluator is tested too: matching rules, verdicts with reasons, suite validation, CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import EvalSuiteError
+from assistant.evals import Case, _reply, check, load_suite, metrics
+
+QUOTE = "If Japan merely kept its 21 percent share of the market, Japan could sell about 2 million cars."
+
+
+def case(**expect) -> Case:  # type: ignore[no-untyped-def]
+    return Case("c1", ("question?",), expect, suite="t")
+
+
+def test_a_correct_reply_passes():
+    r = check(case(figures=["21 percent"], sources=["002"], attribution=["Japan"]),
+              _reply(f"{QUOTE} [1]", ["002_f7fc.txt"]))
+    assert r.passed and r.reasons == []
+
+
+def test_wrong_figure_fails_with_reason():
+    r = check(case(figures=["1.6 million"]), _reply("Japan exported 11.6 million cars. [1]", ["000.txt"]))
+    assert not r.passed and r.reasons == ["missing figure '1.6 million'"]
+    r = check(case(figures=["1.6 million"]), _reply("Japan exported 1.65 million cars. [1]", ["000.txt"]))
+    assert r.reasons == ["missing figure '1.6 million'"]
+
+
+def test_figures_any_needs_one():
+    ok = check(case(figures_any=["1.9 million", "1.82 million"]), _reply("held to 1.82 million [1]", ["002"]))
+    bad = check(case(figures_any=["1.9 million", "1.82 million"]), _reply("held to 1.8 million [1]", ["002"]))
+    assert ok.passed and not bad.passed and "none of the figures" in bad.reasons[0]
+
+
+def test_wrong_source_fails_with_reason():
+    r = check(case(sources=["002"]), _reply("x [1]", ["000_936d.txt"]))
+    assert len(r.reasons) == 1 and r.reasons[0].startswith("no citation from ['002']")
+    r = check(case(sources_all=["000", "001"]), _reply("x [1]", ["000_936d.txt"]))
+    assert r.reasons == ["no citation from '001'"]
+
+
+def test_missing_speaker_fails_with_reason():
+    r = check(case(attribution=["Watanabe", "Foreign Affairs"]), _reply("He said it was dismal. [1]", ["001"]))
+    assert r.reasons == ["speaker not named (expected one of ['Watanabe', 'Foreign Affairs'])"]
+
+
+def test_answering_an_unanswerable_question_fails():
+    r = check(case(unanswerable=True), _reply("Toyota earned 5 billion yen. [1]", ["000"]))
+    assert "answered a question the documents cannot answer" in r.reasons
+    assert any("stated figure" in x and "5 billion" in x for x in r.reasons)
+    refused = check(case(unanswerable=True), _reply("Not found in the documents.", [], found=False))
+    assert refused.passed
+
+
+def test_refusing_an_answerable_question_fails():
+    r = check(case(figures=["21 percent"]), _reply("Not found in the documents.", [], found=False))
+    assert r.reasons[0] == "refused (found=false) a question the documents answer"
+
+
+def test_span_support_counts_figures_outside_their_citation():
+    from assistant.records import Answer, Citation
+
+    cites = (Citation(1, "002", 0, 10, "a 21 percent share", 1.0), Citation(2, "000", 0, 10, "no figure here", 1.0))
+    reply = Answer("q", "a 21 percent share [1] a 21 percent share [2]", True, cites)
+    r = check(case(sources=["002"]), reply)
+    assert (r.cited_figures, r.supported_figures) == (2, 1)
+    assert metrics([r])["span_support"] == 0.5
+
+
+def _write(tmp_path: Path, lines: list[str]) -> Path:
+    p = tmp_path / "suite.jsonl"
+    p.write_text("\n".join(lines) + "\n")
+    return p
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ('{"id": "a", "question": "q?", "expect": {"figure": ["1"]}}', "unknown expect key(s) ['figure']"),
+    ('{"id": "a", "questoin": "q?", "expect": {"figures": ["1"]}}', "unknown key(s) ['questoin']"),
+    ('{"id": "a", "question": "q?"}', '"expect" must be a non-empty object'),
+    ('{"id": "a", "question": "q?", "turns": ["q"], "expect": {"figures": ["1"]}}', "exactly one of"),
+    ('{"id": "a", "question": "q?", "expect": {"figures": "1.6 million"}}', "non-empty list of strings"),
+    ('{"id": "a", "question": "q?", "expect": {"unanswerable": "yes"}}', "true or false"),
+    ('{"id": "a", "question": "q?", "expect": {"figures": ["1"]}', "not valid JSON"),
+])
+def test_malformed_suite_names_file_and_line(tmp_path, line, message):
+    good = '{"id": "ok", "question": "q?", "expect": {"figures": ["1"]}}'
+    path = _write(tmp_path, [good, "", line])
+    with pytest.raises(EvalSuiteError) as err:
+        load_suite(path)
+    assert f"{path}:3:" in str(err.value) and message in str(err.value)
+
+
+def test_duplicate_ids_are_rejected(tmp_path):
+    line = '{"id": "a", "question": "q?", "expect": {"figures": ["1"]}}'
+    with pytest.raises(EvalSuiteError, match="duplicate id"):
+        load_suite(_write(tmp_path, [line, line]))
+
+
+def test_seed_suite_is_valid_and_large_enough():
+    root = Path(__file__).resolve().parent.parent / "evals"
+    cases = load_suite(root / "seeds.jsonl")
+    assert len(cases) >= 45
+    kinds = {c.id.split("-")[0] for c in cases}
+    assert {"fig", "conf", "att", "conv", "para", "una"} <= kinds
+
+
+def _eval(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "assistant.cli", "eval", *args],
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.model
+def test_cli_exit_codes_and_deterministic_reports(tmp_path, real_index_settings):
+    idx = str(real_index_settings.index_dir)
+    bad = _write(tmp_path, ['{"id": "a", "question": "q?", "expect": {"figurez": ["1"]}}'])
+    p = _eval(str(bad), "--index", idx)
+    assert p.returncode == 2 and f"{bad}:1:" in p.stderr and "Traceback" not in p.stderr
+
+    suite = tmp_path / "mini.jsonl"
+    suite.write_text("\n".join(json.dumps(c) for c in [
+        {"id": "good", "question": "What share of the U.S. market did Japan reach last year?",
+         "expect": {"figures": ["21 percent"], "sources": ["002"]}},
+        {"id": "wrong", "question": "What share of the U.S. market did Japan reach last year?",
+         "expect": {"figures": ["22 percent"]}},
+        {"id": "una", "question": "What was Toyota's profit in 1980?", "expect": {"unanswerable": True}},
+    ]) + "\n")
+    reports = []
+    for run in ("a", "b"):
+        out = tmp_path / run
+        p = _eval(str(suite), "--index", idx, "--report-dir", str(out), "--min-pass", "0.9")
+        assert p.returncode == 1, p.stdout + p.stderr  # 2 of 3 pass < 0.9
+        assert "PASS mini/good" in p.stdout and "FAIL mini/wrong  - missing figure '22 percent'" in p.stdout
+        assert "pass_rate 0.667 < 0.900" in p.stderr
+        for name in ("report.json", "junit.xml", "report.md", "metrics.png"):
+            assert (out / name).stat().st_size > 0
+        rep = json.loads((out / "report.json").read_text())
+        for c in rep["cases"]:
+            c.pop("seconds")
+        for m in [rep["aggregates"]["overall"], *rep["aggregates"]["suites"].values()]:
+            m.pop("seconds")
+        reports.append(rep)
+    assert reports[0] == reports[1]
+    junit = (tmp_path / "a" / "junit.xml").read_text()
+    assert 'name="wrong"' in junit and "<failure" in junit and 'failures="1"' in junit
+    only_pass_rate = tmp_path / "thresholds.toml"
+    only_pass_rate.write_text("[min]\npass_rate = 0.6\n")
+    p = _eval(str(suite), "--index", idx, "--thresholds", str(only_pass_rate))
+    assert p.returncode == 0 and "2 of 3 cases passed" in p.stdout
