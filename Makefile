@@ -33,11 +33,11 @@ setup: $(STAMP)  ## create .venv and install the project
 index: setup  ## build or update index/ from corpus/ (only changed files are embedded)
 	$(BIN)/assistant index
 
-run: index  ## open the assistant on the default corpus
-	$(BIN)/assistant chat
+run: index  ## open the chat UI on the default corpus at http://127.0.0.1:7860
+	$(BIN)/python app.py
 
-test: setup index  ## lint, type-check, gate on the seed eval suite, run every test
-	$(BIN)/ruff check assistant tests
+test: setup index /usr/bin/chromium  ## lint, type-check, gate on the seed eval suite, run every test
+	$(BIN)/ruff check assistant tests app.py
 	$(BIN)/mypy assistant
 	$(BIN)/assistant eval evals/seeds.jsonl --report-dir test-artifacts/evals
 	$(BIN)/pytest -q
@@ -46,7 +46,7 @@ eval: setup index  ## run every suite in evals/ and write reports to evals/repor
 	$(BIN)/assistant eval --report-dir evals/reports
 
 lint: setup  ## ruff + mypy
-	$(BIN)/ruff check assistant tests
+	$(BIN)/ruff check assistant tests app.py
 	$(BIN)/mypy assistant
 
 clean:  ## remove the index and caches (not the venv)

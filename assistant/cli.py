@@ -188,6 +188,50 @@ def eval_(
     typer.echo(f"eval: {sum(r.passed for r in results)} of {len(results)} cases passed; thresholds met")
 
 
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option("--host", help="Address to bind [default: 127.0.0.1].")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port [default: 7860].")] = None,
+    auth: Annotated[
+        str | None, typer.Option("--auth", help="USER:PASS login (or set ASSISTANT_AUTH).")
+    ] = None,
+    corpus: CorpusOpt = None,
+    index: IndexOpt = None,
+) -> None:
+    """Open the chat UI in the browser's reach (builds the index first if it is missing).
+
+    Example: assistant serve --port 7860      (python app.py does the same)
+    """
+    from .core import Assistant, index_corpus
+    from .errors import IndexMissingError
+
+    settings = _settings(corpus, index)
+    update = {k: v for k, v in {"host": host, "port": port, "auth": auth}.items() if v is not None}
+    settings = settings.model_copy(update=update)
+    login = None
+    if settings.auth:
+        user, sep, password = settings.auth.partition(":")
+        if not sep or not user or not password:
+            raise _fail(AssistantError("--auth must look like USER:PASS."))
+        login = (user, password)
+    try:
+        try:
+            bot = Assistant.open(settings=settings)
+        except IndexMissingError:
+            typer.echo(f"No index in {settings.index_dir}; building it from {settings.corpus_dir} first.")
+            typer.echo(index_corpus(settings, on_skip=lambda s: typer.echo(f"warning: skipped {s.path}: {s.reason}",
+                                                                           err=True)).summary())
+            bot = Assistant.open(settings=settings)
+    except AssistantError as e:
+        raise _fail(e) from None
+    from .ui import CSS, JS, build_ui
+
+    demo = build_ui(bot, settings.examples)
+    typer.echo(f"assistant ready: http://{settings.host}:{settings.port}  (Ctrl-C to stop)")
+    demo.launch(server_name=settings.host, server_port=settings.port, auth=login, css=CSS, js=JS,
+                show_error=False, quiet=True, footer_links=["api"], ssr_mode=False)
+
+
 def main() -> None:
     app()
 

@@ -43,6 +43,19 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
     max_question_chars: int = Field(2000, description="Longer questions are refused.")
     max_answer_sentences: int = Field(3, description="Sentences quoted in an answer (more on conflict).")
+    host: str = Field("127.0.0.1", description="UI address; anything but loopback exposes it.")
+    port: int = Field(7860, description="UI port.")
+    auth: str = Field("", description="USER:PASS to require a login in the UI ('' = none).")
+    examples: list[str] = Field(
+        default_factory=lambda: [
+            "How many cars did Japan export to the United States last year?",
+            "What did Taizo Watanabe say about blaming Japan?",
+            "What did he say about quotas?",
+            "What share of the U.S. market did Japan reach last year?",
+            "What was Toyota's profit in 1980?",
+        ],
+        description="Example questions shown in the UI.",
+    )
 
     def resolved_model_path(self) -> str:
         return self.model_path or packaged_model_path()

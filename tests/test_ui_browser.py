@@ -1,0 +1,245 @@
+"""The chat UI end to end: a real app.py process, a real headless Chromium (Debian's, driven
+by Playwright), the real model and index. Screenshots go to test-artifacts/ui/."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from .conftest import ROOT
+
+pytestmark = [pytest.mark.model, pytest.mark.browser]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = ROOT / "test-artifacts" / "ui"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class App:
+    def __init__(self, corpus: Path, index: Path, *extra: str) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.log = index.parent / f"app-{self.port}.log"
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py"), "--port", str(self.port), "--corpus", str(corpus),
+             "--index", str(index), *extra],
+            stdout=self.log.open("w"), stderr=subprocess.STDOUT, env={**os.environ}, cwd=ROOT)
+        deadline = time.time() + 240
+        while time.time() < deadline:
+            assert self.proc.poll() is None, self.log.read_text()
+            try:
+                urllib.request.urlopen(self.url, timeout=2)
+                return
+            except urllib.error.HTTPError:
+                return  # the server answers (e.g. a login page)
+            except OSError:
+                time.sleep(0.5)
+        raise TimeoutError(self.log.read_text())
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture(scope="module")
+def app(real_index_settings) -> Iterator[App]:  # type: ignore[no-untyped-def]
+    a = App(real_index_settings.corpus_dir, real_index_settings.index_dir)
+    yield a
+    a.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is missing: run `make test` (it installs chromium) or apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class Page:
+    """A page that records every request and dialog."""
+
+    def __init__(self, browser, url: str) -> None:  # type: ignore[no-untyped-def]
+        self.page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.page.goto(url, wait_until="load")
+        self.page.wait_for_selector("#question textarea")
+
+    def ask(self, question: str) -> object:
+        n = self.page.locator("#chat .answer").count()
+        self.page.fill("#question textarea", question)
+        self.page.click("#ask")
+        self.page.wait_for_function(f"document.querySelectorAll('#chat .answer').length > {n}", timeout=60000)
+        return self.page.locator("#chat .answer").nth(n)
+
+    def shot(self, name: str) -> Path:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        path = SHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def hosts(self) -> set[str]:
+        return {urlparse(u).netloc for u in self.requests if not u.startswith(("data:", "blob:"))}
+
+
+def test_answer_citation_follow_up_and_not_found_in_a_real_browser(app, browser):
+    p = Page(browser, app.url)
+    p.shot("0-start")
+    answer = p.ask("What share of the U.S. market did Japan reach last year?")
+    text = answer.inner_text()
+    assert "21 percent" in text and "[1]" in text
+    p.shot("1-answer")
+    # the sources panel shows the quote highlighted inside its paragraph
+    assert "21 percent" in p.page.locator("#sources .source mark.hl").first.inner_text()
+
+    answer.locator("button.cite").first.click()
+    hl = p.page.locator("#article #cite-hl")
+    hl.wait_for(state="visible", timeout=15000)
+    quote = hl.inner_text()
+    assert quote.startswith("If Japan merely kept its 21 percent share")
+    assert (ROOT / "corpus" / "002_f7fc15107f3bc862.txt").read_text()[3434:3581] == quote
+    assert hl.is_visible() and hl.evaluate(
+        "e => { const r = e.getBoundingClientRect(); const c = e.closest('.article-body').getBoundingClientRect();"
+        " return r.top >= c.top - 1 && r.bottom <= c.bottom + 1; }")  # scrolled into view
+    p.shot("2-citation-open")
+
+    # a source in the panel opens too
+    p.page.locator("#sources .source").first.click()
+    hl.wait_for(state="visible", timeout=15000)
+
+    first = p.ask("What did Taizo Watanabe say about blaming Japan?")
+    assert "Watanabe" in first.inner_text()
+    follow = p.ask("What did he say about quotas?")
+    assert "dismal" in follow.inner_text() and "Taizo Watanabe" in follow.inner_text()
+    p.shot("3-follow-up")
+
+    conflict = p.ask("How many cars did Japan export to the United States last year?")
+    assert conflict.locator(".conflict").inner_text().startswith("⚠ The sources differ")
+    assert "1.99 million" in conflict.inner_text()
+
+    nf = p.ask("What was Toyota's profit in 1980?")
+    assert "not-found" in (nf.get_attribute("class") or "")
+    assert "Not found in the documents" in nf.inner_text()
+    assert p.page.locator("#sources h4", has_text="Related (not an answer)").count() == 1
+    assert p.page.locator("#sources .source.related").count() >= 1
+    p.shot("4-not-found")
+
+    p.page.click("#clear")
+    p.page.wait_for_function("document.querySelectorAll('#chat .answer').length === 0")
+    assert p.hosts() == {f"127.0.0.1:{app.port}"}, p.hosts()
+    assert p.dialogs == []
+
+
+def test_error_is_a_message_not_a_traceback(app, browser):
+    p = Page(browser, app.url)
+    p.page.fill("#question textarea", "   ")
+    p.page.click("#ask")
+    p.page.wait_for_selector("#chat .answer .error", timeout=30000)
+    assert "The question is empty" in p.page.locator("#chat .answer .error").inner_text()
+    assert "Traceback" not in p.page.content()
+
+
+HOSTILE = """The Zanzibar export quota was 4.2 million cars <script>window.__pwned = 1; alert("xss")</script> \
+according to <img src=x onerror="window.__pwned = 2; alert('img')"> officials and \
+[a link](javascript:alert(3)) and ![tracker](http://198.51.100.7/pixel.png) and <b>bold</b>.
+
+Other news: nothing else happened in Zanzibar that week.
+"""
+
+
+def test_hostile_document_text_is_shown_literally_and_runs_nothing(tmp_path, browser):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "hostile.txt").write_text(HOSTILE)
+    app = App(corpus, tmp_path / "index")
+    try:
+        p = Page(browser, app.url)
+        answer = p.ask("What was the Zanzibar export quota?")
+        text = answer.inner_text()
+        assert "4.2 million" in text
+        for literal in ('<script>window.__pwned = 1; alert("xss")</script>', "<img src=x onerror=",
+                        "[a link](javascript:alert(3))"):
+            assert literal in text
+        answer.locator("button.cite").first.click()
+        p.page.locator("#article #cite-hl").wait_for(state="visible", timeout=15000)
+        article = p.page.locator("#article").inner_text()
+        for literal in ('<script>window.__pwned = 1; alert("xss")</script>', "<img src=x onerror=",
+                        "![tracker](http://198.51.100.7/pixel.png)", "[a link](javascript:alert(3))", "<b>bold</b>"):
+            assert literal in article
+        assert "<script>" in p.page.locator("#sources").inner_text()
+        p.page.wait_for_timeout(500)
+        p.shot("5-hostile")
+        assert p.page.evaluate("window.__pwned") is None
+        assert p.dialogs == []
+        for area in ("#chat", "#sources", "#article"):
+            assert p.page.locator(f"{area} script, {area} img[src='x'], {area} a[href^='javascript']").count() == 0
+        assert p.hosts() == {f"127.0.0.1:{app.port}"}, p.hosts()
+    finally:
+        app.stop()
+
+
+def test_no_file_outside_the_index_is_served(app):
+    for path in ("gradio_api/file=/etc/passwd", f"gradio_api/file={ROOT}/pyproject.toml",
+                 "gradio_api/file=corpus/000_936d9f47e3d9f400.txt", "file=/etc/passwd", "../pyproject.toml"):
+        try:
+            with urllib.request.urlopen(app.url + path, timeout=10) as r:
+                body = r.read().decode(errors="replace")
+            assert "root:" not in body and "[project]" not in body and "Reagan" not in body, path
+        except urllib.error.HTTPError as e:
+            assert e.code in (403, 404, 405), (path, e.code)
+
+
+def test_api_endpoint_returns_the_cli_json(app, bot):
+    from gradio_client import Client
+
+    client = Client(app.url, verbose=False)
+    assert "/ask" in client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    got = client.predict("What share of the U.S. market did Japan reach last year?", [], api_name="/ask")
+    want = bot.ask("What share of the U.S. market did Japan reach last year?").to_dict()
+    got.pop("timings_ms"), want.pop("timings_ms")
+    assert got == want
+    follow = client.predict("What did his spokesman say?", ["Who is Takashi Ishihara?"], api_name="/ask")
+    assert "out of the question" in follow["answer"]
+
+
+def test_login_required_when_auth_is_set(real_index_settings, browser):
+    from gradio_client import Client
+
+    app = App(real_index_settings.corpus_dir, real_index_settings.index_dir, "--auth", "staff:s3cret")
+    try:
+        with pytest.raises(Exception):  # noqa: B017 - gradio_client raises its own error types
+            Client(app.url, verbose=False).predict("What share?", [], api_name="/ask")
+        ok = Client(app.url, auth=("staff", "s3cret"), verbose=False)
+        assert ok.predict("What share of the U.S. market did Japan reach last year?", [], api_name="/ask")["found"]
+        page = browser.new_page()
+        page.goto(app.url, wait_until="load")
+        page.wait_for_selector("input[type=password]", timeout=30000)
+    finally:
+        app.stop()
