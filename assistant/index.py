@@ -288,6 +288,7 @@ def _write_generation(index_dir: Path, plan: list[tuple[Document, list[Chunk], b
             "format_version": FORMAT_VERSION,
             "model_id": embedder.model_id,
             "dim": embedder.dim,
+            "backend": getattr(embedder, "backend", ""),  # informational: backends give the same vectors
             "chunker": asdict(chunker),
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "documents": {d.id: {"sha256": d.sha256, "chunks": len(cs)} for d, cs, _ in plan},

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     index_dir: Path = Field(ROOT / "index", description="Folder holding the built index.")
     model_path: str = Field("", description="Sentence-transformers model folder; '' = packaged MiniLM.")
     embed_batch_size: int = Field(32, description="Chunks per embedding batch.")
+    embed_backend: str = Field(
+        "openvino", description="'openvino' (MiniLM exported to ONNX, 2.5x faster on CPU, same vectors) or 'torch'."
+    )
+    model_cache: Path = Field(ROOT / ".cache" / "models", description="Where the ONNX export is kept.")
     chunk_max_tokens: int = Field(200, description="Hard limit per chunk, in model word-pieces.")
     chunk_min_tokens: int = Field(48, description="A chunk may close at a paragraph break once this long.")
     top_k: int = Field(8, description="Passages retrieved per question (the pool answers are quoted from).")
