@@ -49,5 +49,8 @@ lint: setup  ## ruff + mypy
 	$(BIN)/ruff check assistant tests app.py
 	$(BIN)/mypy assistant
 
+bench: setup index  ## benchmarks (not tests): writes evals/bench/RESULTS.md; BENCH_ARGS="--only ingest --pages 100"
+	$(BIN)/python evals/bench/bench.py $(BENCH_ARGS)
+
 clean:  ## remove the index and caches (not the venv)
 	rm -rf index/gen-* index/CURRENT .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -218,10 +218,11 @@ class Composer:
 
     @staticmethod
     def _one_per_doc(cands: list[Candidate]) -> list[Candidate]:
-        out, docs = [], set()
+        """The best candidate of each source (an article; for page files, the whole filing)."""
+        out, sources = [], set()
         for c in cands:
-            if c.doc.id not in docs:
-                docs.add(c.doc.id)
+            if c.doc.title not in sources:
+                sources.add(c.doc.title)
                 out.append(c)
         return out
 

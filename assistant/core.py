@@ -18,7 +18,7 @@ from .answer import Composer, is_follow_up
 from .corpus import Skipped
 from .embedding import Embedder, OnnxEmbedder, SentenceTransformerEmbedder, export_onnx
 from .errors import AssistantError, QuestionError
-from .index import ChunkerConfig, IndexStats, LoadedIndex, build_index, open_index, require_index
+from .index import ChunkerConfig, IndexStats, LexicalConfig, LoadedIndex, build_index, open_index, require_index
 from .records import Answer
 from .retrieval import HybridRetriever
 from .settings import Settings
@@ -46,6 +46,10 @@ def chunker_config(settings: Settings) -> ChunkerConfig:
     return ChunkerConfig(settings.chunk_max_tokens, settings.chunk_min_tokens)
 
 
+def lexical_config(settings: Settings) -> LexicalConfig:
+    return LexicalConfig(title_weight=settings.title_weight)
+
+
 def index_corpus(
     settings: Settings,
     embedder: Embedder | None = None,
@@ -58,7 +62,7 @@ def index_corpus(
     return build_index(
         settings.corpus_dir, settings.index_dir, embedder or make_embedder(settings),
         chunker_config(settings), rebuild=rebuild, progress=progress, on_skip=on_skip,
-        limit_pages=limit_pages,
+        limit_pages=limit_pages, lex=lexical_config(settings),
     )
 
 
@@ -82,7 +86,8 @@ class Assistant:
             settings = settings.model_copy(update={"index_dir": Path(index_dir)})
         require_index(settings.index_dir)  # fail fast, before loading a model
         embedder = embedder or make_embedder(settings)
-        index = open_index(settings.index_dir, embedder.model_id, embedder.dim, chunker_config(settings))
+        index = open_index(settings.index_dir, embedder.model_id, embedder.dim, chunker_config(settings),
+                           lexical_config(settings))
         return cls(settings, embedder, index, mode)
 
     def ask(self, question: str, history: Sequence[Answer] = (), k: int | None = None) -> Answer:

@@ -51,6 +51,14 @@ class ChunkerConfig:
     splitter: str = "punkt+abbrev/1"
 
 
+@dataclass(frozen=True)
+class LexicalConfig:
+    """How BM25 terms are made. A change needs only a BM25 rebuild, never re-embedding."""
+
+    title_weight: int = 4  # a chunk's document title counts this many times (field boost)
+    version: int = lexical.LEXICAL_VERSION
+
+
 @dataclass
 class IndexStats:
     documents: int = 0
@@ -126,8 +134,12 @@ def require_index(index_dir: Path) -> Path:
     return gen
 
 
-def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig) -> LoadedIndex:
-    """Open the live generation, refusing a missing, corrupt or mismatched index."""
+def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
+               lex: LexicalConfig | None = None) -> LoadedIndex:
+    """Open the live generation, refusing a missing, corrupt or mismatched index.
+
+    With ``lex`` given, an index whose keyword part was made differently is refused too
+    (``assistant index`` refreshes it without re-embedding)."""
     gen = require_index(index_dir)
     try:
         manifest = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
@@ -136,6 +148,11 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig)
             f"The index manifest in {gen} cannot be read ({e}). Rebuild with `assistant index --rebuild`."
         ) from None
     _check(manifest, model_id, dim, chunker, index_dir)
+    if lex is not None and manifest.get("lexical") != asdict(lex):
+        raise IndexMismatchError(
+            f"The keyword index in {index_dir} was made with other settings ({manifest.get('lexical')}, "
+            f"now {asdict(lex)}). Run `assistant index` to refresh it (nothing is re-embedded)."
+        )
     try:
         import bm25s
         from llama_index.vector_stores.faiss import FaissVectorStore
@@ -164,16 +181,17 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig)
 
 
 def _previous(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig, rebuild: bool
-              ) -> tuple[dict[str, Any], dict[str, list[Chunk]], np.ndarray | None]:
-    """Reusable state of the live generation: manifest docs, chunks per doc, all vectors."""
+              ) -> tuple[dict[str, Any], dict[str, list[Chunk]], np.ndarray | None, dict[str, Any]]:
+    """Reusable state of the live generation: manifest docs, chunks per doc, all vectors, and
+    the lexical settings it was made with."""
     if rebuild or _live_generation(index_dir) is None:
-        return {}, {}, None
+        return {}, {}, None, {}
     old = open_index(index_dir, model_id, dim, chunker)  # raises on mismatch / corruption
     by_doc: dict[str, list[Chunk]] = {}
     for c in old.chunks:
         by_doc.setdefault(c.doc_id, []).append(c)
     vectors = old.dense.client.reconstruct_n(0, old.dense.client.ntotal)
-    return old.manifest["documents"], by_doc, vectors
+    return old.manifest["documents"], by_doc, vectors, old.manifest.get("lexical") or {}
 
 
 def build_index(
@@ -185,6 +203,7 @@ def build_index(
     progress: bool = True,
     limit_pages: int | None = None,
     on_skip: Callable[[Skipped], None] | None = None,
+    lex: LexicalConfig | None = None,
 ) -> IndexStats:
     """Bring ``index_dir`` up to date with ``corpus_dir``, embedding only what changed."""
     t0 = time.perf_counter()
@@ -192,7 +211,9 @@ def build_index(
     for s in skipped:
         if on_skip:
             on_skip(s)
-    old_docs, old_chunks, old_vectors = _previous(index_dir, embedder.model_id, embedder.dim, chunker, rebuild)
+    lex = lex or LexicalConfig()
+    old_docs, old_chunks, old_vectors, old_lex = _previous(index_dir, embedder.model_id, embedder.dim, chunker,
+                                                           rebuild)
 
     # Row offsets of each old document's vectors (chunks are stored document by document).
     offsets: dict[str, int] = {}
@@ -216,7 +237,7 @@ def build_index(
     stats.removed = len(set(old_docs) - {d.id for d in docs})
     new_texts = [d.text[c.start : c.end] for d, cs, reused in plan if not reused for c in cs]
     stats.embedded = len(new_texts)
-    stats.changed = bool(new_texts or stats.removed or rebuild or old_vectors is None)
+    stats.changed = bool(new_texts or stats.removed or rebuild or old_vectors is None or old_lex != asdict(lex))
     if not stats.changed:
         stats.seconds = time.perf_counter() - t0
         return stats
@@ -234,7 +255,7 @@ def build_index(
             fresh += n
         row += n
 
-    _write_generation(index_dir, plan, vectors, embedder, chunker)
+    _write_generation(index_dir, plan, vectors, embedder, chunker, lex)
     stats.seconds = time.perf_counter() - t0
     return stats
 
@@ -253,7 +274,7 @@ def _embed(embedder: Embedder, texts: list[str], progress: bool) -> np.ndarray:
 
 
 def _write_generation(index_dir: Path, plan: list[tuple[Document, list[Chunk], bool]],
-                      vectors: np.ndarray, embedder: Embedder, chunker: ChunkerConfig) -> None:
+                      vectors: np.ndarray, embedder: Embedder, chunker: ChunkerConfig, lex: LexicalConfig) -> None:
     import bm25s
     import faiss
     from llama_index.vector_stores.faiss import FaissVectorStore
@@ -277,7 +298,8 @@ def _write_generation(index_dir: Path, plan: list[tuple[Document, list[Chunk], b
         FaissVectorStore(faiss_index=flat).persist(str(tmp / "dense.faiss"))
 
         texts = {d.id: d.text for d, _, _ in plan}
-        chunk_terms = [lexical.terms(texts[c.doc_id][c.start : c.end]) for c in chunks]
+        titles = {d.id: lexical.title_terms(d.title) * lex.title_weight for d, _, _ in plan}
+        chunk_terms = [lexical.terms(texts[c.doc_id][c.start : c.end]) + titles[c.doc_id] for c in chunks]
         bm25 = bm25s.BM25()
         bm25.index(chunk_terms, show_progress=False)
         bm25.save(str(tmp / "bm25"), show_progress=False)
@@ -290,6 +312,7 @@ def _write_generation(index_dir: Path, plan: list[tuple[Document, list[Chunk], b
             "dim": embedder.dim,
             "backend": getattr(embedder, "backend", ""),  # informational: backends give the same vectors
             "chunker": asdict(chunker),
+            "lexical": asdict(lex),
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "documents": {d.id: {"sha256": d.sha256, "chunks": len(cs)} for d, cs, _ in plan},
         }

@@ -1,10 +1,13 @@
 """Lexical analysis shared by BM25 retrieval and sentence scoring: one notion of a "term".
 
 Terms are lower-cased words and whole numbers ("1.6", "200,000" -> "200000"), stop-words
-removed, words Snowball-stemmed.
+removed, words Snowball-stemmed. Mixed tokens stay whole and also give their parts, so "3M"
+matches "3M" and "FY2018" matches "2018".
 
 >>> terms("Japan exported 1.99 million cars")
 ['japan', 'export', '1.99', 'million', 'car']
+>>> terms("3M FY2018 10-K")
+['3m', '3', 'fy2018', 'fy', '2018', '10']
 """
 
 from __future__ import annotations
@@ -17,7 +20,10 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
+LEXICAL_VERSION = 2  # bump when terms() changes: indexes then rebuild BM25 (no re-embedding)
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
+_NUMBER = re.compile(r"[\d.,]+")
+_PARTS = re.compile(r"\d+|[^\W\d_]+")
 
 # Small English stop-word list (question words included: they carry no evidence).
 STOPWORDS = frozenset(
@@ -48,21 +54,28 @@ def _norm_number(tok: str) -> str:
 
 def terms(text: str) -> list[str]:
     """Index/query terms of ``text`` (order kept, duplicates kept)."""
-    out: list[str] = []
-    words: list[str] = []
+    raw: list[str] = []
     for m in _TOKEN.finditer(text.lower()):
         tok = m.group()
-        if tok[0].isdigit():
-            out.append(_norm_number(tok))
-        else:
-            tok = tok.split("'")[0]
-            if tok not in STOPWORDS and len(tok) > 1:
-                out.append(tok)
-                words.append(tok)
-    if words:
-        stems = iter(_stemmer().stemWords(words))
-        out = [t if t[0].isdigit() else next(stems) for t in out]
-    return out
+        if _NUMBER.fullmatch(tok):
+            raw.append(_norm_number(tok))
+            continue
+        tok = tok.split("'")[0]
+        parts = _PARTS.findall(tok)
+        split = parts if 2 <= len(parts) <= 3 else []  # "fy2018", "3m"; not hashes
+        for t in [tok, *split]:
+            if t.isdigit() or (t not in STOPWORDS and len(t) > 1):
+                raw.append(t)
+    words = [t for t in raw if t.isalpha()]
+    if not words:
+        return raw
+    stems = iter(_stemmer().stemWords(words))
+    return [next(stems) if t.isalpha() else t for t in raw]
+
+
+def title_terms(title: str) -> list[str]:
+    """Terms of a document title or file name ("3M_2018_10K.jsonl" -> 3m, 2018, 10k ...)."""
+    return terms(re.sub(r"[_\-./#]+", " ", re.sub(r"\.(txt|md|jsonl)$", "", title)))
 
 
 class IDF:

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     model_cache: Path = Field(ROOT / ".cache" / "models", description="Where the ONNX export is kept.")
     chunk_max_tokens: int = Field(200, description="Hard limit per chunk, in model word-pieces.")
     chunk_min_tokens: int = Field(48, description="A chunk may close at a paragraph break once this long.")
+    title_weight: int = Field(4, description="BM25 counts a chunk's document title this many times.")
     top_k: int = Field(8, description="Passages retrieved per question (the pool answers are quoted from).")
     candidates: int = Field(30, description="Candidates taken from each retriever before fusion.")
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")

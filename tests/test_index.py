@@ -164,3 +164,34 @@ def test_manifest_records_model_chunker_and_hashes(fake_settings, fake_embedder)
     assert m["chunker"]["max_tokens"] == fake_settings.chunk_max_tokens
     assert set(m["documents"]) == set(ART.values())
     assert all(len(d["sha256"]) == 64 for d in m["documents"].values())
+
+
+def test_changed_keyword_settings_refresh_bm25_without_reembedding(fake_settings):
+    emb = CountingEmbedder()
+    index_corpus(fake_settings, emb, progress=False)
+    heavier = fake_settings.model_copy(update={"title_weight": 9})
+    with pytest.raises(IndexMismatchError, match="nothing is re-embedded"):
+        Assistant.open(settings=heavier, embedder=emb)
+    emb.embedded.clear()
+    stats = index_corpus(heavier, emb, progress=False)
+    assert stats.changed and stats.embedded == 0 and emb.embedded == []
+    bot = Assistant.open(settings=heavier, embedder=emb)
+    assert bot.index.manifest["lexical"]["title_weight"] == 9
+
+
+def test_page_titles_boost_keyword_search(tmp_path, fake_embedder):
+    """A chunk's document title counts in BM25: a question naming the filing finds its page."""
+    import json as _json
+
+    from assistant.settings import Settings
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    for name in ("ACME_2019_10K", "ZETA_2019_10K"):
+        (corpus / f"{name}.jsonl").write_text(_json.dumps(
+            {"doc_name": name, "page": 3, "text": "Purchases of property, plant and equipment were 1,577."}) + "\n")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "i")
+    index_corpus(settings, fake_embedder, progress=False)
+    bot = Assistant.open(settings=settings, embedder=fake_embedder)
+    hits = bot.retriever.lexical("What were ZETA's purchases of property and equipment in 2019?", 2)
+    assert bot.index.chunks[hits[0][0]].doc_id.startswith("ZETA_2019_10K.jsonl#")
