@@ -108,15 +108,18 @@ def is_follow_up(question: str) -> bool:
 class Composer:
     """Builds a Draft from hits. Holds per-document sentence/speaker caches only."""
 
-    def __init__(self, documents: dict[str, Document], idf: lexical.IDF, max_sentences: int = 3):
+    def __init__(self, documents: dict[str, Document], idf: lexical.IDF, max_sentences: int = 3,
+                 spans: dict[str, list[tuple[int, int]]] | None = None):
         self.documents = documents
         self.idf = idf
         self.max_sentences = max_sentences
+        self.spans = spans or {}  # sentence spans stored in the index (no sentence model at query time)
         self._sentences: dict[str, list[tuple[int, int, Speaker | None]]] = {}
 
     def sentences(self, doc: Document) -> list[tuple[int, int, Speaker | None]]:
         if doc.id not in self._sentences:
-            self._sentences[doc.id] = [(s, e, speaker(doc.text[s:e])) for s, e in sentence_spans(doc.text)]
+            spans = self.spans.get(doc.id) or sentence_spans(doc.text)
+            self._sentences[doc.id] = [(s, e, speaker(doc.text[s:e])) for s, e in spans]
         return self._sentences[doc.id]
 
     def _antecedent(self, doc: Document, idx: int, sp: Speaker | None) -> tuple[int, Speaker] | None:

@@ -58,7 +58,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def chunk_document(
-    doc: Document, count_tokens: Callable[[str], int], max_tokens: int, min_tokens: int
+    doc: Document, count_tokens: Callable[[str], int], max_tokens: int, min_tokens: int,
+    sentences: list[tuple[int, int]] | None = None,
 ) -> list[Chunk]:
     """Pack the document's sentences into chunks of at most ``max_tokens`` model tokens.
 
@@ -70,7 +71,7 @@ def chunk_document(
     text = doc.text
     pieces: list[tuple[int, int, int, bool]] = []  # start, end, tokens, ends_paragraph
     para_ends = {e for _, e in paragraph_spans(text)}
-    for s, e in sentence_spans(text):
+    for s, e in sentences if sentences is not None else sentence_spans(text):
         for a, b, n in _fit(text, s, e, count_tokens, max_tokens):
             pieces.append((a, b, n, b in para_ends))
 

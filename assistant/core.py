@@ -75,7 +75,7 @@ class Assistant:
         self.embedder = embedder
         self.index = index
         self.retriever = HybridRetriever(index, embedder, settings.candidates, settings.rrf_k, mode)
-        self.composer = Composer(index.documents, index.idf, settings.max_answer_sentences)
+        self.composer = Composer(index.documents, index.idf, settings.max_answer_sentences, index.sentences)
 
     @classmethod
     def open(cls, index_dir: str | Path | None = None, settings: Settings | None = None,

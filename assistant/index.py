@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from . import lexical
-from .chunking import chunk_document
+from .chunking import chunk_document, sentence_spans
 from .corpus import Skipped, load_corpus
 from .embedding import Embedder
 from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError
@@ -57,6 +57,16 @@ class LexicalConfig:
 
     title_weight: int = 4  # a chunk's document title counts this many times (field boost)
     version: int = lexical.LEXICAL_VERSION
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One document of a build: its chunks and sentences, and whether its vectors are reused."""
+
+    doc: Document
+    chunks: list[Chunk]
+    sentences: list[tuple[int, int]]
+    reused: bool
 
 
 @dataclass
@@ -86,6 +96,7 @@ class LoadedIndex:
     path: Path
     manifest: dict[str, Any]
     documents: dict[str, Document]
+    sentences: dict[str, list[tuple[int, int]]]  # per document, computed at index time
     chunks: list[Chunk]
     dense: Any  # llama_index FaissVectorStore
     bm25: Any  # bm25s.BM25
@@ -157,11 +168,13 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
         import bm25s
         from llama_index.vector_stores.faiss import FaissVectorStore
 
+        rows = _read_jsonl(gen / "documents.jsonl")
         documents = {
             d["id"]: Document(id=d["id"], text=d["text"], sha256=d["sha256"], page=d.get("page"),
                               name=d.get("name", ""))
-            for d in _read_jsonl(gen / "documents.jsonl")
+            for d in rows
         }
+        sentences = {d["id"]: [(a, b) for a, b in d.get("sentences", [])] for d in rows}
         chunks = [Chunk(**c) for c in _read_jsonl(gen / "chunks.jsonl")]
         dense = FaissVectorStore.from_persist_path(str(gen / "dense.faiss"))
         bm25 = bm25s.BM25.load(str(gen / "bm25"), show_progress=False)
@@ -177,21 +190,22 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
             f"The index in {gen} is inconsistent ({dense.client.ntotal} vectors for {len(chunks)} "
             "chunks). Rebuild with `assistant index --rebuild`."
         )
-    return LoadedIndex(gen, manifest, documents, chunks, dense, bm25, idf)
+    return LoadedIndex(gen, manifest, documents, sentences, chunks, dense, bm25, idf)
 
 
 def _previous(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig, rebuild: bool
-              ) -> tuple[dict[str, Any], dict[str, list[Chunk]], np.ndarray | None, dict[str, Any]]:
-    """Reusable state of the live generation: manifest docs, chunks per doc, all vectors, and
-    the lexical settings it was made with."""
+              ) -> tuple[dict[str, Any], dict[str, list[Chunk]], np.ndarray | None, dict[str, Any],
+                         dict[str, list[tuple[int, int]]]]:
+    """Reusable state of the live generation: manifest docs, chunks per doc, all vectors, the
+    lexical settings it was made with, and its sentence spans."""
     if rebuild or _live_generation(index_dir) is None:
-        return {}, {}, None, {}
+        return {}, {}, None, {}, {}
     old = open_index(index_dir, model_id, dim, chunker)  # raises on mismatch / corruption
     by_doc: dict[str, list[Chunk]] = {}
     for c in old.chunks:
         by_doc.setdefault(c.doc_id, []).append(c)
     vectors = old.dense.client.reconstruct_n(0, old.dense.client.ntotal)
-    return old.manifest["documents"], by_doc, vectors, old.manifest.get("lexical") or {}
+    return old.manifest["documents"], by_doc, vectors, old.manifest.get("lexical") or {}, old.sentences
 
 
 def build_index(
@@ -212,8 +226,9 @@ def build_index(
         if on_skip:
             on_skip(s)
     lex = lex or LexicalConfig()
-    old_docs, old_chunks, old_vectors, old_lex = _previous(index_dir, embedder.model_id, embedder.dim, chunker,
-                                                           rebuild)
+    old_docs, old_chunks, old_vectors, old_lex, old_sents = _previous(
+        index_dir, embedder.model_id, embedder.dim, chunker, rebuild)
+    same_text_rules = old_lex == asdict(lex)
 
     # Row offsets of each old document's vectors (chunks are stored document by document).
     offsets: dict[str, int] = {}
@@ -222,22 +237,24 @@ def build_index(
         offsets[doc_id] = row
         row += len(cs)
 
-    plan: list[tuple[Document, list[Chunk], bool]] = []  # doc, chunks, reused?
+    plan: list[Planned] = []
     for d in docs:
         prev = old_docs.get(d.id)
         if prev is not None and prev["sha256"] == d.sha256 and d.id in old_chunks:
-            plan.append((d, old_chunks[d.id], True))
+            sents = old_sents[d.id] if same_text_rules and d.id in old_sents else sentence_spans(d.text)
+            plan.append(Planned(d, old_chunks[d.id], sents, True))
         else:
-            cs = chunk_document(d, embedder.count_tokens, chunker.max_tokens, chunker.min_tokens)
-            plan.append((d, cs, False))
+            sents = sentence_spans(d.text)
+            cs = chunk_document(d, embedder.count_tokens, chunker.max_tokens, chunker.min_tokens, sents)
+            plan.append(Planned(d, cs, sents, False))
 
     stats = IndexStats(documents=len(docs), skipped=skipped)
-    stats.chunks = sum(len(cs) for _, cs, _ in plan)
-    stats.reused = sum(len(cs) for _, cs, reused in plan if reused)
+    stats.chunks = sum(len(p.chunks) for p in plan)
+    stats.reused = sum(len(p.chunks) for p in plan if p.reused)
     stats.removed = len(set(old_docs) - {d.id for d in docs})
-    new_texts = [d.text[c.start : c.end] for d, cs, reused in plan if not reused for c in cs]
+    new_texts = [p.doc.text[c.start : c.end] for p in plan if not p.reused for c in p.chunks]
     stats.embedded = len(new_texts)
-    stats.changed = bool(new_texts or stats.removed or rebuild or old_vectors is None or old_lex != asdict(lex))
+    stats.changed = bool(new_texts or stats.removed or rebuild or old_vectors is None or not same_text_rules)
     if not stats.changed:
         stats.seconds = time.perf_counter() - t0
         return stats
@@ -245,11 +262,11 @@ def build_index(
     new_vectors = _embed(embedder, new_texts, progress)
     vectors = np.zeros((stats.chunks, embedder.dim), dtype=np.float32)
     row, fresh = 0, 0
-    for d, cs, reused in plan:
-        n = len(cs)
-        if reused:
+    for p in plan:
+        n = len(p.chunks)
+        if p.reused:
             assert old_vectors is not None
-            vectors[row : row + n] = old_vectors[offsets[d.id] : offsets[d.id] + n]
+            vectors[row : row + n] = old_vectors[offsets[p.doc.id] : offsets[p.doc.id] + n]
         else:
             vectors[row : row + n] = new_vectors[fresh : fresh + n]
             fresh += n
@@ -273,7 +290,7 @@ def _embed(embedder: Embedder, texts: list[str], progress: bool) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
 
 
-def _write_generation(index_dir: Path, plan: list[tuple[Document, list[Chunk], bool]],
+def _write_generation(index_dir: Path, plan: list[Planned],
                       vectors: np.ndarray, embedder: Embedder, chunker: ChunkerConfig, lex: LexicalConfig) -> None:
     import bm25s
     import faiss
@@ -284,11 +301,12 @@ def _write_generation(index_dir: Path, plan: list[tuple[Document, list[Chunk], b
     tmp = index_dir / f".tmp-{name}"
     try:
         tmp.mkdir()
-        chunks = [c for _, cs, _ in plan for c in cs]
+        chunks = [c for p in plan for c in p.chunks]
         with (tmp / "documents.jsonl").open("w", encoding="utf-8") as f:
-            for d, _, _ in plan:
+            for p in plan:
+                d = p.doc
                 f.write(json.dumps({"id": d.id, "name": d.name, "page": d.page, "sha256": d.sha256,
-                                    "text": d.text}, ensure_ascii=False) + "\n")
+                                    "text": d.text, "sentences": p.sentences}, ensure_ascii=False) + "\n")
         with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
             for c in chunks:
                 f.write(json.dumps(asdict(c)) + "\n")
@@ -297,8 +315,8 @@ def _write_generation(index_dir: Path, plan: list[tuple[Document, list[Chunk], b
         flat.add(vectors)
         FaissVectorStore(faiss_index=flat).persist(str(tmp / "dense.faiss"))
 
-        texts = {d.id: d.text for d, _, _ in plan}
-        titles = {d.id: lexical.title_terms(d.title) * lex.title_weight for d, _, _ in plan}
+        texts = {p.doc.id: p.doc.text for p in plan}
+        titles = {p.doc.id: lexical.title_terms(p.doc.title) * lex.title_weight for p in plan}
         chunk_terms = [lexical.terms(texts[c.doc_id][c.start : c.end]) + titles[c.doc_id] for c in chunks]
         bm25 = bm25s.BM25()
         bm25.index(chunk_terms, show_progress=False)
@@ -314,7 +332,7 @@ def _write_generation(index_dir: Path, plan: list[tuple[Document, list[Chunk], b
             "chunker": asdict(chunker),
             "lexical": asdict(lex),
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "documents": {d.id: {"sha256": d.sha256, "chunks": len(cs)} for d, cs, _ in plan},
+            "documents": {p.doc.id: {"sha256": p.doc.sha256, "chunks": len(p.chunks)} for p in plan},
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         _fsync_tree(tmp)

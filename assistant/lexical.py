@@ -20,7 +20,9 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
-LEXICAL_VERSION = 2  # bump when terms() changes: indexes then rebuild BM25 (no re-embedding)
+# Bump when terms() or the stored sentence spans change: indexes then refresh their text-derived
+# parts (BM25, IDF, sentences) without re-embedding. 3: sentence spans stored in the index.
+LEXICAL_VERSION = 3
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
 _NUMBER = re.compile(r"[\d.,]+")
 _PARTS = re.compile(r"\d+|[^\W\d_]+")
