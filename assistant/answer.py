@@ -195,8 +195,8 @@ class Composer:
         if not grounded or self.unknown_names(question) or (figure_q and not best.figures):
             return Draft(found=False, related=related)
 
-        chosen = [c for c in cands if c.score >= KEEP_RATIO * best.score
-                  and c.lexical >= KEEP_LEXICAL * best.lexical][: self.max_sentences]
+        chosen = _distinct([c for c in cands if c.score >= KEEP_RATIO * best.score
+                            and c.lexical >= KEEP_LEXICAL * best.lexical])[: self.max_sentences]
         conflict = False
         if figure_q:
             per_doc = [c for c in self._one_per_doc([c for c in cands if c.figures])
@@ -228,6 +228,18 @@ class Composer:
                 sources.add(c.doc.title)
                 out.append(c)
         return out
+
+
+def _distinct(cands: list[Candidate]) -> list[Candidate]:
+    """Drop a sentence whose words repeat one already kept (boilerplate found in two filings)."""
+    seen: set[str] = set()
+    out = []
+    for c in cands:
+        key = " ".join(c.text.split()).lower()
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out
 
 
 def _disagree(per_doc: list[Candidate]) -> bool:
