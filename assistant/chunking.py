@@ -57,6 +57,33 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
+HEADER_TOKENS = 48  # room left for a context header: 200-token chunks + header stay under 256
+
+
+def context_header(doc: Document, count_tokens: Callable[[str], int], limit: int = HEADER_TOKENS) -> str:
+    r"""What a chunk of a *named* document (a page of a filing) is embedded with, so that a slice
+    from the middle of a statement page still carries its filing and the page's heading lines
+    (the way a reader sees them). Plain files have no name and get no header.
+
+    >>> words = lambda s: len(s.split())
+    >>> context_header(Document("f#p", "Table of Contents\n3M Company\nCash Flows\n...", "", 59, "3M_2018_10K"), words)
+    '3M 2018 10K, page 59: Table of Contents / 3M Company'
+    """
+    if not doc.name:
+        return ""
+    lines = [ln.strip() for ln in doc.text.splitlines() if ln.strip()][:2]
+    head = f"{doc.name.replace('_', ' ')}, page {doc.page}: " + " / ".join(" ".join(ln.split()) for ln in lines)
+    while head and count_tokens(head) > limit:
+        head = head[: int(len(head) * 0.8)].rstrip()
+    return head
+
+
+def embedding_text(doc: Document, chunk: Chunk, header: str) -> str:
+    """The text a chunk is embedded as: its context header (if any), then the chunk itself."""
+    body = doc.text[chunk.start : chunk.end]
+    return f"{header}\n{body}" if header else body
+
+
 def chunk_document(
     doc: Document, count_tokens: Callable[[str], int], max_tokens: int, min_tokens: int,
     sentences: list[tuple[int, int]] | None = None,

@@ -74,7 +74,8 @@ class Assistant:
         self.settings = settings
         self.embedder = embedder
         self.index = index
-        self.retriever = HybridRetriever(index, embedder, settings.candidates, settings.rrf_k, mode)
+        self.retriever = HybridRetriever(index, embedder, settings.candidates, settings.rrf_k, mode,
+                                         settings.lexical_weight)
         self.composer = Composer(index.documents, index.idf, settings.max_answer_sentences, index.sentences)
 
     @classmethod

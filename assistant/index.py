@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from . import lexical
-from .chunking import chunk_document, sentence_spans
+from .chunking import chunk_document, context_header, embedding_text, sentence_spans
 from .corpus import Skipped, load_corpus
 from .embedding import Embedder
 from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError
@@ -49,6 +49,7 @@ class ChunkerConfig:
     max_tokens: int
     min_tokens: int
     splitter: str = "punkt+abbrev/1"
+    header: str = "name+page+2 lines/1"  # what chunks of named documents are embedded with
 
 
 @dataclass(frozen=True)
@@ -252,7 +253,8 @@ def build_index(
     stats.chunks = sum(len(p.chunks) for p in plan)
     stats.reused = sum(len(p.chunks) for p in plan if p.reused)
     stats.removed = len(set(old_docs) - {d.id for d in docs})
-    new_texts = [p.doc.text[c.start : c.end] for p in plan if not p.reused for c in p.chunks]
+    new_texts = [embedding_text(p.doc, c, context_header(p.doc, embedder.count_tokens))
+                 for p in plan if not p.reused for c in p.chunks]
     stats.embedded = len(new_texts)
     stats.changed = bool(new_texts or stats.removed or rebuild or old_vectors is None or not same_text_rules)
     if not stats.changed:
@@ -316,7 +318,8 @@ def _write_generation(index_dir: Path, plan: list[Planned],
         FaissVectorStore(faiss_index=flat).persist(str(tmp / "dense.faiss"))
 
         texts = {p.doc.id: p.doc.text for p in plan}
-        titles = {p.doc.id: lexical.title_terms(p.doc.title) * lex.title_weight for p in plan}
+        titles = {p.doc.id: lexical.title_terms(p.doc.title) * lex.title_weight
+                  + lexical.terms(context_header(p.doc, embedder.count_tokens)) for p in plan}
         chunk_terms = [lexical.terms(texts[c.doc_id][c.start : c.end]) + titles[c.doc_id] for c in chunks]
         bm25 = bm25s.BM25()
         bm25.index(chunk_terms, show_progress=False)

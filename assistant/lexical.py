@@ -22,7 +22,8 @@ from typing import Any
 
 # Bump when terms() or the stored sentence spans change: indexes then refresh their text-derived
 # parts (BM25, IDF, sentences) without re-embedding. 3: sentence spans stored in the index.
-LEXICAL_VERSION = 3
+# 4: page chunks' BM25 terms include their context header, as their embeddings do.
+LEXICAL_VERSION = 4
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
 _NUMBER = re.compile(r"[\d.,]+")
 _PARTS = re.compile(r"\d+|[^\W\d_]+")

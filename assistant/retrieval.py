@@ -22,19 +22,25 @@ class Retriever(Protocol):
 
 
 class HybridRetriever:
-    """Reciprocal-rank fusion (Cormack et al. 2009) of the dense and BM25 candidate lists.
+    """Weighted reciprocal-rank fusion (Cormack et al. 2009) of the dense and BM25 lists.
+
+    BM25 counts 0.8 of dense by default. On FinanceBench (150 questions) equal weights let the
+    weaker keyword list push good dense passages out (hit@10 40.0% at 1.0, 45.3% at 0.8);
+    below 0.8 the seed suite loses a case (fig-013). Chosen looking at both, so neither is a
+    held-out measure of it.
 
     ``mode`` selects "hybrid" (default), "dense" or "lexical" so benchmarks can compare the
     parts with the whole through the same code.
     """
 
     def __init__(self, index: LoadedIndex, embedder: Embedder, candidates: int = 30,
-                 rrf_k: int = 60, mode: str = "hybrid") -> None:
+                 rrf_k: int = 60, mode: str = "hybrid", lexical_weight: float = 0.8) -> None:
         self.index = index
         self.embedder = embedder
         self.candidates = candidates
         self.rrf_k = rrf_k
         self.mode = mode
+        self.lexical_weight = lexical_weight
 
     def dense(self, query: str, n: int) -> list[tuple[int, float]]:
         from llama_index.core.vector_stores.types import VectorStoreQuery
@@ -58,9 +64,9 @@ class HybridRetriever:
         dense = self.dense(query, n) if self.mode in ("hybrid", "dense") else []
         lex = self.lexical(query, n) if self.mode in ("hybrid", "lexical") else []
         fused: dict[int, float] = {}
-        for ranking in (dense, lex):
+        for ranking, weight in ((dense, 1.0), (lex, self.lexical_weight if dense else 1.0)):
             for rank, (i, _) in enumerate(ranking):
-                fused[i] = fused.get(i, 0.0) + 1.0 / (self.rrf_k + rank + 1)
+                fused[i] = fused.get(i, 0.0) + weight / (self.rrf_k + rank + 1)
         cos = dict(dense)
         d_rank = {i: r for r, (i, _) in enumerate(dense)}
         l_rank = {i: r for r, (i, _) in enumerate(lex)}

@@ -40,12 +40,15 @@ class Settings(BaseSettings):
         "openvino", description="'openvino' (MiniLM exported to ONNX, 2.5x faster on CPU, same vectors) or 'torch'."
     )
     model_cache: Path = Field(ROOT / ".cache" / "models", description="Where the ONNX export is kept.")
-    chunk_max_tokens: int = Field(200, description="Hard limit per chunk, in model word-pieces.")
+    chunk_max_tokens: int = Field(
+        200, description="Hard limit per chunk, in model word-pieces (a context header of <= 48 is added for pages)."
+    )
     chunk_min_tokens: int = Field(48, description="A chunk may close at a paragraph break once this long.")
     title_weight: int = Field(4, description="BM25 counts a chunk's document title this many times.")
     top_k: int = Field(8, description="Passages retrieved per question (the pool answers are quoted from).")
     candidates: int = Field(30, description="Candidates taken from each retriever before fusion.")
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
+    lexical_weight: float = Field(0.8, description="Weight of the BM25 list in the fusion (dense = 1).")
     max_question_chars: int = Field(2000, description="Longer questions are refused.")
     max_answer_sentences: int = Field(3, description="Sentences quoted in an answer (more on conflict).")
     host: str = Field("127.0.0.1", description="UI address; anything but loopback exposes it.")

@@ -55,3 +55,17 @@ def test_real_tokenizer_keeps_chunks_under_the_model_limit(real_index_settings):
     assert gen is not None
     rows = _read_jsonl(gen / "chunks.jsonl")
     assert rows and max(r["n_tokens"] for r in rows) <= real_index_settings.chunk_max_tokens < 256
+
+
+def test_page_chunks_carry_a_header_and_stay_under_the_model_limit(real_embedder):
+    from assistant.chunking import context_header, embedding_text
+
+    long_line = "Consolidated Statement of Cash Flows " * 30
+    text = f"Table of Contents\n3M Company and Subsidiaries {long_line}\n\n" + "Purchases of PP&E (1,577). " * 120
+    page = Document(id="fb.jsonl#3M_2018_10K/p59", text=text, sha256=sha256(text), page=59, name="3M_2018_10K")
+    header = context_header(page, real_embedder.count_tokens)
+    assert header.startswith("3M 2018 10K, page 59: Table of Contents")
+    for c in chunk_document(page, real_embedder.count_tokens, 200, 48):
+        assert real_embedder.count_tokens(embedding_text(page, c, header)) + 2 <= 256  # + [CLS], [SEP]
+    article = _doc(ART["000"])
+    assert context_header(article, real_embedder.count_tokens) == ""

@@ -30,6 +30,7 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 import baseline  # noqa: E402
 
+from assistant.chunking import context_header, embedding_text  # noqa: E402
 from assistant.core import Assistant, chunker_config, make_embedder  # noqa: E402
 from assistant.embedding import OnnxEmbedder, SentenceTransformerEmbedder, quantize_int8  # noqa: E402
 from assistant.figures import contains_figure, find_figures  # noqa: E402
@@ -114,8 +115,9 @@ def bench_ingest(src: Path, pages: int) -> dict[str, Any]:
         stats = build_index(corpus, Path(tmp) / "index", ours, chunker_config(settings), rebuild=True, progress=False)
         a_sec = time.perf_counter() - t0
         idx = open_index(Path(tmp) / "index", ours.model_id, ours.dim, chunker_config(settings))
-        texts = [idx.text(c) for c in idx.chunks]
-        tokens = sum(c.n_tokens for c in idx.chunks)
+        headers = {d.id: context_header(d, ours.count_tokens) for d in idx.documents.values()}
+        texts = [embedding_text(idx.documents[c.doc_id], c, headers[c.doc_id]) for c in idx.chunks]
+        tokens = sum(ours.count_tokens(t) for t in texts)  # what is embedded: header + chunk
     rows: dict[str, dict[str, float]] = {"a: assistant index": {"seconds": a_sec, "chunks": stats.chunks,
                                                                  "tokens": tokens}}
     path = packaged_model_path()
