@@ -106,21 +106,23 @@ class OnnxEmbedder:
             self._run = lambda feeds: sess.run(None, feeds)[0]
         else:
             raise ValueError(f"unknown ONNX runtime {runtime!r}")
-        self.dim = int(self.embed(["dimension probe"]).shape[1])
+        self.dim = int(self._encode(["dimension probe"]).shape[1])
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        """One batch: tokenise, run, mean-pool over the attention mask, L2-normalise."""
+        enc = self._tok.encode_batch(texts)
+        ids = np.array([e.ids for e in enc], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+        hidden = self._run({"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})
+        pooled = (hidden * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1)
+        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
     def embed(self, texts: list[str], progress: bool = False) -> np.ndarray:
-        out = np.zeros((len(texts), getattr(self, "dim", 0) or 1), dtype=np.float32)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
         order = np.argsort([-len(t) for t in texts], kind="stable")
         for i in range(0, len(texts), self.batch_size):
             idx = order[i : i + self.batch_size]
-            enc = self._tok.encode_batch([texts[j] for j in idx])
-            ids = np.array([e.ids for e in enc], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
-            hidden = self._run({"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})
-            pooled = (hidden * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1)
-            if out.shape[1] != pooled.shape[1]:
-                out = np.zeros((len(texts), pooled.shape[1]), dtype=np.float32)
-            out[idx] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+            out[idx] = self._encode([texts[j] for j in idx])
         return out
 
     def count_tokens(self, text: str) -> int:

@@ -68,6 +68,7 @@ class Planned:
     chunks: list[Chunk]
     sentences: list[tuple[int, int]]
     reused: bool
+    header: str  # context header its chunks are embedded with ("" for plain files)
 
 
 @dataclass
@@ -241,20 +242,20 @@ def build_index(
     plan: list[Planned] = []
     for d in docs:
         prev = old_docs.get(d.id)
+        header = context_header(d, embedder.count_tokens)
         if prev is not None and prev["sha256"] == d.sha256 and d.id in old_chunks:
             sents = old_sents[d.id] if same_text_rules and d.id in old_sents else sentence_spans(d.text)
-            plan.append(Planned(d, old_chunks[d.id], sents, True))
+            plan.append(Planned(d, old_chunks[d.id], sents, True, header))
         else:
             sents = sentence_spans(d.text)
             cs = chunk_document(d, embedder.count_tokens, chunker.max_tokens, chunker.min_tokens, sents)
-            plan.append(Planned(d, cs, sents, False))
+            plan.append(Planned(d, cs, sents, False, header))
 
     stats = IndexStats(documents=len(docs), skipped=skipped)
     stats.chunks = sum(len(p.chunks) for p in plan)
     stats.reused = sum(len(p.chunks) for p in plan if p.reused)
     stats.removed = len(set(old_docs) - {d.id for d in docs})
-    new_texts = [embedding_text(p.doc, c, context_header(p.doc, embedder.count_tokens))
-                 for p in plan if not p.reused for c in p.chunks]
+    new_texts = [embedding_text(p.doc, c, p.header) for p in plan if not p.reused for c in p.chunks]
     stats.embedded = len(new_texts)
     stats.changed = bool(new_texts or stats.removed or rebuild or old_vectors is None or not same_text_rules)
     if not stats.changed:
@@ -318,8 +319,8 @@ def _write_generation(index_dir: Path, plan: list[Planned],
         FaissVectorStore(faiss_index=flat).persist(str(tmp / "dense.faiss"))
 
         texts = {p.doc.id: p.doc.text for p in plan}
-        titles = {p.doc.id: lexical.title_terms(p.doc.title) * lex.title_weight
-                  + lexical.terms(context_header(p.doc, embedder.count_tokens)) for p in plan}
+        titles = {p.doc.id: lexical.title_terms(p.doc.title) * lex.title_weight + lexical.terms(p.header)
+                  for p in plan}
         chunk_terms = [lexical.terms(texts[c.doc_id][c.start : c.end]) + titles[c.doc_id] for c in chunks]
         bm25 = bm25s.BM25()
         bm25.index(chunk_terms, show_progress=False)
