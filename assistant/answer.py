@@ -14,6 +14,7 @@ different figures) -> resolve speakers -> Draft for the verifier.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import lexical
@@ -187,7 +188,7 @@ class Composer:
             return Draft(found=False)
         figure_q = wants_figure(question)
         best = cands[0]
-        related = [self._segment(c) for c in self._one_per_doc(cands)[:3]]
+        related = [self._segment(c) for c in _one_per_source(cands)[:3]]
 
         # Found: the best sentence shares the question's rarer words, or shares some of them
         # and its passage is semantically close (paraphrases). Chosen on evals/seeds.jsonl.
@@ -195,11 +196,11 @@ class Composer:
         if not grounded or self.unknown_names(question) or (figure_q and not best.figures):
             return Draft(found=False, related=related)
 
-        chosen = _distinct([c for c in cands if c.score >= KEEP_RATIO * best.score
-                            and c.lexical >= KEEP_LEXICAL * best.lexical])[: self.max_sentences]
+        chosen = _first_by([c for c in cands if c.score >= KEEP_RATIO * best.score
+                            and c.lexical >= KEEP_LEXICAL * best.lexical], _wording)[: self.max_sentences]
         conflict = False
         if figure_q:
-            per_doc = [c for c in self._one_per_doc([c for c in cands if c.figures])
+            per_doc = [c for c in _one_per_source([c for c in cands if c.figures])
                        if c.score >= CONFLICT_RATIO * best.score]
             if _disagree(per_doc):
                 conflict, chosen = True, per_doc[: max(self.max_sentences, 3)]
@@ -219,27 +220,26 @@ class Composer:
     def _segment(c: Candidate) -> Segment:
         return Segment(claim=c.text, doc=c.doc, start=c.start, end=c.end, score=c.score)
 
-    @staticmethod
-    def _one_per_doc(cands: list[Candidate]) -> list[Candidate]:
-        """The best candidate of each source (an article; for page files, the whole filing)."""
-        out, sources = [], set()
-        for c in cands:
-            if c.doc.title not in sources:
-                sources.add(c.doc.title)
-                out.append(c)
-        return out
-
-
-def _distinct(cands: list[Candidate]) -> list[Candidate]:
-    """Drop a sentence whose words repeat one already kept (boilerplate found in two filings)."""
+def _first_by(cands: list[Candidate], key: Callable[[Candidate], str]) -> list[Candidate]:
+    """The best-ranked candidate for each value of ``key``, in rank order."""
     seen: set[str] = set()
     out = []
     for c in cands:
-        key = " ".join(c.text.split()).lower()
-        if key not in seen:
-            seen.add(key)
+        k = key(c)
+        if k not in seen:
+            seen.add(k)
             out.append(c)
     return out
+
+
+def _one_per_source(cands: list[Candidate]) -> list[Candidate]:
+    """The best candidate of each source (an article; for page files, the whole filing)."""
+    return _first_by(cands, lambda c: c.doc.title)
+
+
+def _wording(c: Candidate) -> str:
+    """A sentence's words: boilerplate repeated in two filings counts once."""
+    return " ".join(c.text.split()).lower()
 
 
 def _disagree(per_doc: list[Candidate]) -> bool:

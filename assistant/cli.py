@@ -37,6 +37,10 @@ def _settings(corpus: Path | None = None, index: Path | None = None) -> Settings
     return Settings().model_copy(update=update)
 
 
+def _warn_skip(s: Skipped) -> None:
+    typer.secho(f"warning: skipped {s.path}: {s.reason}", fg=typer.colors.YELLOW, err=True)
+
+
 def _fail(err: Exception, code: int = 2) -> typer.Exit:
     typer.secho(f"error: {err}", fg=typer.colors.RED, err=True)
     return typer.Exit(code)
@@ -59,11 +63,8 @@ def index(
 
     settings = _settings(corpus, index)
 
-    def warn(s: Skipped) -> None:
-        typer.secho(f"warning: skipped {s.path}: {s.reason}", fg=typer.colors.YELLOW, err=True)
-
     try:
-        stats = index_corpus(settings, rebuild=rebuild, progress=not quiet, on_skip=warn)
+        stats = index_corpus(settings, rebuild=rebuild, progress=not quiet, on_skip=_warn_skip)
     except AssistantError as e:
         raise _fail(e) from None
     except KeyboardInterrupt:
@@ -219,8 +220,7 @@ def serve(
             bot = Assistant.open(settings=settings)
         except IndexMissingError:
             typer.echo(f"No index in {settings.index_dir}; building it from {settings.corpus_dir} first.")
-            typer.echo(index_corpus(settings, on_skip=lambda s: typer.echo(f"warning: skipped {s.path}: {s.reason}",
-                                                                           err=True)).summary())
+            typer.echo(index_corpus(settings, on_skip=_warn_skip).summary())
             bot = Assistant.open(settings=settings)
     except AssistantError as e:
         raise _fail(e) from None

@@ -68,7 +68,6 @@ class Planned:
     chunks: list[Chunk]
     sentences: list[tuple[int, int]]
     reused: bool
-    header: str  # context header its chunks are embedded with ("" for plain files)
 
 
 @dataclass
@@ -242,26 +241,27 @@ def build_index(
     plan: list[Planned] = []
     for d in docs:
         prev = old_docs.get(d.id)
-        header = context_header(d, embedder.count_tokens)
         if prev is not None and prev["sha256"] == d.sha256 and d.id in old_chunks:
             sents = old_sents[d.id] if same_text_rules and d.id in old_sents else sentence_spans(d.text)
-            plan.append(Planned(d, old_chunks[d.id], sents, True, header))
+            plan.append(Planned(d, old_chunks[d.id], sents, True))
         else:
             sents = sentence_spans(d.text)
             cs = chunk_document(d, embedder.count_tokens, chunker.max_tokens, chunker.min_tokens, sents)
-            plan.append(Planned(d, cs, sents, False, header))
+            plan.append(Planned(d, cs, sents, False))
 
     stats = IndexStats(documents=len(docs), skipped=skipped)
     stats.chunks = sum(len(p.chunks) for p in plan)
     stats.reused = sum(len(p.chunks) for p in plan if p.reused)
     stats.removed = len(set(old_docs) - {d.id for d in docs})
-    new_texts = [embedding_text(p.doc, c, p.header) for p in plan if not p.reused for c in p.chunks]
-    stats.embedded = len(new_texts)
-    stats.changed = bool(new_texts or stats.removed or rebuild or old_vectors is None or not same_text_rules)
+    stats.embedded = stats.chunks - stats.reused
+    stats.changed = bool(stats.embedded or stats.removed or rebuild or old_vectors is None or not same_text_rules)
     if not stats.changed:
         stats.seconds = time.perf_counter() - t0
         return stats
 
+    # Only now that something will be written: each document's context header, once.
+    headers = {p.doc.id: context_header(p.doc, embedder.count_tokens) for p in plan}
+    new_texts = [embedding_text(p.doc, c, headers[p.doc.id]) for p in plan if not p.reused for c in p.chunks]
     new_vectors = _embed(embedder, new_texts, progress)
     vectors = np.zeros((stats.chunks, embedder.dim), dtype=np.float32)
     row, fresh = 0, 0
@@ -275,7 +275,7 @@ def build_index(
             fresh += n
         row += n
 
-    _write_generation(index_dir, plan, vectors, embedder, chunker, lex)
+    _write_generation(index_dir, plan, headers, vectors, embedder, chunker, lex)
     stats.seconds = time.perf_counter() - t0
     return stats
 
@@ -293,8 +293,8 @@ def _embed(embedder: Embedder, texts: list[str], progress: bool) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
 
 
-def _write_generation(index_dir: Path, plan: list[Planned],
-                      vectors: np.ndarray, embedder: Embedder, chunker: ChunkerConfig, lex: LexicalConfig) -> None:
+def _write_generation(index_dir: Path, plan: list[Planned], headers: dict[str, str], vectors: np.ndarray,
+                      embedder: Embedder, chunker: ChunkerConfig, lex: LexicalConfig) -> None:
     import bm25s
     import faiss
     from llama_index.vector_stores.faiss import FaissVectorStore
@@ -318,10 +318,10 @@ def _write_generation(index_dir: Path, plan: list[Planned],
         flat.add(vectors)
         FaissVectorStore(faiss_index=flat).persist(str(tmp / "dense.faiss"))
 
-        texts = {p.doc.id: p.doc.text for p in plan}
-        titles = {p.doc.id: lexical.title_terms(p.doc.title) * lex.title_weight + lexical.terms(p.header)
-                  for p in plan}
-        chunk_terms = [lexical.terms(texts[c.doc_id][c.start : c.end]) + titles[c.doc_id] for c in chunks]
+        chunk_terms: list[list[str]] = []
+        for p in plan:  # body terms + the document's title (field boost) + its context header
+            extra = lexical.title_terms(p.doc.title) * lex.title_weight + lexical.terms(headers[p.doc.id])
+            chunk_terms.extend(lexical.terms(p.doc.text[c.start : c.end]) + extra for c in p.chunks)
         bm25 = bm25s.BM25()
         bm25.index(chunk_terms, show_progress=False)
         bm25.save(str(tmp / "bm25"), show_progress=False)
