@@ -74,8 +74,8 @@ class Segment:
     start: int
     end: int
     score: float
-    render: str = "{claim} [{n}]"  # how the claim shows in the answer text
     supports: int | None = None  # index of the segment this one annotates (a speaker name)
+    label: str = ""  # for a speaker name: the word it stands for ("he")
 
 
 @dataclass
@@ -84,6 +84,7 @@ class Draft:
     segments: list[Segment] = field(default_factory=list)
     related: list[Segment] = field(default_factory=list)
     conflict: bool = False
+    conflict_on: str = ""  # "figure", "date", "name", ...
 
 
 _WANTS_PERCENT = re.compile(r"\b(percent|percentage|share|proportion|portion)\b", re.I)
@@ -211,10 +212,9 @@ class Composer:
                 pos, ante = c.antecedent
                 segments.append(Segment(
                     claim=ante.text, doc=c.doc, start=pos + ante.start, end=pos + ante.end,
-                    score=c.score, render=f'("{c.speaker.text if c.speaker else ""}" is {{claim}} [{{n}}].)',
-                    supports=len(segments) - 1,
+                    score=c.score, supports=len(segments) - 1, label=c.speaker.text if c.speaker else "",
                 ))
-        return Draft(found=True, segments=segments, related=[], conflict=conflict)
+        return Draft(True, segments, [], conflict, "figure" if conflict else "")
 
     @staticmethod
     def _segment(c: Candidate) -> Segment:

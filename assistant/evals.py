@@ -19,7 +19,6 @@ True
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -28,8 +27,8 @@ from typing import Any
 
 from .errors import EvalSuiteError
 from .figures import contains_figure, find_figures, quantities
-from .records import Answer, Citation
-from .verify import cited_claims
+from .present import claims_text
+from .records import Answer, Citation, Claim
 
 CASE_KEYS = {"id", "question", "turns", "expect", "note"}
 EXPECT_KEYS = {"figures", "figures_any", "sources", "sources_all", "attribution", "unanswerable"}
@@ -129,11 +128,11 @@ def _matches(citation: Citation, source: str) -> bool:
 def check(case: Case, reply: Answer) -> Result:
     """Score one reply against one case's expectations."""
     ex, res = case.expect, Result(case, reply)
-    text = reply.text
+    text = claims_text(reply)  # the claims' own words: markers are never read as figures
     if ex.get("unanswerable"):
         if reply.found:
             res.reasons.append("answered a question the documents cannot answer")
-        if stated := [f.text for f in quantities(re.sub(r"\[\d+\]", "", text))]:
+        if stated := [f.text for f in quantities(text)]:
             res.reasons.append(f"stated figure(s) {stated} for an unanswerable question")
     elif not reply.found:
         res.reasons.append("refused (found=false) a question the documents answer")
@@ -156,10 +155,9 @@ def check(case: Case, reply: Answer) -> Result:
             res.reasons.append(f"no citation from {s!r}")
     if (names := ex.get("attribution")) and not any(n.lower() in text.lower() for n in names):
         res.reasons.append(f"speaker not named (expected one of {names})")
-    by_n = {c.n: c for c in reply.citations}
-    for claim, n in cited_claims(text):
-        cite = by_n.get(n)
-        for f in find_figures(claim):
+    for claim in reply.claims:
+        cite = reply.citation(claim.n)
+        for f in find_figures(claim.text):
             res.cited_figures += 1
             res.supported_figures += bool(cite and any(f.same(g) for g in find_figures(cite.quote)))
     return res
@@ -227,4 +225,5 @@ def run_cases(ask: Callable[[str, list[Answer]], Answer], cases: list[Case],
 def _reply(text: str, sources: list[str], found: bool = True) -> Answer:
     """A hand-made reply, for doctests and evaluator unit tests."""
     cites = tuple(Citation(i, s, 0, len(text), text, 1.0) for i, s in enumerate(sources, 1))
-    return Answer("q", text, found, cites, retrieved=tuple(sources))
+    claims = (Claim(text, 1),) if found and sources else ()
+    return Answer("q", found, claims, cites, retrieved=tuple(sources))

@@ -8,6 +8,8 @@ matches "3M" and "FY2018" matches "2018".
 ['japan', 'export', '1.99', 'million', 'car']
 >>> terms("3M FY2018 10-K")
 ['3m', '3', 'fy2018', 'fy', '2018', '10']
+>>> terms("Japan's nor'easter O’Neill isn't")
+['japan', 'noreast', 'oneil']
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from typing import Any
 # Bump when terms() or the stored sentence spans change: indexes then refresh their text-derived
 # parts (BM25, IDF, sentences) without re-embedding. 3: sentence spans stored in the index.
 # 4: page chunks' BM25 terms include their context header, as their embeddings do.
-LEXICAL_VERSION = 4
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
+# 5: an apostrophe inside a word is kept ("nor'easter" -> "noreaster"); only clitics drop.
+LEXICAL_VERSION = 5
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['\u2019][^\W_]+)?", re.UNICODE)
+_CLITICS = {"s", "t", "re", "ve", "ll", "d", "m"}  # Japan's, isn't, they're, we've, he'll, I'd, I'm
 _NUMBER = re.compile(r"[\d.,]+")
 _PARTS = re.compile(r"\d+|[^\W\d_]+")
 
@@ -39,6 +43,7 @@ STOPWORDS = frozenset(
     themselves then there these they this those through to too under until up very was we were
     what when where which while who whom why will with would you your yours yourself yourselves
     said say says tell told according many much
+    isn aren wasn weren don doesn didn hasn haven hadn won wouldn shouldn couldn can cannot ain
     """.split()  # noqa: SIM905
 )
 
@@ -63,7 +68,8 @@ def terms(text: str) -> list[str]:
         if _NUMBER.fullmatch(tok):
             raw.append(_norm_number(tok))
             continue
-        tok = tok.split("'")[0]
+        head, _, tail = tok.replace("\u2019", "'").partition("'")
+        tok = head if tail in _CLITICS else head + tail
         parts = _PARTS.findall(tok)
         split = parts if 2 <= len(parts) <= 3 else []  # "fy2018", "3m"; not hashes
         for t in [tok, *split]:

@@ -78,22 +78,60 @@ class Citation:
         return d
 
 
+CLAIM_ROLES = ("quote", "conflict", "speaker")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One statement of an answer: ``text`` is copied verbatim from citation ``n``'s quote.
+
+    ``role`` says what the claim does: "quote" (a sentence that answers), "conflict" (one
+    source's side when sources disagree) or "speaker" (who the previous claim's "he" or "the
+    official" is; ``label`` holds that word).
+
+    >>> Claim("Taizo Watanabe", 2, "speaker", "he").to_dict()
+    {'text': 'Taizo Watanabe', 'n': 2, 'role': 'speaker', 'label': 'he'}
+    """
+
+    text: str
+    n: int
+    role: str = "quote"
+    label: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"text": self.text, "n": self.n, "role": self.role}
+        if self.label:
+            d["label"] = self.label
+        return d
+
+
 @dataclass(frozen=True)
 class Answer:
-    """What ``ask()`` returns: answer text with ``[n]`` markers and the citations behind them.
+    """What ``ask()`` returns: claims, each tied to a citation, and the citations behind them.
 
-    When ``found`` is false the text states no figure and ``related`` holds the nearest
-    passages (not offered as support for anything).
+    The answer text is derived from the claims by ``present.answer_text`` (the one place that
+    writes ``[n]`` markers). When ``found`` is false there are no claims, and ``related``
+    holds the nearest passages (not offered as support for anything).
     """
 
     question: str
-    text: str
     found: bool
+    claims: tuple[Claim, ...] = ()
     citations: tuple[Citation, ...] = ()
     related: tuple[Citation, ...] = ()
-    conflict: bool = False  # the sources give different figures for the same thing
+    conflict: bool = False  # the sources give different values for the same thing
+    conflict_on: str = ""  # what they differ on: "figure", "date", "name", ... ("" = no conflict)
     timings_ms: dict[str, float] = field(default_factory=dict)
     retrieved: tuple[str, ...] = ()  # sources of the retrieved passages, best first (for evals)
+
+    @property
+    def text(self) -> str:
+        from .present import answer_text
+
+        return answer_text(self)
+
+    def citation(self, n: int) -> Citation | None:
+        return next((c for c in self.citations if c.n == n), None)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -101,6 +139,7 @@ class Answer:
             "answer": self.text,
             "found": self.found,
             "conflict": self.conflict,
+            "claims": [c.to_dict() for c in self.claims],
             "citations": [c.to_dict() for c in self.citations],
             "related": [c.to_dict() for c in self.related],
             "timings_ms": {k: round(v, 3) for k, v in self.timings_ms.items()},

@@ -11,13 +11,12 @@ into view (a delegated click handler fills a hidden textbox and presses a hidden
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from .chunking import paragraph_spans
 from .errors import AssistantError
+from .present import pieces
 from .records import Answer, Citation
-from .verify import CONFLICT_LEAD
 
 # One pass, character by character: HTML specials and Markdown punctuation become numeric
 # entities, so nothing in a document can open a tag, a link or an image.
@@ -76,25 +75,22 @@ def _marker(turn: int, kind: str, n: int) -> str:
 
 
 def answer_html(reply: Answer, turn: int) -> str:
-    """The assistant's chat message: escaped text, clickable markers, a discreet timing."""
+    """The assistant's chat message: the answer's pieces (see ``present.pieces``) as escaped
+    text with clickable markers, and a discreet timing."""
     timing = f'<span class="timing">{reply.timings_ms.get("total", 0):.0f} ms</span>'
     if not reply.found:
         return (f'<div class="answer not-found"><strong>Not found in the documents.</strong> '
                 f"No passage answers this question, so no answer is given. The nearest passages "
                 f"are listed under Related. {timing}</div>")
-    body = reply.text
-    lead = ""
-    if reply.conflict and body.startswith(CONFLICT_LEAD):
-        lead = f'<span class="conflict">⚠ {esc(CONFLICT_LEAD)}</span>'
-        body = body[len(CONFLICT_LEAD):].strip()
-    parts, pos = [], 0
-    for m in re.finditer(r"\[(\d+)\]", body):
-        parts.append(esc(body[pos : m.start()]))
-        parts.append(_marker(turn, "c", int(m.group(1))))
-        pos = m.end()
-    parts.append(esc(body[pos:]))
-    text = "".join(parts).replace("\n", "<br>")
-    return f'<div class="answer">{lead}{text} {timing}</div>'
+    out = []
+    for kind, value in pieces(reply):
+        if kind == "lead":
+            out.append(f'<span class="conflict">⚠ {esc(str(value))}</span>')
+        elif kind == "cite":
+            out.append(" " + _marker(turn, "c", int(value)))
+        else:
+            out.append(esc(str(value)).replace("\n", "<br>"))
+    return f'<div class="answer">{"".join(out)} {timing}</div>'
 
 
 def _context(doc_text: str, c: Citation, limit: int = 320) -> str:
@@ -176,8 +172,10 @@ def build_ui(bot: Any, examples: list[str]) -> Any:
 
         history: earlier questions of the conversation, oldest first (for follow-ups).
         """
-        earlier = [Answer(q, "", True) for q in (history or [])]
         try:
+            earlier: list[Answer] = []
+            for q in history or []:  # replay the conversation: follow-ups may need earlier answers
+                earlier.append(bot.ask(q, history=earlier))
             return bot.ask(question, history=earlier).to_dict()
         except AssistantError as e:
             raise gr.Error(str(e)) from None

@@ -9,18 +9,11 @@ guard that keeps such a bug from ever reaching a user as a wrong citation.
 
 from __future__ import annotations
 
-import re
+from dataclasses import replace
 
 from .answer import Draft, Segment
 from .figures import find_figures
-from .records import Answer, Citation
-
-CONFLICT_LEAD = "The sources differ on this figure:"
-_MARKED = re.compile(r"([^\[\]]+?)\s*\[(\d+)\]")
-NOT_FOUND = (
-    "Not found in the documents: no passage answers this question, so no answer is given. "
-    "The nearest passages are listed as related."
-)
+from .records import Answer, Citation, Claim
 
 
 def supported(seg: Segment) -> bool:
@@ -43,12 +36,10 @@ def verify(draft: Draft) -> Draft:
         if not supported(seg):
             continue
         index_map[i] = len(kept)
-        kept.append(seg if seg.supports is None else
-                    Segment(seg.claim, seg.doc, seg.start, seg.end, seg.score, seg.render,
-                            index_map[seg.supports]))
+        kept.append(seg if seg.supports is None else replace(seg, supports=index_map[seg.supports]))
     if draft.found and not any(s.supports is None for s in kept):
         return Draft(found=False, related=draft.related)
-    return Draft(draft.found, kept, draft.related, draft.conflict)
+    return replace(draft, segments=kept)
 
 
 def _citation(n: int, seg: Segment) -> Citation:
@@ -58,39 +49,19 @@ def _citation(n: int, seg: Segment) -> Citation:
 
 def render(question: str, draft: Draft, timings_ms: dict[str, float],
            retrieved: tuple[str, ...] = ()) -> Answer:
-    """Answer text with [n] markers; identical spans share one number."""
+    """The Answer of a verified draft: one claim per segment; identical spans share a number."""
     if not draft.found:
         related = tuple(_citation(i, s) for i, s in enumerate(draft.related, 1))
-        return Answer(question, NOT_FOUND, False, (), related, False, timings_ms, retrieved)
+        return Answer(question, False, related=related, timings_ms=timings_ms, retrieved=retrieved)
     numbers: dict[tuple[str, int, int], int] = {}
     citations: list[Citation] = []
-    parts: list[str] = []
+    claims: list[Claim] = []
     for seg in draft.segments:
         key = (seg.doc.id, seg.start, seg.end)
         if key not in numbers:
             numbers[key] = len(numbers) + 1
             citations.append(_citation(numbers[key], seg))
-        piece = seg.render.format(claim=seg.claim, n=numbers[key])
-        if seg.supports is None:
-            parts.append(piece)
-        else:
-            parts[-1] += " " + piece
-    sep = "\n" if draft.conflict else " "
-    body = sep.join(("- " + p) if draft.conflict else p for p in parts)
-    text = f"{CONFLICT_LEAD}\n{body}" if draft.conflict else body
-    return Answer(question, text, True, tuple(citations), (), draft.conflict, timings_ms, retrieved)
-
-
-def cited_claims(text: str) -> list[tuple[str, int]]:
-    """Invert ``render``: the (claim, citation number) pairs of an answer text.
-
-    >>> cited_claims('He said so. [1] ("He" is Taizo Watanabe [2].) It fell. [3]')
-    [('He said so.', 1), ('Taizo Watanabe', 2), ('It fell.', 3)]
-    """
-    out = []
-    for m in _MARKED.finditer(text):
-        claim = m.group(1).strip().removeprefix(".)").strip()  # the end of a speaker note
-        claim = claim.removeprefix(CONFLICT_LEAD).strip().removeprefix("- ")
-        claim = re.sub(r'^\("[^"]+" is ', "", claim)  # a speaker note: ("he" is NAME [n].)
-        out.append((claim, int(m.group(2))))
-    return out
+        role = "speaker" if seg.supports is not None else ("conflict" if draft.conflict else "quote")
+        claims.append(Claim(seg.claim, numbers[key], role, seg.label))
+    return Answer(question, True, tuple(claims), tuple(citations), (), draft.conflict,
+                  draft.conflict_on if draft.conflict else "", timings_ms, retrieved)

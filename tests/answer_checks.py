@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from assistant.records import Answer
-from assistant.verify import cited_claims
 
 from .conftest import CORPUS
 
@@ -18,8 +17,8 @@ def assert_every_claim_is_in_its_citation(answer: Answer) -> None:
     assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
     for c in answer.citations:
         assert c.quote == doc_text(c.source)[c.start : c.end]
-    found = cited_claims(answer.text)
-    assert found, f"no cited claim in {answer.text!r}"
-    for claim, n in found:
-        assert n in by_n, f"marker [{n}] has no citation"
-        assert claim in by_n[n].quote, f"[{n}] does not contain {claim!r}"
+    assert answer.claims, f"no cited claim in {answer.text!r}"
+    for claim in answer.claims:
+        assert claim.n in by_n, f"claim cites [{claim.n}], which has no citation"
+        assert claim.text in by_n[claim.n].quote, f"[{claim.n}] does not contain {claim.text!r}"
+        assert f"{claim.text} [{claim.n}]" in answer.text

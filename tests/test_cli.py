@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from assistant.records import Answer, Citation
+from assistant.records import Answer, Citation, Claim
 
 from .answer_checks import assert_every_claim_is_in_its_citation, doc_text
 
@@ -23,8 +23,11 @@ def run(*args: str, env_extra: dict[str, str] | None = None, timeout: int = 300)
 
 
 def _answer(d: dict) -> Answer:  # type: ignore[type-arg]
-    cites = tuple(Citation(**{k: v for k, v in c.items() if k != "page"}) for c in d["citations"])
-    return Answer(d["question"], d["answer"], d["found"], cites)
+    cites = tuple(Citation(**c) for c in d["citations"])
+    claims = tuple(Claim(**c) for c in d["claims"])
+    answer = Answer(d["question"], d["found"], claims, cites)
+    assert answer.text == d["answer"]  # the JSON text is the claims' presentation
+    return answer
 
 
 def test_ask_json_lines_contract(real_index_settings):

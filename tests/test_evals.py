@@ -11,6 +11,7 @@ import pytest
 
 from assistant.errors import EvalSuiteError
 from assistant.evals import Case, _reply, check, load_suite, metrics
+from assistant.records import Claim
 
 QUOTE = "If Japan merely kept its 21 percent share of the market, Japan could sell about 2 million cars."
 
@@ -26,32 +27,32 @@ def test_a_correct_reply_passes():
 
 
 def test_wrong_figure_fails_with_reason():
-    r = check(case(figures=["1.6 million"]), _reply("Japan exported 11.6 million cars. [1]", ["000.txt"]))
+    r = check(case(figures=["1.6 million"]), _reply("Japan exported 11.6 million cars.", ["000.txt"]))
     assert not r.passed and r.reasons == ["missing figure '1.6 million'"]
-    r = check(case(figures=["1.6 million"]), _reply("Japan exported 1.65 million cars. [1]", ["000.txt"]))
+    r = check(case(figures=["1.6 million"]), _reply("Japan exported 1.65 million cars.", ["000.txt"]))
     assert r.reasons == ["missing figure '1.6 million'"]
 
 
 def test_figures_any_needs_one():
-    ok = check(case(figures_any=["1.9 million", "1.82 million"]), _reply("held to 1.82 million [1]", ["002"]))
-    bad = check(case(figures_any=["1.9 million", "1.82 million"]), _reply("held to 1.8 million [1]", ["002"]))
+    ok = check(case(figures_any=["1.9 million", "1.82 million"]), _reply("held to 1.82 million", ["002"]))
+    bad = check(case(figures_any=["1.9 million", "1.82 million"]), _reply("held to 1.8 million", ["002"]))
     assert ok.passed and not bad.passed and "none of the figures" in bad.reasons[0]
 
 
 def test_wrong_source_fails_with_reason():
-    r = check(case(sources=["002"]), _reply("x [1]", ["000_936d.txt"]))
+    r = check(case(sources=["002"]), _reply("x", ["000_936d.txt"]))
     assert len(r.reasons) == 1 and r.reasons[0].startswith("no citation from ['002']")
-    r = check(case(sources_all=["000", "001"]), _reply("x [1]", ["000_936d.txt"]))
+    r = check(case(sources_all=["000", "001"]), _reply("x", ["000_936d.txt"]))
     assert r.reasons == ["no citation from '001'"]
 
 
 def test_missing_speaker_fails_with_reason():
-    r = check(case(attribution=["Watanabe", "Foreign Affairs"]), _reply("He said it was dismal. [1]", ["001"]))
+    r = check(case(attribution=["Watanabe", "Foreign Affairs"]), _reply("He said it was dismal.", ["001"]))
     assert r.reasons == ["speaker not named (expected one of ['Watanabe', 'Foreign Affairs'])"]
 
 
 def test_answering_an_unanswerable_question_fails():
-    r = check(case(unanswerable=True), _reply("Toyota earned 5 billion yen. [1]", ["000"]))
+    r = check(case(unanswerable=True), _reply("Toyota earned 5 billion yen.", ["000"]))
     assert "answered a question the documents cannot answer" in r.reasons
     assert any("stated figure" in x and "5 billion" in x for x in r.reasons)
     refused = check(case(unanswerable=True), _reply("Not found in the documents.", [], found=False))
@@ -67,10 +68,25 @@ def test_span_support_counts_figures_outside_their_citation():
     from assistant.records import Answer, Citation
 
     cites = (Citation(1, "002", 0, 10, "a 21 percent share", 1.0), Citation(2, "000", 0, 10, "no figure here", 1.0))
-    reply = Answer("q", "a 21 percent share [1] a 21 percent share [2]", True, cites)
+    reply = Answer("q", True, (Claim("a 21 percent share", 1), Claim("a 21 percent share", 2)), cites)
     r = check(case(sources=["002"]), reply)
     assert (r.cited_figures, r.supported_figures) == (2, 1)
     assert metrics([r])["span_support"] == 0.5
+
+
+def test_a_sentence_holding_its_own_markers_scores_by_claims():
+    """A document sentence containing "[2]" and "(1)" is one claim of citation 1: its markers are
+    neither citations nor figures, and the answer text shows them verbatim beside the real one."""
+    from assistant.records import Answer, Citation
+
+    quote = "Sales rose 4.2 percent [2] in the year (1) as reported."
+    reply = Answer("q", True, (Claim(quote, 1),), (Citation(1, "a.txt", 0, len(quote), quote, 1.0),))
+    assert reply.text == quote + " [1]"
+    r = check(case(figures=["4.2 percent"], sources=["a"]), reply)
+    assert r.passed and (r.cited_figures, r.supported_figures) == (3, 3)  # 4.2 percent, 2, 1: all in the span
+    assert metrics([r])["span_support"] == 1.0
+    unanswerable = check(case(unanswerable=True), Answer("q", False))
+    assert unanswerable.passed
 
 
 def _write(tmp_path: Path, lines: list[str]) -> Path:

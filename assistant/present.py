@@ -1,0 +1,75 @@
+"""How an Answer is shown: the one place that lays out claims and places citation markers.
+
+``pieces`` turns an Answer into a flat sequence of typed pieces; the plain-text renderer here
+and the HTML renderer of the UI only format each piece. A marker is emitted only for a claim's
+own citation number, so a marker can never point at a citation that does not exist, and a
+document sentence that itself contains "[2]" or "(1)" stays inert text inside its claim.
+
+>>> from .records import Claim
+>>> a = Answer("q", True, (Claim("He said so.", 1), Claim("Taizo Watanabe", 2, "speaker", "he")))
+>>> answer_text(a)
+'He said so. [1] ("he" is Taizo Watanabe [2].)'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .records import Answer
+
+NOT_FOUND = (
+    "Not found in the documents: no passage answers this question, so no answer is given. "
+    "The nearest passages are listed as related."
+)
+
+# kind of piece -> what it carries: "lead" (str: the conflict lead), "break" (str: separator
+# before a claim group), "claim" (str: verbatim document text), "word" (str: connective words
+# we add), "cite" (int: citation number)
+Piece = tuple[str, "str | int"]
+
+
+def conflict_lead(on: str) -> str:
+    """The line above the sides of a conflict.
+
+    >>> conflict_lead("date")
+    'The sources differ on this date:'
+    """
+    return f"The sources differ on this {on}:" if on else "The sources differ:"
+
+
+def pieces(answer: Answer) -> Iterator[Piece]:
+    """The answer's layout: claims in order, each followed by its marker; a speaker claim is a
+    parenthesised note on the claim before it; conflict sides are list items under a lead."""
+    if not answer.found:
+        yield "word", NOT_FOUND
+        return
+    if answer.conflict:
+        yield "lead", conflict_lead(answer.conflict_on)
+    first = True
+    for claim in answer.claims:
+        if claim.role == "speaker":
+            yield "word", f' ("{claim.label}" is '
+            yield "claim", claim.text
+            yield "cite", claim.n
+            yield "word", ".)"
+            continue
+        if answer.conflict:
+            yield "break", "\n- "
+        elif not first:
+            yield "break", " "
+        first = False
+        yield "claim", claim.text
+        yield "cite", claim.n
+
+
+def answer_text(answer: Answer) -> str:
+    """Plain text with ``[n]`` markers (the CLI, JSON ``answer`` field and reports show this)."""
+    out = []
+    for kind, value in pieces(answer):
+        out.append(f" [{value}]" if kind == "cite" else str(value))
+    return "".join(out)
+
+
+def claims_text(answer: Answer) -> str:
+    """The claims' own words, without markers or connectives (what evals search for figures)."""
+    return "\n".join(c.text for c in answer.claims)

@@ -1,0 +1,43 @@
+"""Presentation reads claims, never answer text: markers come only from citation numbers."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.present import answer_text, claims_text, pieces
+from assistant.records import Answer, Citation, Claim
+from assistant.ui import answer_html
+
+QUOTE = "Revenue rose 4.2 percent [2] from the prior year (1) on higher volumes."
+
+
+def _cite(n: int, quote: str) -> Citation:
+    return Citation(n, "a.txt", 0, len(quote), quote, 1.0)
+
+
+def test_a_sentence_holding_bracket_markers_renders_as_one_claim():
+    reply = Answer("q", True, (Claim(QUOTE, 1),), (_cite(1, QUOTE),))
+    assert reply.text == f"{QUOTE} [1]"
+    assert [p for p in pieces(reply) if p[0] == "cite"] == [("cite", 1)]
+    html = answer_html(reply, turn=0)
+    assert len(re.findall(r"<button class=\"cite ref-0-c-(\d+)\"", html)) == 1  # only the real marker
+    assert "ref-0-c-2" not in html
+    assert "&#91;2&#93;" in html and "&#40;1&#41;" in html  # the sentence's own "[2]" and "(1)", inert
+
+
+def test_speaker_note_and_conflict_layout():
+    he = Answer("q", True, (Claim("He said so.", 1), Claim("Taizo Watanabe", 2, "speaker", "he")),
+                (_cite(1, "He said so."), _cite(2, "Taizo Watanabe")))
+    assert he.text == 'He said so. [1] ("he" is Taizo Watanabe [2].)'
+    both = Answer("q", True, (Claim("It was 1.99 million.", 1, "conflict"), Claim("It was 1.82 million.", 2, "conflict")),
+                  (_cite(1, "It was 1.99 million."), _cite(2, "It was 1.82 million.")), conflict=True,
+                  conflict_on="figure")
+    assert both.text == "The sources differ on this figure:\n- It was 1.99 million. [1]\n- It was 1.82 million. [2]"
+    assert claims_text(both) == "It was 1.99 million.\nIt was 1.82 million."
+    assert '<span class="conflict">⚠ The sources differ on this figure:</span>' in answer_html(both, 3)
+
+
+def test_not_found_has_no_claims_and_no_markers():
+    reply = Answer("q", False)
+    assert reply.text.startswith("Not found in the documents") and "[" not in reply.text
+    assert reply.to_dict()["claims"] == []
