@@ -12,10 +12,10 @@ export HF_HUB_DISABLE_TELEMETRY := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help setup index run test lint eval bench clean
+.PHONY: help setup index run test lint eval eval-external bench clean
 
 help:  ## list targets
-	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,7 +37,7 @@ run: index  ## open the chat UI on the default corpus at http://127.0.0.1:7860
 	$(BIN)/python app.py
 
 test: setup index /usr/bin/chromium  ## lint, type-check, gate on the seed eval suite, run every test
-	$(BIN)/ruff check assistant tests app.py
+	$(BIN)/ruff check assistant tests evals app.py
 	$(BIN)/mypy assistant
 	$(BIN)/assistant eval evals/seeds.jsonl --report-dir test-artifacts/evals
 	$(BIN)/pytest -q
@@ -45,8 +45,11 @@ test: setup index /usr/bin/chromium  ## lint, type-check, gate on the seed eval 
 eval: setup index  ## run every suite in evals/ and write reports to evals/reports/
 	$(BIN)/assistant eval --report-dir evals/reports
 
+eval-external: setup  ## public suites (../shared/benchmarks), dev and test tables vs a BM25 baseline
+	$(BIN)/python -m evals.external.run $(EXTERNAL_ARGS)
+
 lint: setup  ## ruff + mypy
-	$(BIN)/ruff check assistant tests app.py
+	$(BIN)/ruff check assistant tests evals app.py
 	$(BIN)/mypy assistant
 
 bench: setup index  ## benchmarks (not tests): writes evals/bench/RESULTS.md; BENCH_ARGS="--only ingest --pages 100"

@@ -7,8 +7,11 @@ Suite files are JSON Lines, one case per line::
      "expect": {"figures": ["1.6 million"], "figures_any": [...], "sources": ["002"],
                 "sources_all": ["000", "001"], "attribution": ["Watanabe"],
                 "unanswerable": true},
-     "note": "optional"}
+     "note": "optional", "corpus": "optional folder, for runners that index one per case"}
 
+``answers`` is a list of groups of accepted strings (every group must be stated by one of its
+strings, matched as whole words after normalising case, punctuation and digit commas);
+``conflict`` says whether the documents were planted with a contradiction that must be flagged.
 Figures compare as numbers (see ``figures.contains_figure``); a source matches a citation whose
 source equals it or starts with it. Unknown keys are an error, not ignored.
 
@@ -19,7 +22,9 @@ True
 from __future__ import annotations
 
 import json
+import re
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,9 +35,11 @@ from .figures import contains_figure, find_figures, quantities
 from .present import claims_text
 from .records import Answer, Citation, Claim
 
-CASE_KEYS = {"id", "question", "turns", "expect", "note"}
-EXPECT_KEYS = {"figures", "figures_any", "sources", "sources_all", "attribution", "unanswerable"}
-LIST_KEYS = EXPECT_KEYS - {"unanswerable"}
+CASE_KEYS = {"id", "question", "turns", "expect", "note", "corpus"}
+EXPECT_KEYS = {"figures", "figures_any", "sources", "sources_all", "attribution", "unanswerable", "answers",
+               "conflict"}
+LIST_KEYS = EXPECT_KEYS - {"unanswerable", "answers", "conflict"}
+ANSWER_KEYS = {"figures", "figures_any", "answers"}
 HIT_K = 5
 
 
@@ -43,10 +50,46 @@ class Case:
     expect: dict[str, Any]
     note: str = ""
     suite: str = ""
+    corpus: str = ""
 
     @property
     def question(self) -> str:
         return self.turns[-1]
+
+    @property
+    def answerable(self) -> bool:
+        return not self.expect.get("unanswerable")
+
+
+def normalize(text: str) -> str:
+    """Lower-case words and numbers only, for answer matching ("Jul 21, 2017" ~ "jul 21 2017").
+
+    >>> normalize("Tampa, Florida — Jul 21, 2017; $1,577.0")
+    'tampa florida jul 21 2017 1577 0'
+    """
+    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").lower()
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
+    return " ".join(re.findall(r"[^\W_]+", text))
+
+
+def mentions(text: str, answer: str) -> bool:
+    """Does ``text`` state ``answer`` as whole words, after normalising both?
+
+    >>> mentions("It was played in Tampa, Florida.", "Tampa Florida"), mentions("Tampax", "Tampa")
+    (True, False)
+    """
+    a = normalize(answer)
+    return bool(a) and f" {a} " in f" {normalize(text)} "
+
+
+def states_answer(case: Case, text: str) -> bool | None:
+    """Does ``text`` state every expected answer and figure? None when the case names none."""
+    ex = case.expect
+    if not ANSWER_KEYS & set(ex):
+        return None
+    return (all(contains_figure(text, f) for f in ex.get("figures", []))
+            and (not ex.get("figures_any") or any(contains_figure(text, f) for f in ex["figures_any"]))
+            and all(any(mentions(text, a) for a in group) for group in ex.get("answers", [])))
 
 
 @dataclass
@@ -59,6 +102,8 @@ class Result:
     cited_figures: int = 0  # figures stated in cited claims
     supported_figures: int = 0  # ... that are inside the span their claim cites
     seconds: float = 0.0
+    answer_ok: bool | None = None  # found, and every expected answer / figure stated (None: none expected)
+    first_quote_ok: bool | None = None  # ... by the first claim alone
 
     @property
     def passed(self) -> bool:
@@ -108,14 +153,23 @@ def load_suite(path: Path) -> list[Case]:
             v = expect[k]
             if not isinstance(v, list) or not v or not all(isinstance(x, str) and x for x in v):
                 raise _fail(path, lineno, f'expect "{k}" must be a non-empty list of strings')
-        if "unanswerable" in expect and not isinstance(expect["unanswerable"], bool):
-            raise _fail(path, lineno, 'expect "unanswerable" must be true or false')
-        if expect.get("unanswerable") and set(expect) & {"figures", "figures_any", "sources", "sources_all"}:
+        for k in ("unanswerable", "conflict"):
+            if k in expect and not isinstance(expect[k], bool):
+                raise _fail(path, lineno, f'expect "{k}" must be true or false')
+        if "answers" in expect and not (
+                isinstance(expect["answers"], list) and expect["answers"]
+                and all(isinstance(g, list) and g and all(isinstance(a, str) and a.strip() for a in g)
+                        for g in expect["answers"])):
+            raise _fail(path, lineno, 'expect "answers" must be a non-empty list of non-empty lists of strings')
+        corpus = raw.get("corpus", "")
+        if not isinstance(corpus, str):
+            raise _fail(path, lineno, '"corpus" must be a string (a folder)')
+        if expect.get("unanswerable") and set(expect) & (ANSWER_KEYS | {"sources", "sources_all"}):
             raise _fail(path, lineno, "an unanswerable case cannot also expect figures or sources")
         note = raw.get("note", "")
         if not isinstance(note, str):
             raise _fail(path, lineno, '"note" must be a string')
-        cases.append(Case(cid, tuple(turns), expect, note, path.stem))
+        cases.append(Case(cid, tuple(turns), expect, note, path.stem, corpus))
     if not cases:
         raise EvalSuiteError(f"{path}: no cases")
     return cases
@@ -153,8 +207,18 @@ def check(case: Case, reply: Answer) -> Result:
     for s in ex.get("sources_all", []):
         if not any(_matches(c, s) for c in reply.citations):
             res.reasons.append(f"no citation from {s!r}")
+    for group in ex.get("answers", []):
+        if not any(mentions(text, a) for a in group):
+            res.reasons.append(f"answer not stated (expected one of {group})")
     if (names := ex.get("attribution")) and not any(n.lower() in text.lower() for n in names):
         res.reasons.append(f"speaker not named (expected one of {names})")
+    if ex.get("conflict") is True and not reply.conflict:
+        res.reasons.append("no conflict flagged, though the documents were planted with a contradiction")
+    if ex.get("conflict") is False and reply.conflict:
+        res.reasons.append("flagged a conflict where the documents agree")
+    if (ok := states_answer(case, text)) is not None:
+        res.answer_ok = reply.found and ok
+        res.first_quote_ok = bool(reply.found and reply.claims and states_answer(case, reply.claims[0].text))
     for claim in reply.claims:
         cite = reply.citation(claim.n)
         for f in find_figures(claim.text):
@@ -180,13 +244,18 @@ def _ratio(num: float, den: float) -> float | None:
 
 def metrics(results: list[Result]) -> dict[str, float | int | None]:
     """Aggregate scores over results (None where no case measures a metric)."""
-    answerable = [r for r in results if not r.case.expect.get("unanswerable")]
-    unanswerable = [r for r in results if r.case.expect.get("unanswerable")]
+    answerable = [r for r in results if r.case.answerable]
+    unanswerable = [r for r in results if not r.case.answerable]
     attributed = [r for r in results if "attribution" in r.case.expect]
     with_sources = [r for r in results if expected_sources(r.case)]
     cites = [(c, expected_sources(r.case)) for r in with_sources for c in r.reply.citations]
-    wanted_all = [(r, s) for r in results for s in r.case.expect.get("sources_all", [])]
+    # recall items: each source of sources_all, and "one of sources" as one item
+    wanted_all = [(r, [s]) for r in results for s in r.case.expect.get("sources_all", [])]
+    wanted_all += [(r, r.case.expect["sources"]) for r in results if r.case.expect.get("sources")]
     ranks = [_rank(r.reply, expected_sources(r.case)) for r in with_sources]
+    scored = [r for r in results if r.answer_ok is not None]
+    planted = [r for r in results if r.case.expect.get("conflict") is True]
+    unplanted = [r for r in results if r.case.expect.get("conflict") is False]
     return {
         "cases": len(results),
         "pass_rate": _ratio(sum(r.passed for r in results), len(results)),
@@ -194,11 +263,15 @@ def metrics(results: list[Result]) -> dict[str, float | int | None]:
         "attribution_accuracy": _ratio(
             sum(not any(x.startswith("speaker") for x in r.reasons) for r in attributed), len(attributed)),
         "citation_precision": _ratio(sum(any(_matches(c, s) for s in srcs) for c, srcs in cites), len(cites)),
-        "citation_recall": _ratio(sum(any(_matches(c, s) for c in r.reply.citations) for r, s in wanted_all),
-                                  len(wanted_all)),
+        "citation_recall": _ratio(sum(any(_matches(c, s) for c in r.reply.citations for s in ss)
+                                      for r, ss in wanted_all), len(wanted_all)),
         "span_support": _ratio(sum(r.supported_figures for r in results), sum(r.cited_figures for r in results)),
         f"hit@{HIT_K}": _ratio(sum(x is not None and x <= HIT_K for x in ranks), len(ranks)),
         "mrr": _ratio(sum(1 / x for x in ranks if x), len(ranks)),
+        "answer_right": _ratio(sum(bool(r.answer_ok) for r in scored), len(scored)),
+        "first_quote": _ratio(sum(bool(r.first_quote_ok) for r in scored), len(scored)),
+        "conflict_flagged": _ratio(sum(r.reply.conflict for r in planted), len(planted)),
+        "false_conflict": _ratio(sum(r.reply.conflict for r in unplanted), len(unplanted)),
         "refusal_accuracy": _ratio(sum(not r.reply.found for r in unanswerable), len(unanswerable)),
         "false_refusal_rate": _ratio(sum(not r.reply.found for r in answerable), len(answerable)),
         "seconds": round(sum(r.seconds for r in results), 3),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.present import answer_text, claims_text, pieces
+from assistant.present import claims_text, pieces
 from assistant.records import Answer, Citation, Claim
 from assistant.ui import answer_html
 
@@ -29,9 +29,9 @@ def test_speaker_note_and_conflict_layout():
     he = Answer("q", True, (Claim("He said so.", 1), Claim("Taizo Watanabe", 2, "speaker", "he")),
                 (_cite(1, "He said so."), _cite(2, "Taizo Watanabe")))
     assert he.text == 'He said so. [1] ("he" is Taizo Watanabe [2].)'
-    both = Answer("q", True, (Claim("It was 1.99 million.", 1, "conflict"), Claim("It was 1.82 million.", 2, "conflict")),
-                  (_cite(1, "It was 1.99 million."), _cite(2, "It was 1.82 million.")), conflict=True,
-                  conflict_on="figure")
+    sides = ("It was 1.99 million.", "It was 1.82 million.")
+    both = Answer("q", True, tuple(Claim(s, n, "conflict") for n, s in enumerate(sides, 1)),
+                  tuple(_cite(n, s) for n, s in enumerate(sides, 1)), conflict=True, conflict_on="figure")
     assert both.text == "The sources differ on this figure:\n- It was 1.99 million. [1]\n- It was 1.82 million. [2]"
     assert claims_text(both) == "It was 1.99 million.\nIt was 1.82 million."
     assert '<span class="conflict">⚠ The sources differ on this figure:</span>' in answer_html(both, 3)

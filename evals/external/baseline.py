@@ -1,0 +1,47 @@
+"""The context every external number is read against: "BM25 best sentence".
+
+Retrieve with BM25 alone, quote the single sentence of the retrieved passages that covers the
+most of the question's words (IDF-weighted), and never refuse or flag a conflict. It uses the
+same index and the same notion of a term as the assistant, and none of its tuned parts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from assistant import lexical
+from assistant.core import Assistant
+from assistant.records import Answer, Citation, Claim
+from assistant.retrieval import HybridRetriever
+
+
+class BM25BestSentence:
+    def __init__(self, bot: Assistant, k: int = 8) -> None:
+        self.index = bot.index
+        self.retriever = HybridRetriever(bot.index, bot.embedder, mode="lexical")
+        self.k = k
+
+    def ask(self, question: str, history: Sequence[Answer] = ()) -> Answer:
+        t0 = time.perf_counter()
+        hits = self.retriever.retrieve(question, self.k)
+        q = set(lexical.terms(question))
+        idf = self.index.idf
+        total = sum(idf(t) for t in q) or 1.0
+        best: tuple[float, str, int, int] | None = None
+        for hit in hits:
+            doc = self.index.documents[hit.chunk.doc_id]
+            for s, e in self.index.sentences.get(doc.id, []):
+                if e <= hit.chunk.start or s >= hit.chunk.end:
+                    continue
+                cover = sum(idf(t) for t in q & set(lexical.terms(doc.text[s:e]))) / total
+                if best is None or cover > best[0]:
+                    best = (cover, doc.id, s, e)
+        timings = {"total": (time.perf_counter() - t0) * 1e3}
+        retrieved = tuple(h.chunk.doc_id for h in hits)
+        if best is None:
+            return Answer(question, False, timings_ms=timings, retrieved=retrieved)
+        cover, doc_id, s, e = best
+        doc = self.index.documents[doc_id]
+        cite = Citation(1, doc_id, s, e, doc.text[s:e], cover, doc.page)
+        return Answer(question, True, (Claim(cite.quote, 1),), (cite,), timings_ms=timings, retrieved=retrieved)

@@ -1,0 +1,258 @@
+"""Turn the public sets in ``../shared/benchmarks/`` into eval suites in our format.
+
+Each suite is a folder ``evals/external/data/<suite>/`` (git-ignored: the data stay where
+their licences put them and are regenerated here) holding the documents to index and two
+case files, ``dev.jsonl`` (tune on it) and ``test.jsonl`` (report only, never tune).
+A question goes to dev or test by a stable hash of its id, so the split never changes.
+
+Suites, and how the unanswerable questions are made (a question is only "unanswerable" if the
+collection it is asked of really lacks the answer):
+
+- ``rgb-clean``: RGB news questions over all their true and on-topic passages, pooled.
+- ``rgb-mixed``: the same plus the planted-wrong copies of the true passages: a conflict must
+  be flagged.
+- ``rgb-unanswerable``: the questions over the on-topic passages that lack the answer only
+  (a "negative" that does contain an accepted answer is dropped, so the label is true).
+- ``quotesum``: QuoteSum questions over the Wikipedia passages of half of the questions
+  (split by a second hash); the other half are asked of a collection without their sources
+  (passages and titles) and must be refused; one whose short answer still appears in the
+  collection is left out rather than mislabelled.
+- ``tatqa``: TAT-QA questions whose answer is a span of the report's text, each asked of its
+  own report (paragraphs and the table as text); the dev file gives dev, the gold test file test.
+- ``financebench``: filings' evidence pages (+- 2 pages) of half of the companies (by hash).
+  Answerable: questions about those companies whose gold figure is written on the evidence
+  page (most gold answers are derived ratios or sums, which no quote can state). Unanswerable:
+  every question about a company of the other half.
+
+    python -m evals.external.convert            # all suites (a few seconds)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+import shutil
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from assistant.evals import mentions
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+SHARED = ROOT.parent / "shared" / "benchmarks"
+DATA = HERE / "data"
+
+SUITES = ["rgb-clean", "rgb-mixed", "rgb-unanswerable", "quotesum", "tatqa", "financebench"]
+TATQA_PER_SPLIT = 150  # questions per split (each has its own small index)
+
+
+def split_of(key: str, salt: str = "split") -> str:
+    """'dev' or 'test', from a stable hash: the same id always lands in the same split.
+
+    >>> split_of("rgb-0"), split_of("rgb-0")
+    ('test', 'test')
+    """
+    return "dev" if int(hashlib.sha1(f"{salt}:{key}".encode()).hexdigest(), 16) % 2 == 0 else "test"
+
+
+class SuiteWriter:
+    """Writes one suite folder: documents first, then cases into dev/test by hash."""
+
+    def __init__(self, name: str, out: Path = DATA) -> None:
+        self.dir = out / name
+        shutil.rmtree(self.dir, ignore_errors=True)
+        self.dir.mkdir(parents=True)
+        self.cases: dict[str, list[dict[str, Any]]] = {"dev": [], "test": []}
+
+    def doc(self, rel: str, text: str) -> str:
+        path = self.dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path.name
+
+    def case(self, split: str, case: dict[str, Any]) -> None:
+        self.cases[split].append(case)
+
+    def close(self) -> dict[str, int]:
+        for split, cases in self.cases.items():
+            if not cases:
+                continue  # an empty suite file is malformed; a missing one means "no cases"
+            with (self.dir / f"{split}.jsonl").open("w", encoding="utf-8") as f:
+                for c in cases:
+                    f.write(json.dumps(c, ensure_ascii=False) + "\n")
+        return {s: len(c) for s, c in self.cases.items()}
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+# --- RGB --------------------------------------------------------------------------------------
+
+def _rgb_groups(answer: Any) -> list[list[str]]:
+    """RGB answers: a string, or a list of groups of accepted forms (every group is needed)."""
+    if isinstance(answer, str):
+        return [[answer]]
+    return [[str(x) for x in (g if isinstance(g, list) else [g])] for g in answer]
+
+
+def convert_rgb(src: Path, out: Path = DATA) -> dict[str, dict[str, int]]:
+    rows = _read_jsonl(src / "en_fact.jsonl")
+    writers = {k: SuiteWriter(f"rgb-{k}", out) for k in ("clean", "mixed", "unanswerable")}
+    for r in rows:
+        qid, groups = int(r["id"]), _rgb_groups(r["answer"])
+        forms = [a for g in groups for a in g]
+        neg = [p for p in r["negative"] if not any(mentions(p, a) for a in forms)]
+        parts = {"clean": [("pos", p) for p in r["positive"]] + [("neg", p) for p in r["negative"]],
+                 "mixed": ([("pos", p) for p in r["positive"]] + [("wrong", p) for p in r["positive_wrong"]]
+                           + [("neg", p) for p in r["negative"]]),
+                 "unanswerable": [("neg", p) for p in neg]}
+        split = split_of(f"rgb-{qid}")
+        for kind, passages in parts.items():
+            if not passages:
+                continue
+            order = list(range(len(passages)))
+            random.Random(qid).shuffle(order)  # file names say nothing about which is which
+            names: dict[str, list[str]] = defaultdict(list)
+            for k, i in enumerate(order):
+                role, text = passages[i]
+                names[role].append(writers[kind].doc(f"corpus/rgb-{qid:03d}-{k:02d}.txt", text.strip() + "\n"))
+            case: dict[str, Any] = {"id": f"rgb-{qid}", "question": r["query"]}
+            if kind == "unanswerable":
+                case["expect"] = {"unanswerable": True}
+            else:
+                case["expect"] = {"answers": groups, "sources": sorted(names["pos"]), "conflict": kind == "mixed"}
+                case["note"] = f"planted wrong answer: {r['fakeanswer']}" if kind == "mixed" else ""
+            writers[kind].case(split, case)
+    return {f"rgb-{k}": w.close() for k, w in writers.items()}
+
+
+# --- QuoteSum ---------------------------------------------------------------------------------
+
+_SPAN = re.compile(r"\[ ([1-9]) ([^\[\]]*) \]")
+
+
+def convert_quotesum(src: Path, out: Path = DATA) -> dict[str, dict[str, int]]:
+    rows = _read_jsonl(src / "dev.jsonl")
+    by_qid: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        by_qid[r["qid"]].append(r)
+    w = SuiteWriter("quotesum", out)
+    inside = {q for q in by_qid if split_of(q, "quotesum-half") == "dev"}  # their sources are indexed
+    corpus_text: list[str] = []
+    titles: set[str] = set()
+    docs: dict[str, str] = {}  # passage text -> file name (a passage shared by questions is one file)
+    for qid in sorted(inside):
+        r = by_qid[qid][0]
+        for i in range(1, 9):
+            text = r.get(f"source{i}", "")
+            if text and text not in docs:
+                title = r.get(f"title{i}", "")
+                docs[text] = w.doc(f"corpus/qs-{len(docs):04d}.txt", f"{title}\n\n{text.strip()}\n")
+                corpus_text.append(f"{title}\n{text}")
+                titles.add(title.lower())
+    everything = "\n".join(corpus_text)
+    for qid, rs in sorted(by_qid.items()):
+        r = rs[0]
+        shorts = sorted({m.group(2).strip() for x in rs for m in _SPAN.finditer(x["covered_short_answers"])} - {""})
+        if not shorts:
+            continue
+        split = split_of(qid)
+        if qid in inside:
+            cited = sorted({docs[r[f"source{m.group(1)}"]] for x in rs for m in _SPAN.finditer(x["summary"])
+                            if r.get(f"source{m.group(1)}") in docs})
+            w.case(split, {"id": qid, "question": r["question"],
+                           "expect": {"answers": [shorts], "sources": cited}})
+        else:
+            own_titles = {r.get(f"title{i}", "").lower() for i in range(1, 9)} - {""}
+            if own_titles & titles or any(mentions(everything, s) for s in shorts):
+                continue  # the collection may still answer it: leave it out rather than mislabel
+            w.case(split, {"id": qid, "question": r["question"], "expect": {"unanswerable": True},
+                           "note": "its own sources are not in the collection"})
+    return {"quotesum": w.close()}
+
+
+# --- TAT-QA -----------------------------------------------------------------------------------
+
+def _table_text(table: list[list[str]]) -> str:
+    return "\n".join(" | ".join(" ".join(c.split()) for c in row if c.strip()) for row in table
+                     if any(c.strip() for c in row))
+
+
+def convert_tatqa(src: Path, out: Path = DATA, per_split: int = TATQA_PER_SPLIT) -> dict[str, dict[str, int]]:
+    w = SuiteWriter("tatqa", out)
+    for split, name in (("dev", "tatqa_dataset_dev.json"), ("test", "tatqa_dataset_test_gold.json")):
+        contexts = json.loads((src / name).read_text(encoding="utf-8"))
+        picked = []
+        for ctx in contexts:
+            for q in ctx["questions"]:
+                if q["answer_from"] == "text" and q["answer_type"] in ("span", "multi-span"):
+                    picked.append((ctx, q))
+        random.Random(f"tatqa-{split}").shuffle(picked)
+        for ctx, q in picked[:per_split]:
+            uid = ctx["table"]["uid"][:8]
+            paras = "\n\n".join(p["text"].strip() for p in sorted(ctx["paragraphs"], key=lambda p: p["order"]))
+            w.doc(f"corpora/{uid}/report.txt", f"{paras}\n\n{_table_text(ctx['table']['table'])}\n")
+            answers = [str(a) for a in q["answer"]] if isinstance(q["answer"], list) else [str(q["answer"])]
+            w.case(split, {"id": q["uid"], "question": q["question"], "corpus": f"corpora/{uid}",
+                           "expect": {"answers": [[a] for a in answers]}})
+    return {"tatqa": w.close()}
+
+
+# --- FinanceBench -----------------------------------------------------------------------------
+
+def convert_financebench(src: Path, out: Path = DATA, window: int = 2) -> dict[str, dict[str, int]]:
+    from assistant.figures import contains_figure, parse_figure
+
+    w = SuiteWriter("financebench", out)
+    questions = _read_jsonl(src / "financebench_open_source.jsonl")
+    have = {p.stem for p in (src / "corpus").glob("*.jsonl")}
+    inside = {q["company"] for q in questions if split_of(q["company"], "financebench-half") == "dev"}
+    pages: dict[str, set[int]] = defaultdict(set)
+    for q in questions:
+        if q["company"] not in inside:
+            w.case(split_of(q["financebench_id"]), {
+                "id": q["financebench_id"], "question": q["question"], "expect": {"unanswerable": True},
+                "note": f"no filing of {q['company']} is in the collection"})
+            continue
+        ev = [e for e in q["evidence"] if e["doc_name"] in have]
+        answer = q["answer"].strip()
+        for e in ev:
+            pages[e["doc_name"]].update(range(e["evidence_page_num"] - window, e["evidence_page_num"] + window + 1))
+        if parse_figure(answer) is None or not any(contains_figure(e["evidence_text_full_page"], answer) for e in ev):
+            continue  # a worded or derived answer (a ratio, a sum): no quote can state it
+        w.case(split_of(q["financebench_id"]), {
+            "id": q["financebench_id"], "question": q["question"],
+            "expect": {"figures_any": [answer], "sources": sorted({f"{e['doc_name']}.jsonl" for e in ev})}})
+    for doc_name, wanted in sorted(pages.items()):
+        lines = [ln for ln in (src / "corpus" / f"{doc_name}.jsonl").read_text(encoding="utf-8").splitlines()
+                 if ln.strip() and json.loads(ln)["page"] in wanted]
+        w.doc(f"corpus/{doc_name}.jsonl", "\n".join(lines) + "\n")
+    return {"financebench": w.close()}
+
+
+CONVERTERS: dict[str, tuple[str, Callable[..., dict[str, dict[str, int]]]]] = {
+    "rgb": ("rgb-counterfactual", convert_rgb),
+    "quotesum": ("quotesum", convert_quotesum),
+    "tatqa": ("tat-qa", convert_tatqa),
+    "financebench": ("financebench", convert_financebench),
+}
+
+
+def convert_all(shared: Path = SHARED, out: Path = DATA,
+                only: Iterable[str] | None = None) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for key, (folder, fn) in CONVERTERS.items():
+        if only and key not in only:
+            continue
+        counts.update(fn(shared / folder, out))
+    return counts
+
+
+if __name__ == "__main__":
+    for suite, n in convert_all().items():
+        print(f"{suite:18s} dev {n['dev']:4d}  test {n['test']:4d}")

@@ -1,0 +1,143 @@
+"""make eval-external: the assistant and the BM25 baseline on the public suites, dev and test.
+
+    python -m evals.external.run                       # every suite, both splits -> RESULTS.md
+    python -m evals.external.run --split dev           # what you tune on
+    python -m evals.external.run --split dev --suite rgb-mixed --failures 10
+
+Suites are (re)made by ``convert.py`` from ``../shared/benchmarks/`` (never copied into git);
+indexes are built with the real model into the git-ignored ``cache/`` and reused while the
+documents are unchanged. Tune on dev only: the test split is for the report.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from assistant import offline  # noqa: F401  (before any model library loads)
+from assistant.core import Assistant, index_corpus, make_embedder
+from assistant.embedding import Embedder
+from assistant.evals import Case, Result, check, load_suite, metrics
+from assistant.records import Answer
+from assistant.settings import Settings
+
+from .baseline import BM25BestSentence
+from .convert import DATA, SUITES, convert_all
+
+HERE = Path(__file__).resolve().parent
+CACHE = HERE / "cache"
+COLUMNS = [  # (metric key, column title)
+    ("cases", "cases (answerable / not)"), ("answer_right", "answer right"), ("first_quote", "answer in 1st quote"),
+    ("refusal_accuracy", "unanswerable refused"), ("false_refusal_rate", "false refusal"),
+    ("conflict_flagged", "conflict flagged (planted)"), ("false_conflict", "conflict flagged (none planted)"),
+    ("citation_precision", "citation precision"), ("citation_recall", "citation recall"),
+]
+ENGINES = ("assistant", "baseline: BM25 best sentence")
+
+AskFn = Callable[[str, list[Answer]], Answer]
+
+
+def open_bot(suite: str, corpus: str, embedder: Embedder, settings: Settings) -> Assistant:
+    """The assistant over one suite corpus (indexed on first use; unchanged documents reused)."""
+    s = settings.model_copy(update={"corpus_dir": DATA / suite / corpus, "index_dir": CACHE / suite / corpus})
+    index_corpus(s, embedder, progress=False)
+    return Assistant.open(settings=s, embedder=embedder)
+
+
+def engines_for(bot: Assistant) -> dict[str, AskFn]:
+    """Each engine's ask function over the same index."""
+    base = BM25BestSentence(bot)
+    return {ENGINES[0]: lambda q, h: bot.ask(q, history=h), ENGINES[1]: base.ask}
+
+
+def cases_of(suite: str, split: str) -> list[Case]:
+    path = DATA / suite / f"{split}.jsonl"
+    return load_suite(path) if path.exists() else []
+
+
+def by_corpus(cases: list[Case]) -> Iterator[tuple[str, list[Case]]]:
+    groups: dict[str, list[Case]] = defaultdict(list)
+    for c in cases:
+        groups[c.corpus or "corpus"].append(c)
+    yield from sorted(groups.items())
+
+
+def run_suite(suite: str, split: str, embedder: Embedder, settings: Settings,
+              engines: tuple[str, ...] = ENGINES) -> dict[str, list[Result]]:
+    out: dict[str, list[Result]] = {e: [] for e in engines}
+    for corpus, cases in by_corpus(cases_of(suite, split)):
+        asks = engines_for(open_bot(suite, corpus, embedder, settings))
+        for engine in engines:
+            for case in cases:
+                t0 = time.perf_counter()
+                history: list[Answer] = []
+                for turn in case.turns:
+                    history.append(asks[engine](turn, history))
+                res = check(case, history[-1])
+                res.seconds = time.perf_counter() - t0
+                out[engine].append(res)
+    return out
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "–"
+    return f"{v:.0%}" if isinstance(v, float) else str(v)
+
+
+def table(rows: list[tuple[str, str, dict[str, Any]]]) -> str:
+    head = "| suite | engine | " + " | ".join(t for _, t in COLUMNS) + " |\n"
+    head += "|---|---|" + "---:|" * len(COLUMNS) + "\n"
+    return head + "\n".join(f"| {s} | {e} | " + " | ".join(_fmt(m.get(k)) for k, _ in COLUMNS) + " |"
+                            for s, e, m in rows)
+
+
+def main(
+    split: Annotated[list[str] | None, typer.Option("--split", help="dev and/or test [default: both].")] = None,
+    suite: Annotated[list[str] | None, typer.Option("--suite", help=f"Some of {SUITES} [default: all].")] = None,
+    failures: Annotated[int, typer.Option("--failures", help="Print this many failing cases per suite.")] = 0,
+    write: Annotated[bool, typer.Option(help="Write RESULTS.md and results.json (only for a full run).")] = True,
+    engine: Annotated[str, typer.Option(help="'both', 'assistant' or 'baseline'.")] = "both",
+) -> None:
+    """Run the external suites; print one table per split (assistant next to the baseline)."""
+    splits = split or ["dev", "test"]
+    suites = suite or SUITES
+    engines = ENGINES if engine == "both" else tuple(e for e in ENGINES if e.startswith(engine))
+    t0 = time.perf_counter()
+    convert_all()
+    settings = Settings()
+    embedder = make_embedder(settings)
+    report: dict[str, Any] = {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "splits": {}}
+    md = []
+    for sp in splits:
+        rows: list[tuple[str, str, dict[str, Any]]] = []
+        for name in suites:
+            results = run_suite(name, sp, embedder, settings, engines)
+            for eng, res in results.items():
+                n_ans = sum(r.case.answerable for r in res)
+                rows.append((name, eng, {**metrics(res), "cases": f"{len(res)} ({n_ans} / {len(res) - n_ans})"}))
+            for r in [r for r in results.get(ENGINES[0], []) if not r.passed][:failures]:
+                typer.echo(f"FAIL {sp}/{name}/{r.case.id} {r.case.question!r}\n  {'; '.join(r.reasons)}\n"
+                           f"  answer: {r.reply.text[:300]!r}")
+        report["splits"][sp] = [{"suite": s, "engine": e, **m} for s, e, m in rows]
+        block = f"## {sp} split\n\n{table(rows)}\n"
+        md.append(block)
+        typer.echo(block)
+    typer.echo(f"({time.perf_counter() - t0:.0f} s)")
+    if write and suite is None and set(splits) == {"dev", "test"} and engine == "both":
+        (HERE / "results.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+        (HERE / "RESULTS.md").write_text(
+            f"# External suites\n\n{report['date']}. Made by `make eval-external` "
+            "(`python -m evals.external.run`); see `convert.py` for how each suite and its "
+            "unanswerable questions are built. Tune on dev; test is reported, never tuned on.\n\n"
+            + "\n".join(md), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    typer.run(main)
