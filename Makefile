@@ -12,7 +12,7 @@ export HF_HUB_DISABLE_TELEMETRY := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help setup index run test lint eval eval-external bench clean
+.PHONY: help setup index run test lint eval eval-external calibrate bench clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -47,6 +47,9 @@ eval: setup index  ## run every suite in evals/ and write reports to evals/repor
 
 eval-external: setup  ## public suites (../shared/benchmarks), dev and test tables vs a BM25 baseline
 	$(BIN)/python -m evals.external.run $(EXTERNAL_ARGS)
+
+calibrate: setup  ## refit the answer models on the dev splits -> assistant/calibration/*.json
+	$(BIN)/python -m evals.calibrate
 
 lint: setup  ## ruff + mypy
 	$(BIN)/ruff check assistant tests evals app.py

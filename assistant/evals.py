@@ -11,7 +11,10 @@ Suite files are JSON Lines, one case per line::
 
 ``answers`` is a list of groups of accepted strings (every group must be stated by one of its
 strings, matched as whole words after normalising case, punctuation and digit commas);
-``conflict`` says whether the documents were planted with a contradiction that must be flagged.
+``conflict`` says whether the documents were planted with a contradiction that must be flagged;
+``planted`` names the planted wrong answer (stating it without flagging the conflict fails);
+``spans`` lists gold evidence as ``{"source", "start", "end"}`` (the answer is right when a
+cited sentence overlaps one: for questions whose answer is a passage, not a string).
 Figures compare as numbers (see ``figures.contains_figure``); a source matches a citation whose
 source equals it or starts with it. Unknown keys are an error, not ignored.
 
@@ -37,9 +40,9 @@ from .records import Answer, Citation, Claim
 
 CASE_KEYS = {"id", "question", "turns", "expect", "note", "corpus"}
 EXPECT_KEYS = {"figures", "figures_any", "sources", "sources_all", "attribution", "unanswerable", "answers",
-               "conflict"}
-LIST_KEYS = EXPECT_KEYS - {"unanswerable", "answers", "conflict"}
-ANSWER_KEYS = {"figures", "figures_any", "answers"}
+               "conflict", "planted", "spans"}
+LIST_KEYS = EXPECT_KEYS - {"unanswerable", "answers", "conflict", "spans"}
+ANSWER_KEYS = {"figures", "figures_any", "answers", "spans"}
 HIT_K = 5
 
 
@@ -82,11 +85,19 @@ def mentions(text: str, answer: str) -> bool:
     return bool(a) and f" {a} " in f" {normalize(text)} "
 
 
-def states_answer(case: Case, text: str) -> bool | None:
-    """Does ``text`` state every expected answer and figure? None when the case names none."""
+def in_spans(case: Case, source: str, start: int, end: int) -> bool:
+    """Does [start, end) of ``source`` overlap one of the case's gold evidence spans?"""
+    return any(s["source"] == source and start < s["end"] and s["start"] < end for s in case.expect.get("spans", []))
+
+
+def states_answer(case: Case, text: str, where: tuple[str, int, int] | None = None) -> bool | None:
+    """Does ``text`` (at ``where``: source, start, end) state every expected answer and figure,
+    and lie in the gold evidence if the case gives some? None when the case expects nothing."""
     ex = case.expect
     if not ANSWER_KEYS & set(ex):
         return None
+    if "spans" in ex and (where is None or not in_spans(case, *where)):
+        return False
     return (all(contains_figure(text, f) for f in ex.get("figures", []))
             and (not ex.get("figures_any") or any(contains_figure(text, f) for f in ex["figures_any"]))
             and all(any(mentions(text, a) for a in group) for group in ex.get("answers", [])))
@@ -164,6 +175,10 @@ def load_suite(path: Path) -> list[Case]:
         corpus = raw.get("corpus", "")
         if not isinstance(corpus, str):
             raise _fail(path, lineno, '"corpus" must be a string (a folder)')
+        if "spans" in expect and not (isinstance(expect["spans"], list) and expect["spans"] and all(
+                isinstance(x, dict) and set(x) == {"source", "start", "end"} and isinstance(x["source"], str)
+                and isinstance(x["start"], int) and isinstance(x["end"], int) for x in expect["spans"])):
+            raise _fail(path, lineno, 'expect "spans" must be a list of {"source", "start", "end"} objects')
         if expect.get("unanswerable") and set(expect) & (ANSWER_KEYS | {"sources", "sources_all"}):
             raise _fail(path, lineno, "an unanswerable case cannot also expect figures or sources")
         note = raw.get("note", "")
@@ -212,13 +227,24 @@ def check(case: Case, reply: Answer) -> Result:
             res.reasons.append(f"answer not stated (expected one of {group})")
     if (names := ex.get("attribution")) and not any(n.lower() in text.lower() for n in names):
         res.reasons.append(f"speaker not named (expected one of {names})")
+    if (wrong := [a for a in ex.get("planted", []) if mentions(text, a)]) and not reply.conflict:
+        res.reasons.append(f"stated the planted wrong answer {wrong} without flagging the conflict")
     if ex.get("conflict") is True and not reply.conflict:
         res.reasons.append("no conflict flagged, though the documents were planted with a contradiction")
     if ex.get("conflict") is False and reply.conflict:
         res.reasons.append("flagged a conflict where the documents agree")
-    if (ok := states_answer(case, text)) is not None:
+    def right(claims: tuple[Claim, ...]) -> bool | None:
+        cites = [c for c in (reply.citation(x.n) for x in claims) if c is not None]
+        where: list[tuple[str, int, int] | None] = [(c.source, c.start, c.end) for c in cites] or [None]
+        text = "\n".join(x.text for x in claims)
+        verdicts = [states_answer(case, text, w) for w in where]
+        return None if verdicts[0] is None else any(verdicts)
+
+    if (ok := right(reply.claims)) is not None:
         res.answer_ok = reply.found and ok
-        res.first_quote_ok = bool(reply.found and reply.claims and states_answer(case, reply.claims[0].text))
+        res.first_quote_ok = bool(reply.found and reply.claims and right(reply.claims[:1]))
+        if "spans" in ex and not res.answer_ok and reply.found:
+            res.reasons.append("no cited sentence lies in the gold evidence")
     for claim in reply.claims:
         cite = reply.citation(claim.n)
         for f in find_figures(claim.text):

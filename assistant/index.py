@@ -9,6 +9,8 @@ Layout::
         documents.jsonl        id, name, page, text (so any citation shows in context)
         chunks.jsonl           doc_id, start, end, n_tokens (row i <-> FAISS vector i)
         dense.faiss            FAISS inner-product index (via llama-index FaissVectorStore)
+        sentences.npy          float16, one vector per sentence, documents in order: each is the
+                               mean of its tokens' states in its chunk's forward pass (no extra cost)
         bm25/                  bm25s index over the same chunks
         idf.json               term document-frequencies for sentence scoring
 
@@ -102,9 +104,16 @@ class LoadedIndex:
     dense: Any  # llama_index FaissVectorStore
     bm25: Any  # bm25s.BM25
     idf: lexical.IDF
+    sentence_vectors: np.ndarray  # (sentences, dim) float16, memory-mapped
+    sentence_rows: dict[str, int]  # first row of each document's sentences
 
     def text(self, chunk: Chunk) -> str:
         return self.documents[chunk.doc_id].text[chunk.start : chunk.end]
+
+    def doc_sentence_vectors(self, doc_id: str) -> np.ndarray:
+        """The vectors of a document's sentences, in the order of ``sentences[doc_id]``."""
+        row = self.sentence_rows[doc_id]
+        return self.sentence_vectors[row : row + len(self.sentences[doc_id])]
 
 
 def _manifest_key(m: dict[str, Any]) -> tuple[Any, ...]:
@@ -176,6 +185,11 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
             for d in rows
         }
         sentences = {d["id"]: [(a, b) for a, b in d.get("sentences", [])] for d in rows}
+        sentence_rows, row = {}, 0
+        for d in rows:
+            sentence_rows[d["id"]] = row
+            row += len(sentences[d["id"]])
+        sentence_vectors = np.load(gen / "sentences.npy", mmap_mode="r")
         chunks = [Chunk(**c) for c in _read_jsonl(gen / "chunks.jsonl")]
         dense = FaissVectorStore.from_persist_path(str(gen / "dense.faiss"))
         bm25 = bm25s.BM25.load(str(gen / "bm25"), show_progress=False)
@@ -186,27 +200,22 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
             f"The index in {gen} is damaged ({type(e).__name__}: {e}). "
             "Rebuild with `assistant index --rebuild`."
         ) from None
-    if dense.client.ntotal != len(chunks) or any(c.doc_id not in documents for c in chunks):
+    if (dense.client.ntotal != len(chunks) or any(c.doc_id not in documents for c in chunks)
+            or sentence_vectors.shape != (row, dim)):
         raise IndexCorruptError(
-            f"The index in {gen} is inconsistent ({dense.client.ntotal} vectors for {len(chunks)} "
-            "chunks). Rebuild with `assistant index --rebuild`."
+            f"The index in {gen} is inconsistent ({dense.client.ntotal} vectors for {len(chunks)} chunks, "
+            f"{sentence_vectors.shape[0]} for {row} sentences). Rebuild with `assistant index --rebuild`."
         )
-    return LoadedIndex(gen, manifest, documents, sentences, chunks, dense, bm25, idf)
+    return LoadedIndex(gen, manifest, documents, sentences, chunks, dense, bm25, idf, sentence_vectors,
+                       sentence_rows)
 
 
 def _previous(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig, rebuild: bool
-              ) -> tuple[dict[str, Any], dict[str, list[Chunk]], np.ndarray | None, dict[str, Any],
-                         dict[str, list[tuple[int, int]]]]:
-    """Reusable state of the live generation: manifest docs, chunks per doc, all vectors, the
-    lexical settings it was made with, and its sentence spans."""
+              ) -> LoadedIndex | None:
+    """The live generation, whose unchanged documents' vectors a build reuses (None: nothing)."""
     if rebuild or _live_generation(index_dir) is None:
-        return {}, {}, None, {}, {}
-    old = open_index(index_dir, model_id, dim, chunker)  # raises on mismatch / corruption
-    by_doc: dict[str, list[Chunk]] = {}
-    for c in old.chunks:
-        by_doc.setdefault(c.doc_id, []).append(c)
-    vectors = old.dense.client.reconstruct_n(0, old.dense.client.ntotal)
-    return old.manifest["documents"], by_doc, vectors, old.manifest.get("lexical") or {}, old.sentences
+        return None
+    return open_index(index_dir, model_id, dim, chunker)  # raises on mismatch / corruption
 
 
 def build_index(
@@ -227,74 +236,99 @@ def build_index(
         if on_skip:
             on_skip(s)
     lex = lex or LexicalConfig()
-    old_docs, old_chunks, old_vectors, old_lex, old_sents = _previous(
-        index_dir, embedder.model_id, embedder.dim, chunker, rebuild)
-    same_text_rules = old_lex == asdict(lex)
-
-    # Row offsets of each old document's vectors (chunks are stored document by document).
-    offsets: dict[str, int] = {}
-    row = 0
-    for doc_id, cs in old_chunks.items():
-        offsets[doc_id] = row
-        row += len(cs)
+    old = _previous(index_dir, embedder.model_id, embedder.dim, chunker, rebuild)
+    old_docs: dict[str, Any] = old.manifest["documents"] if old else {}
+    same_text_rules = old is not None and old.manifest.get("lexical") == asdict(lex)
+    old_chunks: dict[str, list[Chunk]] = {}
+    offsets: dict[str, int] = {}  # first FAISS row of each old document's chunks (stored document by document)
+    for i, c in enumerate(old.chunks if old else []):
+        if c.doc_id not in old_chunks:
+            old_chunks[c.doc_id], offsets[c.doc_id] = [], i
+        old_chunks[c.doc_id].append(c)
 
     plan: list[Planned] = []
     for d in docs:
         prev = old_docs.get(d.id)
-        if prev is not None and prev["sha256"] == d.sha256 and d.id in old_chunks:
-            sents = old_sents[d.id] if same_text_rules and d.id in old_sents else sentence_spans(d.text)
-            plan.append(Planned(d, old_chunks[d.id], sents, True))
-        else:
-            sents = sentence_spans(d.text)
-            cs = chunk_document(d, embedder.count_tokens, chunker.max_tokens, chunker.min_tokens, sents)
-            plan.append(Planned(d, cs, sents, False))
+        if old and prev is not None and prev["sha256"] == d.sha256 and d.id in old_chunks:
+            sents = old.sentences[d.id] if same_text_rules else sentence_spans(d.text)
+            if sents == old.sentences[d.id]:  # same sentences: their vectors can be reused too
+                plan.append(Planned(d, old_chunks[d.id], sents, True))
+                continue
+        sents = sentence_spans(d.text)
+        cs = chunk_document(d, embedder.count_tokens, chunker.max_tokens, chunker.min_tokens, sents)
+        plan.append(Planned(d, cs, sents, False))
 
     stats = IndexStats(documents=len(docs), skipped=skipped)
     stats.chunks = sum(len(p.chunks) for p in plan)
     stats.reused = sum(len(p.chunks) for p in plan if p.reused)
     stats.removed = len(set(old_docs) - {d.id for d in docs})
     stats.embedded = stats.chunks - stats.reused
-    stats.changed = bool(stats.embedded or stats.removed or rebuild or old_vectors is None or not same_text_rules)
+    stats.changed = bool(stats.embedded or stats.removed or rebuild or old is None or not same_text_rules)
     if not stats.changed:
         stats.seconds = time.perf_counter() - t0
         return stats
 
     # Only now that something will be written: each document's context header, once.
     headers = {p.doc.id: context_header(p.doc, embedder.count_tokens) for p in plan}
-    new_texts = [embedding_text(p.doc, c, headers[p.doc.id]) for p in plan if not p.reused for c in p.chunks]
-    new_vectors = _embed(embedder, new_texts, progress)
+    fresh = [p for p in plan if not p.reused]
+    texts, spans = [], []
+    for p in fresh:
+        for c in p.chunks:
+            texts.append(embedding_text(p.doc, c, headers[p.doc.id]))
+            shift = c.start - (len(headers[p.doc.id]) + 1 if headers[p.doc.id] else 0)
+            spans.append([(max(s, c.start) - shift, min(e, c.end) - shift) for s, e in p.sentences
+                          if e > c.start and s < c.end])
+    new_vectors, new_pieces = _embed(embedder, texts, spans, progress)
     vectors = np.zeros((stats.chunks, embedder.dim), dtype=np.float32)
-    row, fresh = 0, 0
+    sent_vectors = np.zeros((sum(len(p.sentences) for p in plan), embedder.dim), dtype=np.float16)
+    row, srow, k = 0, 0, 0
     for p in plan:
-        n = len(p.chunks)
+        n, ns = len(p.chunks), len(p.sentences)
         if p.reused:
-            assert old_vectors is not None
-            vectors[row : row + n] = old_vectors[offsets[p.doc.id] : offsets[p.doc.id] + n]
+            assert old is not None
+            vectors[row : row + n] = old.dense.client.reconstruct_n(offsets[p.doc.id], n)
+            sent_vectors[srow : srow + ns] = old.doc_sentence_vectors(p.doc.id)
         else:
-            vectors[row : row + n] = new_vectors[fresh : fresh + n]
-            fresh += n
-        row += n
+            vectors[row : row + n] = new_vectors[k : k + n]
+            sent_vectors[srow : srow + ns] = _sentence_vectors(p, new_pieces[k : k + n], embedder.dim)
+            k += n
+        row, srow = row + n, srow + ns
 
-    _write_generation(index_dir, plan, headers, vectors, embedder, chunker, lex)
+    _write_generation(index_dir, plan, headers, vectors, sent_vectors, embedder, chunker, lex)
     stats.seconds = time.perf_counter() - t0
     return stats
 
 
-def _embed(embedder: Embedder, texts: list[str], progress: bool) -> np.ndarray:
+def _sentence_vectors(p: Planned, pieces: list[np.ndarray], dim: int) -> np.ndarray:
+    """One unit vector per sentence of ``p`` from the pieces its chunks gave (a sentence longer
+    than a chunk has a piece in each: their sum, normalised)."""
+    out = np.zeros((len(p.sentences), dim), dtype=np.float32)
+    for c, vecs in zip(p.chunks, pieces, strict=True):
+        inside = [i for i, (s, e) in enumerate(p.sentences) if e > c.start and s < c.end]
+        out[inside] += vecs
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+
+def _embed(embedder: Embedder, texts: list[str], spans: list[list[tuple[int, int]]],
+           progress: bool) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Chunk vectors and their sentence-piece vectors, with a progress bar over the chunks."""
     from tqdm import tqdm
 
-    parts = []
+    parts, pieces = [], []
     with tqdm(total=len(texts), desc="embedding", unit="chunk", disable=not progress or not texts,
               dynamic_ncols=True) as bar:
         for i in range(0, len(texts), EMBED_BLOCK):
-            block = texts[i : i + EMBED_BLOCK]
-            parts.append(embedder.embed(block))
-            bar.update(len(block))
-    return np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
+            block = slice(i, i + EMBED_BLOCK)
+            vecs, ps = embedder.embed_spans(texts[block], spans[block])
+            parts.append(vecs)
+            pieces.extend(ps)
+            bar.update(len(texts[block]))
+    return (np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)), pieces
 
 
 def _write_generation(index_dir: Path, plan: list[Planned], headers: dict[str, str], vectors: np.ndarray,
-                      embedder: Embedder, chunker: ChunkerConfig, lex: LexicalConfig) -> None:
+                      sent_vectors: np.ndarray, embedder: Embedder, chunker: ChunkerConfig,
+                      lex: LexicalConfig) -> None:
     import bm25s
     import faiss
     from llama_index.vector_stores.faiss import FaissVectorStore
@@ -317,6 +351,7 @@ def _write_generation(index_dir: Path, plan: list[Planned], headers: dict[str, s
         flat = faiss.IndexFlatIP(embedder.dim)
         flat.add(vectors)
         FaissVectorStore(faiss_index=flat).persist(str(tmp / "dense.faiss"))
+        np.save(tmp / "sentences.npy", sent_vectors)
 
         chunk_terms: list[list[str]] = []
         for p in plan:  # body terms + the document's title (field boost) + its context header

@@ -43,7 +43,7 @@ STOPWORDS = frozenset(
     themselves then there these they this those through to too under until up very was we were
     what when where which while who whom why will with would you your yours yourself yourselves
     said say says tell told according many much
-    isn aren wasn weren don doesn didn hasn haven hadn won wouldn shouldn couldn can cannot ain
+    isn aren wasn weren don doesn didn hasn haven hadn wouldn shouldn couldn can cannot ain
     """.split()  # noqa: SIM905
 )
 

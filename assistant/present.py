@@ -9,6 +9,8 @@ document sentence that itself contains "[2]" or "(1)" stays inert text inside it
 >>> a = Answer("q", True, (Claim("He said so.", 1), Claim("Taizo Watanabe", 2, "speaker", "he")))
 >>> answer_text(a)
 'He said so. [1] ("he" is Taizo Watanabe [2].)'
+>>> answer_text(Answer("q", True, (Claim("Simona Halep", 1, "answer"), Claim("Simona Halep won.", 1))))
+'Simona Halep: Simona Halep won. [1]'
 """
 
 from __future__ import annotations
@@ -46,7 +48,17 @@ def pieces(answer: Answer) -> Iterator[Piece]:
     if answer.conflict:
         yield "lead", conflict_lead(answer.conflict_on)
     first = True
-    for claim in answer.claims:
+    claims = answer.claims
+    for i, claim in enumerate(claims):
+        if claim.role == "answer":  # the value first; its sentence follows (and cites it, if the same)
+            if not first:
+                yield "break", " "
+            first = False
+            yield "claim", claim.text
+            if i + 1 >= len(claims) or claims[i + 1].n != claim.n:
+                yield "cite", claim.n
+            yield "word", ": "
+            continue
         if claim.role == "speaker":
             yield "word", f' ("{claim.label}" is '
             yield "claim", claim.text
@@ -55,7 +67,7 @@ def pieces(answer: Answer) -> Iterator[Piece]:
             continue
         if answer.conflict:
             yield "break", "\n- "
-        elif not first:
+        elif not first and claims[i - 1].role != "answer":
             yield "break", " "
         first = False
         yield "claim", claim.text

@@ -78,14 +78,15 @@ class Citation:
         return d
 
 
-CLAIM_ROLES = ("quote", "conflict", "speaker")
+CLAIM_ROLES = ("quote", "conflict", "speaker", "answer")
 
 
 @dataclass(frozen=True)
 class Claim:
     """One statement of an answer: ``text`` is copied verbatim from citation ``n``'s quote.
 
-    ``role`` says what the claim does: "quote" (a sentence that answers), "conflict" (one
+    ``role`` says what the claim does: "quote" (a sentence that answers), "answer" (the name
+    that answers a "who" question, copied from the sentence that follows it), "conflict" (one
     source's side when sources disagree) or "speaker" (who the previous claim's "he" or "the
     official" is; ``label`` holds that word).
 

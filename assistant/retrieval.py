@@ -42,10 +42,10 @@ class HybridRetriever:
         self.mode = mode
         self.lexical_weight = lexical_weight
 
-    def dense(self, query: str, n: int) -> list[tuple[int, float]]:
+    def dense(self, query: str, n: int, vec: np.ndarray | None = None) -> list[tuple[int, float]]:
         from llama_index.core.vector_stores.types import VectorStoreQuery
 
-        vec = self.embedder.embed([query])[0]
+        vec = self.embedder.embed([query])[0] if vec is None else vec
         res = self.index.dense.query(VectorStoreQuery(query_embedding=vec.tolist(), similarity_top_k=n))
         return [(int(i), float(s)) for i, s in zip(res.ids or [], res.similarities or [], strict=True)]
 
@@ -59,9 +59,10 @@ class HybridRetriever:
         top = top[np.lexsort((top, -scores[top]))]  # by score, ties by position: deterministic
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
 
-    def retrieve(self, query: str, k: int) -> list[Hit]:
+    def retrieve(self, query: str, k: int, vec: np.ndarray | None = None) -> list[Hit]:
+        """The ``k`` best passages; ``vec`` is the query's embedding if the caller has it."""
         n = max(self.candidates, k)
-        dense = self.dense(query, n) if self.mode in ("hybrid", "dense") else []
+        dense = self.dense(query, n, vec) if self.mode in ("hybrid", "dense") else []
         lex = self.lexical(query, n) if self.mode in ("hybrid", "lexical") else []
         fused: dict[int, float] = {}
         for ranking, weight in ((dense, 1.0), (lex, self.lexical_weight if dense else 1.0)):

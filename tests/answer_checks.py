@@ -18,7 +18,11 @@ def assert_every_claim_is_in_its_citation(answer: Answer) -> None:
     for c in answer.citations:
         assert c.quote == doc_text(c.source)[c.start : c.end]
     assert answer.claims, f"no cited claim in {answer.text!r}"
-    for claim in answer.claims:
+    claims = answer.claims
+    for i, claim in enumerate(claims):
         assert claim.n in by_n, f"claim cites [{claim.n}], which has no citation"
         assert claim.text in by_n[claim.n].quote, f"[{claim.n}] does not contain {claim.text!r}"
-        assert f"{claim.text} [{claim.n}]" in answer.text
+        if claim.role == "answer" and i + 1 < len(claims) and claims[i + 1].n == claim.n:
+            assert f"{claim.text}: {claims[i + 1].text} [{claim.n}]" in answer.text  # the lead shares its marker
+        else:
+            assert f"{claim.text} [{claim.n}]" in answer.text

@@ -119,3 +119,21 @@ def test_answers_are_deterministic(bot):
     a, b = bot.ask(q).to_dict(), bot.ask(q).to_dict()
     a.pop("timings_ms"), b.pop("timings_ms")
     assert a == b
+
+
+def test_follow_ups_carry_the_topic(bot):
+    first = bot.ask("What did Taizo Watanabe say about blaming Japan?")
+    who = bot.ask("Who said that?", history=[first])
+    assert who.found and who.claims[0].role == "answer" and "Taizo Watanabe" in who.claims[0].text
+    assert who.citations[0].quote == first.citations[0].quote  # the speaker of the sentence just quoted
+    figure = bot.ask("How many cars did Japan export to the United States last year?")
+    why = bot.ask("Why?", history=[figure])
+    assert why.question == "Why?" and why.citations != figure.citations  # its own turn, its own citations
+    assert_every_claim_is_in_its_citation(why) if why.found else None
+
+
+def test_who_question_names_the_person_first(bot):
+    reply = bot.ask("Who will coordinate negotiations for the U.S. side?")
+    assert reply.found and reply.claims[0].role == "answer"
+    assert reply.claims[0].text in reply.claims[1].text  # copied from the sentence that follows
+    assert_every_claim_is_in_its_citation(reply)

@@ -9,12 +9,13 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
 from assistant.core import Assistant, index_corpus
 from assistant.embedding import HashEmbedder
 from assistant.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
-from assistant.index import CURRENT, _live_generation
+from assistant.index import CURRENT, _live_generation, require_index
 
 from .conftest import ART, ROOT
 
@@ -27,6 +28,11 @@ class CountingEmbedder(HashEmbedder):
     def embed(self, texts, progress=False):  # type: ignore[no-untyped-def]
         self.embedded.extend(texts)
         return super().embed(texts)
+
+    def embed_spans(self, texts, spans):  # type: ignore[no-untyped-def]
+        self.embedded.extend(texts)  # one forward pass per chunk; its sentences come with it
+        return super()._hash(texts), [super(CountingEmbedder, self)._hash([t[a:b] for a, b in sp])
+                                      for t, sp in zip(texts, spans, strict=True)]
 
 
 def test_second_run_embeds_nothing(fake_settings):
@@ -102,6 +108,9 @@ class ExplodingEmbedder(HashEmbedder):
     """Simulates Ctrl-C in the middle of embedding."""
 
     def embed(self, texts, progress=False):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    def embed_spans(self, texts, spans):  # type: ignore[no-untyped-def]
         raise KeyboardInterrupt
 
 
@@ -195,3 +204,30 @@ def test_page_titles_boost_keyword_search(tmp_path, fake_embedder):
     bot = Assistant.open(settings=settings, embedder=fake_embedder)
     hits = bot.retriever.lexical("What were ZETA's purchases of property and equipment in 2019?", 2)
     assert bot.index.chunks[hits[0][0]].doc_id.startswith("ZETA_2019_10K.jsonl#")
+
+
+def test_sentence_vectors_come_with_chunks_and_are_reused(fake_settings, fake_embedder):
+    index_corpus(fake_settings, fake_embedder, progress=False)
+    old = Assistant.open(settings=fake_settings, embedder=fake_embedder).index
+    assert old.sentence_vectors.shape == (sum(len(s) for s in old.sentences.values()), fake_embedder.dim)
+    kept = {d: np.array(old.doc_sentence_vectors(d)) for d in old.documents}
+    path = fake_settings.corpus_dir / ART["002"]
+    path.write_text(path.read_text() + "\n\nA new closing sentence about exports.\n")
+    index_corpus(fake_settings, fake_embedder, progress=False)
+    new = Assistant.open(settings=fake_settings, embedder=fake_embedder).index
+    for d in (ART["000"], ART["001"]):  # unchanged documents: the very same vectors
+        assert np.array_equal(np.array(new.doc_sentence_vectors(d)), kept[d])
+    s, e = new.sentences[ART["002"]][-1]
+    assert new.documents[ART["002"]].text[s:e] == "A new closing sentence about exports."
+    assert np.linalg.norm(np.array(new.doc_sentence_vectors(ART["002"])[-1], dtype=np.float32)) == pytest.approx(
+        1.0, abs=1e-2)
+
+
+def test_an_index_of_an_older_format_is_refused_with_the_fix(fake_settings, fake_embedder):
+    index_corpus(fake_settings, fake_embedder, progress=False)
+    gen = require_index(fake_settings.index_dir)
+    manifest = json.loads((gen / "manifest.json").read_text())
+    manifest["format_version"] = 1
+    (gen / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexMismatchError, match="format_version 1.*--rebuild"):
+        Assistant.open(settings=fake_settings, embedder=fake_embedder)

@@ -19,6 +19,10 @@ collection it is asked of really lacks the answer):
   collection is left out rather than mislabelled.
 - ``tatqa``: TAT-QA questions whose answer is a span of the report's text, each asked of its
   own report (paragraphs and the table as text); the dev file gives dev, the gold test file test.
+- ``qmsum``: "what did X say / think about Y" questions over meeting transcripts (one line per
+  turn, "Speaker: words"); the answer is right when a cited sentence lies in the gold turns.
+  Its val file gives dev, its test file test, each over its own meetings. Questions are
+  paraphrases of what was said, as staff's questions are.
 - ``financebench``: filings' evidence pages (+- 2 pages) of half of the companies (by hash).
   Answerable: questions about those companies whose gold figure is written on the evidence
   page (most gold answers are derived ratios or sums, which no quote can state). Unanswerable:
@@ -46,7 +50,7 @@ ROOT = HERE.parents[1]
 SHARED = ROOT.parent / "shared" / "benchmarks"
 DATA = HERE / "data"
 
-SUITES = ["rgb-clean", "rgb-mixed", "rgb-unanswerable", "quotesum", "tatqa", "financebench"]
+SUITES = ["rgb-clean", "rgb-mixed", "rgb-unanswerable", "quotesum", "tatqa", "financebench", "qmsum"]
 TATQA_PER_SPLIT = 150  # questions per split (each has its own small index)
 
 
@@ -126,7 +130,8 @@ def convert_rgb(src: Path, out: Path = DATA) -> dict[str, dict[str, int]]:
                 case["expect"] = {"unanswerable": True}
             else:
                 case["expect"] = {"answers": groups, "sources": sorted(names["pos"]), "conflict": kind == "mixed"}
-                case["note"] = f"planted wrong answer: {r['fakeanswer']}" if kind == "mixed" else ""
+                if kind == "mixed":
+                    case["expect"]["planted"] = [str(r["fakeanswer"])]
             writers[kind].case(split, case)
     return {f"rgb-{k}": w.close() for k, w in writers.items()}
 
@@ -165,8 +170,8 @@ def convert_quotesum(src: Path, out: Path = DATA) -> dict[str, dict[str, int]]:
         if qid in inside:
             cited = sorted({docs[r[f"source{m.group(1)}"]] for x in rs for m in _SPAN.finditer(x["summary"])
                             if r.get(f"source{m.group(1)}") in docs})
-            w.case(split, {"id": qid, "question": r["question"],
-                           "expect": {"answers": [shorts], "sources": cited}})
+            w.case(split, {"id": qid, "question": r["question"],  # several short answers answer several readings
+                           "expect": {"answers": [shorts], "sources": cited, "conflict": False}})
         else:
             own_titles = {r.get(f"title{i}", "").lower() for i in range(1, 9)} - {""}
             if own_titles & titles or any(mentions(everything, s) for s in shorts):
@@ -235,11 +240,33 @@ def convert_financebench(src: Path, out: Path = DATA, window: int = 2) -> dict[s
     return {"financebench": w.close()}
 
 
+def convert_qmsum(src: Path, out: Path = DATA) -> dict[str, dict[str, int]]:
+    w = SuiteWriter("qmsum", out)
+    for split, name in (("dev", "val"), ("test", "test")):
+        ids = [ln.split(",")[1] for ln in (src / f"{name}_meeting_ids.csv").read_text().splitlines()[1:]]
+        for mid, meeting in zip(ids, _read_jsonl(src / f"{name}.jsonl"), strict=True):
+            lines, offsets, pos = [], [], 0
+            for turn in meeting["meeting_transcripts"]:
+                line = f"{turn['speaker']}: {' '.join(turn['content'].split())}"
+                offsets.append((pos, pos + len(line)))
+                lines.append(line)
+                pos += len(line) + 1
+            doc = w.doc(f"corpus-{split}/{mid}.txt", "\n".join(lines) + "\n")
+            for k, q in enumerate(meeting["specific_query_list"]):
+                spans = [{"source": doc, "start": offsets[int(a)][0], "end": offsets[min(int(b), len(offsets) - 1)][1]}
+                         for a, b in q["relevant_text_span"] if int(a) < len(offsets)]
+                if spans:
+                    w.case(split, {"id": f"{mid}-{k}", "question": q["query"], "corpus": f"corpus-{split}",
+                                   "expect": {"spans": spans}})
+    return {"qmsum": w.close()}
+
+
 CONVERTERS: dict[str, tuple[str, Callable[..., dict[str, dict[str, int]]]]] = {
     "rgb": ("rgb-counterfactual", convert_rgb),
     "quotesum": ("quotesum", convert_quotesum),
     "tatqa": ("tat-qa", convert_tatqa),
     "financebench": ("financebench", convert_financebench),
+    "qmsum": ("qmsum", convert_qmsum),
 }
 
 

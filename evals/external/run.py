@@ -23,8 +23,10 @@ import typer
 from assistant import offline  # noqa: F401  (before any model library loads)
 from assistant.core import Assistant, index_corpus, make_embedder
 from assistant.embedding import Embedder
+from assistant.errors import IndexMismatchError
 from assistant.evals import Case, Result, check, load_suite, metrics
 from assistant.records import Answer
+from assistant.scoring import Calibration
 from assistant.settings import Settings
 
 from .baseline import BM25BestSentence
@@ -43,11 +45,15 @@ ENGINES = ("assistant", "baseline: BM25 best sentence")
 AskFn = Callable[[str, list[Answer]], Answer]
 
 
-def open_bot(suite: str, corpus: str, embedder: Embedder, settings: Settings) -> Assistant:
+def open_bot(suite: str, corpus: str, embedder: Embedder, settings: Settings,
+             calibration: Calibration | None = None) -> Assistant:
     """The assistant over one suite corpus (indexed on first use; unchanged documents reused)."""
     s = settings.model_copy(update={"corpus_dir": DATA / suite / corpus, "index_dir": CACHE / suite / corpus})
-    index_corpus(s, embedder, progress=False)
-    return Assistant.open(settings=s, embedder=embedder)
+    try:
+        index_corpus(s, embedder, progress=False)
+    except IndexMismatchError:  # a cache made by an older build: make it again
+        index_corpus(s, embedder, rebuild=True, progress=False)
+    return Assistant.open(settings=s, embedder=embedder, calibration=calibration)
 
 
 def engines_for(bot: Assistant) -> dict[str, AskFn]:

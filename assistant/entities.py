@@ -1,0 +1,224 @@
+"""Typed spans in a sentence: names, dates, figures, reasons, speakers. Rule-based, no model.
+
+``answer_spans`` returns the spans of the type a question expects that lie *outside* the words
+the sentence shares with the question: "Simona Halep won Wimbledon in 2019" answers "Who won
+Wimbledon in 2019?" with "Simona Halep", not with "Wimbledon". Each span has a ``key`` that
+compares values across documents (a conflict is two documents giving different keys).
+
+>>> [(s.kind, s.text, s.key) for s in names("The game was played in Tampa, Florida, said Roger Goodell.")]
+[('name', 'Tampa', 'tampa'), ('name', 'Florida', 'florida'), ('name', 'Roger Goodell', 'goodell roger')]
+>>> [(s.text, s.key) for s in dates("It opened on July 21, 2017 and closed next Saturday.")]
+[('July 21, 2017', '2017-07-21'), ('next Saturday', 'next saturday')]
+>>> [s.key for s in dates("Winner of the 2019, not the 2,019,000 or 1990s race, in 2017.")]
+['2019', '1990', '2017']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import lexical
+from .attribution import speaker
+from .figures import quantities
+from .question import Question
+
+MONTHS = {m: i for i, ms in enumerate(
+    [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+     ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
+     ("november", "nov"), ("december", "dec")], 1) for m in ms}
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|" \
+         r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+_DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?:1[5-9]\d\d|20\d\d)"
+_DATE = re.compile(
+    rf"\b(?P<md>{_MONTH})\.?\s+(?P<d1>{_DAY})(?:,?\s+(?P<y1>{_YEAR}))?\b(?!\s*(?:%|percent|million|billion))"
+    rf"|\b(?P<d2>{_DAY})\s+(?P<dm>{_MONTH})\.?,?(?:\s+(?P<y2>{_YEAR}))?\b"
+    rf"|\b(?P<my>{_MONTH})\.?,?\s+(?P<y3>{_YEAR})\b"
+    rf"|\b(?P<iso>{_YEAR}-[01]\d-[0-3]\d)\b"
+    rf"|\b(?P<rel>(?:(?:last|next|this|early|late|mid|the following|the previous)[\s-]+)?"
+    rf"(?:{'|'.join(w.capitalize() for w in WEEKDAYS)}|weekend|yesterday|today|tomorrow|tonight)|"
+    rf"(?:last|next|this) (?:week|month|year|spring|summer|fall|autumn|winter|quarter))\b"
+    rf"|(?<![\d,.$])\b(?:(?:mid|early|late)-)?(?P<y4>{_YEAR})s?\b(?!,\d|\.\d|\s*(?:%|percent|million|billion))",
+)
+_FUNCTION_CAPS = frozenset("""
+a an the in on at for of and but or if when while as it its he she they we i you this that these those there
+here his her their our my your what which who whom why how where to from by with after before during since
+until also however meanwhile yet still so then thus although though because despite according under over
+many some most all both each every no not one two three four five six seven eight nine ten mr mrs ms dr
+said says is was are were be been has have had do does did will would can could should may might must
+""".split())  # noqa: SIM905
+_CONNECT = frozenset({"of", "de", "del", "la", "le", "van", "von", "der", "du", "da", "bin", "al", "&", "and", "the",
+                      "y", "e"})
+_TOKEN = re.compile(r"[^\W_][\w'’.&-]*|&")
+_REASON = re.compile(r"\b(because|due to|owing to|thanks to|as a result of|as a result|in order to|so that|"
+                     r"caused by|resulted from|results from|result of|led to|leads to|reason|reasons|since|"
+                     r"in response to|aimed at|intended to|to avoid|to prevent|to help|to ensure|to allow|"
+                     r"to permit|driven by|attributable to|primarily from|mainly from|largely from)\b", re.I)
+# Words that make a capitalised phrase an organisation, event or place rather than a person.
+_NOT_PERSON = frozenset("""
+award awards show stadium arena cup open championship championships tournament university college school
+company inc corp corporation co ltd llc plc group league association council committee party ministry
+department bank network series festival games olympics trophy prize day club team foundation institute
+center centre hospital museum agency commission court house senate congress parliament airlines airways motors
+records studios pictures entertainment news times post journal magazine review report act bill treaty war
+street avenue road river lake mountain island county state city republic kingdom union nations states
+hotel theatre theater hall church order season episode edition chapter volume version league
+affairs relations trade industry commerce defense defence finance treasury economy economic foreign
+secretary minister president ambassador director chairman chairwoman spokesman spokeswoman official
+assistant deputy general governor senator representative judge chief officer manager
+""".split())  # noqa: SIM905
+_MONEY_CONTEXT = re.compile(r"\$|€|£|¥|\b(dollars?|yen|euros?|pounds?|usd|eur|cents?)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Span:
+    kind: str  # "name", "date", "figure", "reason", "speaker"
+    start: int
+    end: int
+    text: str
+    key: str  # comparable value: "tampa", "2017-07-21", "1600000|count"
+
+
+def names(text: str) -> list[Span]:
+    """Runs of capitalised words (with "of", "de", "&" ... inside), minus months, weekdays and
+    sentence-initial function words. "May" is a month only beside a day or year (see dates)."""
+    toks = list(_TOKEN.finditer(text))
+    out: list[Span] = []
+    run: list[re.Match[str]] = []
+
+    def close() -> None:
+        while run and run[-1].group().lower() in _CONNECT:
+            run.pop()
+        if run:
+            a, b = run[0].start(), run[-1].end()
+            last = run[-1].group()
+            if last.endswith(".") and len(last) > 2 and "." not in last[:-1]:
+                b -= 1  # a full stop, not an initial ("B.") or "U.S."
+            words = [t.group().rstrip(".") for t in run if t.group().lower() not in _CONNECT]
+            out.append(Span("name", a, b, text[a:b], " ".join(sorted(w.lower() for w in words))))
+        run.clear()
+
+    for i, t in enumerate(toks):
+        w = t.group()
+        low = w.lower().rstrip(".")
+        gap = text[toks[i - 1].end() : t.start()] if i else ""
+        if run and (gap.strip() not in ("", "'s", "’s") or "\n" in gap):
+            close()  # a comma, a quote or a line break ends a name
+        is_cap = w[0].isupper() and low not in _FUNCTION_CAPS and low not in WEEKDAYS and not (
+            low in MONTHS and len(low) > 2) and (len(w) > 1 or text[t.end():t.end() + 1] == ".")
+        if is_cap and re.search(r"['’]s$", w):  # "Romania's Simona Halep": the owner is a name of its own
+            close()
+            out.append(Span("name", t.start(), t.end() - 2, w[:-2], w[:-2].lower()))
+        elif is_cap or run and low in _CONNECT and i + 1 < len(toks) and toks[i + 1].group()[0].isupper() and (
+                low != "of" or run[-1].group().lower().rstrip(".,") in _NOT_PERSON):  # "Ministry of", not "Thiem of"
+            run.append(t)
+        else:
+            close()
+    close()
+    return out
+
+
+def person_like(span: Span) -> bool:
+    """Shaped like a person's name: two to four capitalised words, no "of", no all-capitals
+    acronym, no word that names an organisation or event ("Joe Burrow", not "Maxwell Award").
+
+    >>> [person_like(s) for s in names("Joe Burrow won the Maxwell Award at the Home Depot Show, NFL said.")]
+    [True, False, False, False]
+    """
+    words = span.text.split()
+    return (2 <= len(words) <= 4 and all(w[0].isupper() and not (w.isupper() and len(w) > 1 and "." not in w)
+                                         and w.lower() not in _CONNECT for w in words)
+            and not any(w.lower().rstrip(".,") in _NOT_PERSON for w in words))
+
+
+def _date_key(m: re.Match[str]) -> str:
+    g = m.groupdict()
+    month = g["md"] or g["dm"] or g["my"]
+    year = g["y1"] or g["y2"] or g["y3"] or g["y4"] or ""
+    day = re.sub(r"\D", "", g["d1"] or g["d2"] or "")
+    if g["iso"]:
+        return g["iso"]
+    if g["rel"]:
+        return " ".join(g["rel"].lower().split())
+    parts = [year or "????"]
+    if month:
+        parts.append(f"{MONTHS[month.lower().rstrip('.')[:3] if month.lower()[:3] != 'sep' else 'sep']:02d}")
+        if day:
+            parts.append(f"{int(day):02d}")
+    return "-".join(parts)
+
+
+def dates(text: str) -> list[Span]:
+    out = []
+    for m in _DATE.finditer(text):
+        day = m.group("d1") or m.group("d2")
+        if day and not 1 <= int(re.sub(r"\D", "", day)) <= 31:
+            continue
+        if (m.group("md") == "May" or m.group("dm") == "May") and not (m.group("y1") or m.group("y2") or day):
+            continue
+        out.append(Span("date", m.start(), m.end(), m.group(), _date_key(m)))
+    return out
+
+
+def figure_spans(text: str, kind: str = "any") -> list[Span]:
+    """Quantities (no years) of ``kind``: "percent", "money" (a currency beside it), "count" (not a
+    percentage) or "any"."""
+    out = []
+    for f in quantities(text):
+        near = text[max(0, f.start - 3) : f.end + 12]
+        money = bool(_MONEY_CONTEXT.search(near))
+        fkind = "percent" if f.percent else ("money" if money else "count")
+        if kind == "any" or kind == fkind or (kind == "count" and fkind == "money"):
+            out.append(Span("figure", f.start, f.end, f.text, f"{f.value:g}|{'percent' if f.percent else 'n'}"))
+    return out
+
+
+def reasons(text: str) -> list[Span]:
+    return [Span("reason", m.start(), len(text), text[m.start():], m.group().lower()) for m in _REASON.finditer(text)]
+
+
+def _outside(span: Span, q: Question) -> bool:
+    """Does the span say something the question does not already say? ("U.S." has no terms:
+    it is inside a question that says "U.S.")"""
+    t = set(lexical.terms(span.text))
+    return bool(t - set(q.terms)) if t else span.text.lower() not in q.text.lower()
+
+
+def answer_spans(text: str, q: Question) -> list[Span]:
+    """Spans of ``text`` of the type ``q`` expects, outside the words it shares with ``q``."""
+    spans: list[Span]
+    if q.expects == "name":
+        spans = names(text)
+        if q.subtype == "speaker" and (sp := speaker(text)) is not None:
+            spans = [Span("speaker", sp.start, sp.end, sp.text, sp.text.lower()), *spans]
+        date_starts = {d.start for d in dates(text)}
+        spans = [s for s in spans if s.start not in date_starts]
+    elif q.expects == "date":
+        spans = dates(text)
+    elif q.expects == "figure":
+        spans = [s for s in figure_spans(text, q.subtype or "any")
+                 if not any(abs(float(s.key.split("|")[0]) - n) < 1e-9 for n in q.numbers)]
+    elif q.expects == "reason":
+        return reasons(text)
+    elif q.expects == "definition" and q.subject:
+        subj = set(lexical.terms(q.subject))
+        return [Span("definition", 0, len(text), text, "")] if subj and subj <= set(lexical.terms(text)) else []
+    else:
+        return []
+    return [s for s in spans if _outside(s, q)]
+
+
+def year_clash(text: str, q: Question) -> bool:
+    """The question pins a year ("in 2019", "last year") that the sentence lacks, while it names
+    another one ("in 2018", "this year").
+
+    >>> from .question import analyze
+    >>> year_clash("Exports will be held to 1.6 million this year.", analyze("What were exports last year?"))
+    True
+    """
+    keys = [s.key for s in dates(text)]
+    ys = {int(k[:4]) for k in keys if k[:4].isdigit()}
+    rel = {k for k in keys if k.endswith(" year") and k.split()[0] in ("last", "this", "next")}
+    return bool(q.years and ys and not ys & set(q.years)) or bool(q.rel_years and rel and not rel & set(q.rel_years))

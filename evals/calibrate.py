@@ -1,0 +1,324 @@
+"""make calibrate: fit the answer scoring model on the dev splits of the public suites.
+
+    python -m evals.calibrate            # writes assistant/calibration/<model>.json and a curve
+
+1. Replay the query path of ``Assistant.ask`` on every dev question of every external suite and
+   keep every candidate sentence with its features (``assistant.scoring.FEATURES``). A sentence
+   is a positive if it states the gold answer (the eval's own matcher); every sentence offered
+   for an unanswerable question is a negative.
+2. Fit the sentence model, a logistic regression whose features can only push the way their
+   meaning says (``SENTENCE_SIGNS``: collinear features otherwise take artefactual signs), each
+   suite weighing the same in total, not on QMSum (its gold is a stretch of turns, too coarse
+   to label single sentences). Report its grouped 5-fold cross-validated AUC next to each
+   feature's own AUC.
+3. Fit the found model on the questions, sign-constrained (``FOUND_SIGNS``): a positive when
+   the best sentence under the sentence model states the gold answer; every unanswerable
+   question is a negative. Its threshold (the operating point) is the highest at which at most
+   ``MAX_FALSE_REFUSAL`` of answerable dev questions are refused (macro over suites): the
+   product's tolerance for refusing a question the documents answer, the same one
+   ``evals/thresholds.toml`` sets. The share of unanswerable questions refused there is
+   reported, not chosen. Found by replaying the real composer, verifier and eval scorer.
+4. ``keep_ratio`` (when a second sentence is quoted) maximises the harmonic mean of "answer
+   right" and citation precision on dev, answering every question; it is chosen before the
+   threshold, which is then swept with it.
+5. Conflicts: every pair of sources whose confident best sentences give different values is a
+   training pair (figure pairs that share no figure are conflicts by rule, see
+   ``answer.Composer.conflict_sides``, and are left out), a positive when one states the gold
+   answer and the other the planted wrong one (RGB mixed). A logistic model over
+   ``PAIR_FEATURES`` is fitted on them; its threshold maximises "conflict flagged where planted"
+   minus "conflict flagged where none was" on dev.
+
+Only dev splits are read; test splits and the CI suites (evals/*.jsonl) are never seen here.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import typer
+
+from assistant import offline  # noqa: F401  (before any model library loads)
+from assistant.answer import Candidate, _figures_differ, pair_features, question_features
+from assistant.core import Assistant, make_embedder
+from assistant.evals import Case, Result, check, mentions, metrics, states_answer
+from assistant.records import Answer
+from assistant.scoring import (
+    CALIBRATION_DIR,
+    FEATURES,
+    FOUND_FEATURES,
+    FOUND_SIGNS,
+    PAIR_FEATURES,
+    SENTENCE_SIGNS,
+    Calibration,
+    Logistic,
+    slug,
+)
+from assistant.settings import Settings
+from assistant.verify import render, verify
+
+from .external.convert import SUITES, convert_all
+from .external.run import HERE as EXTERNAL
+from .external.run import by_corpus, cases_of, open_bot
+
+MAX_FALSE_REFUSAL = 0.05  # answerable dev questions refused, macro over suites (evals/thresholds.toml: 0.05)
+MIN_CASES = 10  # a suite with fewer cases of a kind is left out of that macro average
+RATIOS = (0.3, 0.5, 0.7, 0.8, 0.9, 1.0)
+
+
+@dataclass
+class Item:
+    suite: str
+    case: Case
+    bot: Assistant
+    prepared: Any  # core.Prepared
+    cands: list[Candidate]
+    labels: list[bool]
+
+
+def collect(settings: Settings) -> list[Item]:
+    embedder = make_embedder(settings)
+    neutral = Calibration(embedder.model_id, Logistic(), Logistic(bias=30.0))  # features need no weights
+    items = []
+    for suite in SUITES:
+        for corpus, cases in by_corpus(cases_of(suite, "dev")):
+            bot = open_bot(suite, corpus, embedder, settings, neutral)
+            for case in cases:
+                history: list[Answer] = []
+                for turn in case.turns[:-1]:
+                    history.append(bot.ask(turn, history))
+                p = bot.prepare(case.question, history)
+                cands = bot.composer.candidates(p.analysis, p.hits, p.vec)
+                labels = [case.answerable and bool(states_answer(case, c.text, (c.doc.id, c.start, c.end)))
+                          for c in cands]
+                items.append(Item(suite, case, bot, p, cands, labels))
+    return items
+
+
+def _signed_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray, signs: list[int], c: float = 1.0
+                     ) -> tuple[np.ndarray, float]:
+    """L2-regularised weighted logistic regression whose weights keep the given signs (0: free),
+    by L-BFGS-B with bounds; the same loss as scikit-learn's LogisticRegression(C=c)."""
+    from scipy.optimize import minimize
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        z = X @ theta[:-1] + theta[-1]
+        p = 1 / (1 + np.exp(-z))
+        eps = 1e-12
+        val = -np.sum(w * (y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))) + 0.5 / c * theta[:-1] @ theta[:-1]
+        g = X.T @ (w * (p - y)) + theta[:-1] / c
+        return float(val), np.append(g, np.sum(w * (p - y)))
+
+    bounds = [(0, None) if s > 0 else (None, 0) if s < 0 else (None, None) for s in signs] + [(None, None)]
+    res = minimize(loss, np.zeros(X.shape[1] + 1), jac=True, method="L-BFGS-B", bounds=bounds)
+    return res.x[:-1], float(res.x[-1])
+
+
+def fit_logistic(X: np.ndarray, y: np.ndarray, suites: list[str], groups: list[str], names: list[str],
+                 signs: dict[str, int] | None = None) -> tuple[Logistic, dict[str, Any]]:
+    """Logistic regression (sign-constrained where ``signs`` says), each suite weighing the same
+    in total; grouped 5-fold CV AUC."""
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import GroupKFold
+
+    count = defaultdict(int)
+    for s in suites:
+        count[s] += 1
+    w = np.array([1.0 / count[s] for s in suites])
+    w /= w.mean()  # equal suites, but the usual amount of regularisation
+    sg = [(signs or {}).get(n, 0) for n in names]
+    yf = y.astype(float)
+    pred = np.zeros(len(y))
+    for tr, te in GroupKFold(5).split(X, y, np.array(groups)):
+        coef, bias = _signed_logistic(X[tr], yf[tr], w[tr], sg)
+        pred[te] = X[te] @ coef + bias
+    coef, bias = _signed_logistic(X, yf, w, sg)
+    single = {n: round(float(roc_auc_score(y, X[:, i])), 3) for i, n in enumerate(names) if len(set(X[:, i])) > 1}
+    info = {"rows": int(len(y)), "positives": int(y.sum()), "cv_auc": round(float(roc_auc_score(y, pred)), 4),
+            "feature_auc": single}
+    return Logistic(tuple(names), tuple(float(c) for c in coef), bias), info
+
+
+def _show(title: str, model: Logistic, info: dict[str, Any]) -> None:
+    typer.echo(f"{title}: {info['rows']} rows ({info['positives']} positive), grouped 5-fold CV AUC {info['cv_auc']}")
+    for n, c in sorted(zip(model.features, model.weights, strict=True), key=lambda x: -abs(x[1]))[:12]:
+        typer.echo(f"  {n:13s} {c:+.3f}   (alone: AUC {info['feature_auc'].get(n, '-')})")
+
+
+SPAN_ONLY = {"qmsum"}  # gold is a stretch of turns: too coarse to label sentences, fine for questions
+
+
+def fit_sentence(items: list[Item]) -> tuple[Logistic, dict[str, Any]]:
+    names = list(FEATURES)
+    items = [it for it in items if it.suite not in SPAN_ONLY]
+    X = np.array([[c.features[n] for n in names] for it in items for c in it.cands])
+    y = np.array([lab for it in items for lab in it.labels])
+    suites = [it.suite for it in items for _ in it.cands]
+    groups = [f"{it.suite}/{it.case.id}" for it in items for _ in it.cands]
+    return fit_logistic(X, y, suites, groups, names, SENTENCE_SIGNS)
+
+
+def fit_found(items: list[Item], cal: Calibration) -> tuple[Logistic, dict[str, Any]]:
+    """Question level: is the best sentence (under the fitted sentence model) a right answer?"""
+    names = list(FOUND_FEATURES)
+    rows, labels, suites = [], [], []
+    for it in items:
+        cands = rescored(it, cal)
+        if cands:
+            f = question_features(cands)
+            rows.append([f[n] for n in names])
+            top = cands[0]
+            right = states_answer(it.case, top.text, (top.doc.id, top.start, top.end))
+            labels.append(it.case.answerable and bool(right))
+            suites.append(it.suite)
+    groups = [str(i) for i in range(len(rows))]
+    return fit_logistic(np.array(rows), np.array(labels), suites, groups, names, FOUND_SIGNS)
+
+
+def rescored(it: Item, cal: Calibration) -> list[Candidate]:
+    """The item's candidates scored by ``cal`` (and its composer set to use ``cal``)."""
+    it.bot.composer.calibration = cal
+    return sorted((replace(c, prob=cal.sentence.prob(c.features)) for c in it.cands),
+                  key=lambda c: (-c.prob, c.doc.id, c.start))
+
+
+def replay(items: list[Item], cal: Calibration, keep_ratio: float | None = None) -> list[tuple[str, Result]]:
+    """The eval verdict of every dev question under ``cal``: the real composer, verifier and scorer."""
+    out = []
+    for it in items:
+        cands = rescored(it, cal)
+        draft = verify(it.bot.composer.choose(it.prepared.analysis, cands, keep_ratio))
+        out.append((it.suite, check(it.case, render(it.case.question, draft, {}))))
+    return out
+
+
+def macro(results: list[tuple[str, Result]], key: str, kind: str) -> float:
+    """Mean over suites (with >= MIN_CASES cases of ``kind``) of metric ``key``."""
+    by: dict[str, list[Result]] = defaultdict(list)
+    for suite, r in results:
+        by[suite].append(r)
+    vals = []
+    for rs in by.values():
+        n = sum((r.case.answerable if kind == "answerable" else not r.case.answerable) for r in rs)
+        v = metrics(rs).get(key)
+        if n >= MIN_CASES and v is not None:
+            vals.append(float(v))
+    return float(np.mean(vals)) if vals else 0.0
+
+
+def main(plot: bool = typer.Option(True, help="Write the refusal / answer-right curve as a PNG.")) -> None:
+    t0 = time.perf_counter()
+    convert_all()
+    items = collect(Settings())
+    model_id = items[0].bot.embedder.model_id
+    typer.echo(f"{len(items)} dev questions: " + ", ".join(
+        f"{s} {sum(it.suite == s for it in items)}" for s in SUITES))
+    sentence, s_info = fit_sentence(items)
+    _show("sentence model", sentence, s_info)
+    cal = Calibration(model_id, sentence, Logistic(bias=30.0))  # always found, while fitting what follows
+    found, f_info = fit_found(items, cal)
+    _show("found model", found, f_info)
+
+    cal = replace(cal, found=replace(found, threshold=0.0))
+    best = (-1.0, 1.0)  # keep_ratio first, answering everything: how much to quote when answering
+    for ratio in RATIOS:
+        res = replay(items, cal, ratio)
+        ar, cp = macro(res, "answer_right", "answerable"), macro(res, "citation_precision", "answerable")
+        score = 2 * ar * cp / (ar + cp) if ar + cp else 0.0
+        typer.echo(f"  keep_ratio {ratio:.1f}: answer right {ar:.1%}, citation precision {cp:.1%}")
+        if score > best[0] + 1e-9:
+            best = (score, ratio)
+    cal = replace(cal, keep_ratio=best[1])
+    probs = sorted({round(found.prob(question_features(rescored(it, cal))), 4) for it in items if it.cands})
+    curve = []
+    for t in sorted(set(np.quantile(probs, np.linspace(0, 1, 61)).round(4))):
+        res = replay(items, replace(cal, found=replace(found, threshold=float(t))))
+        curve.append((float(t), macro(res, "refusal_accuracy", "unanswerable"),
+                      macro(res, "answer_right", "answerable"), macro(res, "false_refusal_rate", "answerable")))
+    for t, a, b, c in curve[:: max(1, len(curve) // 15)]:
+        typer.echo(f"  threshold {t:.4f}: unanswerable refused {a:.1%}, answerable answered right {b:.1%}, "
+                   f"answerable refused {c:.1%}")
+    ok = [c for c in curve if c[3] <= MAX_FALSE_REFUSAL]
+    threshold, refused, right, false_refusal = ok[-1] if ok else curve[0]
+    cal = replace(cal, found=replace(found, threshold=threshold))
+    typer.echo(f"keep_ratio {best[1]}, found threshold {threshold:.4f}: dev answerable refused {false_refusal:.1%}, "
+               f"answered right {right:.1%}; unanswerable refused {refused:.1%} (macro over suites)")
+    pair = fit_pairs(items, cal)
+    final = replace(cal, pair=pair, operating_point=(
+        f"highest found threshold refusing <= {MAX_FALSE_REFUSAL:.0%} of answerable dev questions (macro over "
+        f"suites): answerable refused {false_refusal:.1%}, answered right {right:.1%}; unanswerable refused "
+        f"{refused:.1%}"),
+        fitted={"splits": "dev of " + ", ".join(SUITES), "date": time.strftime("%Y-%m-%d"),
+                "questions": {s: sum(it.suite == s for it in items) for s in SUITES},
+                "sentence": s_info, "found": f_info,
+                "curve": [[round(x, 4) for x in point] for point in curve]})
+    out = CALIBRATION_DIR / f"{slug(model_id)}.json"
+    out.write_text(final.to_json(), encoding="utf-8")
+    typer.echo(f"wrote {out} ({time.perf_counter() - t0:.0f} s)")
+    if plot:
+        _plot(curve, threshold, EXTERNAL / "calibration.png")
+
+
+def fit_pairs(items: list[Item], cal: Calibration) -> Logistic:
+    from sklearn.linear_model import LogisticRegression
+
+    names = list(PAIR_FEATURES)
+    rows, labels, where = [], [], []
+    def true_vs_planted(case: Case, x: Candidate, y: Candidate) -> bool:
+        return bool(states_answer(case, x.text)) and any(mentions(y.text, p) for p in case.expect.get("planted", []))
+
+    for it in items:
+        for a, b in it.bot.composer.conflict_pairs(rescored(it, cal)):
+            if _figures_differ(a, b):
+                continue  # a conflict by rule, whatever the model says
+            f = pair_features(a, b)
+            rows.append([f[n] for n in names])
+            labels.append(true_vs_planted(it.case, a, b) or true_vs_planted(it.case, b, a))
+            where.append(it)
+    X, y = np.array(rows), np.array(labels)
+    typer.echo(f"conflict pairs: {len(y)} ({int(y.sum())} true vs planted)")
+    model = LogisticRegression(C=1.0, max_iter=5000).fit(X, y)
+    for n, c in sorted(zip(names, model.coef_[0], strict=True), key=lambda x: -abs(x[1])):
+        typer.echo(f"  {n:9s} {c:+.3f}")
+    probs = model.predict_proba(X)[:, 1]
+    pm = Logistic(tuple(names), tuple(float(c) for c in model.coef_[0]), float(model.intercept_[0]))
+    best = (-2.0, 1.0)
+    for t in sorted(set(np.round(probs, 4))):
+        flagged = {id(it) for it, p in zip(where, probs, strict=True) if p >= t}
+        planted = [it for it in items if it.case.expect.get("conflict") is True]
+        calm = [it for it in items if it.case.expect.get("conflict") is False]
+        hit = sum(id(it) in flagged for it in planted) / max(1, len(planted))
+        false = sum(id(it) in flagged for it in calm) / max(1, len(calm))
+        if hit - false > best[0] + 1e-9:
+            best = (hit - false, float(t))
+            typer.echo(f"  conflict threshold {t:.4f}: flagged where planted {hit:.1%}, where none was {false:.1%}")
+    return replace(pm, threshold=best[1])
+
+
+def _plot(curve: list[tuple[float, float, float, float]], threshold: float, path: Any) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    t, refused, right, false_refusal = zip(*curve, strict=True)
+    fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
+    ax.plot(t, refused, label="unanswerable refused (dev, macro)")
+    ax.plot(t, right, label="answerable answered right (dev, macro)")
+    ax.plot(t, false_refusal, label="answerable refused (dev, macro)")
+    ax.axhline(MAX_FALSE_REFUSAL, color="gray", linestyle=":", linewidth=0.8)
+    ax.axvline(threshold, color="gray", linestyle="--", label=f"operating point {threshold:.3f}")
+    ax.set_xlabel("found threshold on P(the best sentence is a right answer)")
+    ax.set_ylim(0, 1.02)
+    ax.legend(fontsize=8, loc="lower left")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, metadata={"Software": None})
+    plt.close(fig)
+
+
+if __name__ == "__main__":
+    typer.run(main)

@@ -1,0 +1,50 @@
+"""The calibration file: what the query path trusts, and how it refuses a bad one."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant.errors import AssistantError
+from assistant.scoring import (
+    CALIBRATION_DIR,
+    FEATURES,
+    FOUND_FEATURES,
+    FOUND_SIGNS,
+    PAIR_FEATURES,
+    SENTENCE_SIGNS,
+    load_calibration,
+    slug,
+)
+from assistant.settings import PACKAGED_MODEL_ID
+
+
+def test_the_shipped_calibration_is_fitted_for_the_packaged_model():
+    cal = load_calibration(PACKAGED_MODEL_ID)
+    assert cal.model_id == PACKAGED_MODEL_ID
+    assert set(cal.sentence.features) == set(FEATURES) and set(cal.found.features) == set(FOUND_FEATURES)
+    assert set(cal.pair.features) == set(PAIR_FEATURES)
+    assert 0 < cal.found.threshold < 1 and 0 < cal.keep_ratio <= 1
+    assert cal.fitted["splits"].startswith("dev of ") and "test" not in cal.fitted["splits"]
+    for model, signs in ((cal.sentence, SENTENCE_SIGNS), (cal.found, FOUND_SIGNS)):  # the fit kept its signs
+        for name, w in zip(model.features, model.weights, strict=True):
+            assert w * signs.get(name, 0) >= 0, (name, w)
+
+
+def test_another_model_falls_back_to_the_packaged_calibration():
+    assert load_calibration("hash-bow-256").model_id == PACKAGED_MODEL_ID
+
+
+@pytest.mark.parametrize("damage", [
+    lambda d: d.update(version=1),
+    lambda d: d["sentence"]["features"].append("no_such_feature"),
+    lambda d: d["found"].pop("weights"),
+])
+def test_a_bad_calibration_file_is_refused_with_the_fix(tmp_path, damage):
+    d = json.loads((CALIBRATION_DIR / f"{slug(PACKAGED_MODEL_ID)}.json").read_text())
+    damage(d)
+    bad = tmp_path / "cal.json"
+    bad.write_text(json.dumps(d))
+    with pytest.raises(AssistantError, match="make calibrate"):
+        load_calibration(PACKAGED_MODEL_ID, bad)
