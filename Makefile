@@ -31,7 +31,7 @@ setup: $(STAMP)  ## create .venv and install the project
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
 
 index: setup  ## build or update index/ from corpus/ (only changed files are embedded)
-	$(BIN)/assistant index
+	$(BIN)/assistant index --rebuild-if-stale
 
 run: index  ## open the chat UI on the default corpus at http://127.0.0.1:7860
 	$(BIN)/python app.py

@@ -61,18 +61,20 @@ HEADER_TOKENS = 48  # room left for a context header: 200-token chunks + header 
 
 
 def context_header(doc: Document, count_tokens: Callable[[str], int], limit: int = HEADER_TOKENS) -> str:
-    r"""What a chunk of a *named* document (a page of a filing) is embedded with, so that a slice
+    r"""What a chunk of a *named* document (a page of a filing, a PDF page, a titled web page) is
+    embedded with, so that a slice
     from the middle of a statement page still carries its filing and the page's heading lines
     (the way a reader sees them). Plain files have no name and get no header.
 
     >>> words = lambda s: len(s.split())
     >>> context_header(Document("f#p", "Table of Contents\n3M Company\nCash Flows\n...", "", 59, "3M_2018_10K"), words)
-    '3M 2018 10K, page 59: Table of Contents / 3M Company'
+    '3M 2018 10K, page 60: Table of Contents / 3M Company'
     """
     if not doc.name:
         return ""
     lines = [ln.strip() for ln in doc.text.splitlines() if ln.strip()][:2]
-    head = f"{doc.name.replace('_', ' ')}, page {doc.page}: " + " / ".join(" ".join(ln.split()) for ln in lines)
+    where = f", page {doc.page_label}" if doc.page is not None else ""
+    head = f"{doc.name.replace('_', ' ')}{where}: " + " / ".join(" ".join(ln.split()) for ln in lines)
     while head and count_tokens(head) > limit:
         head = head[: int(len(head) * 0.8)].rstrip()
     return head

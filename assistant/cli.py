@@ -27,14 +27,19 @@ app = typer.Typer(
 )
 
 CorpusOpt = Annotated[
-    Path | None, typer.Option("--corpus", help="Folder of .txt/.md/.jsonl documents [default: corpus/].")
+    Path | None, typer.Option("--corpus", help="Folder of .pdf .html .docx .txt .md .jsonl files [default: corpus/].")
 ]
 IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder [default: index/].")]
+CollectionOpt = Annotated[str | None, typer.Option(
+    "--collection", "-c", help="A named collection (collections/NAME/corpus and .../index) [default: corpus/].")]
 
 
-def _settings(corpus: Path | None = None, index: Path | None = None) -> Settings:
+def _settings(corpus: Path | None = None, index: Path | None = None, collection: str | None = None) -> Settings:
+    from .collection import settings_for
+
+    base = settings_for(Settings(), collection or "")
     update = {k: v for k, v in {"corpus_dir": corpus, "index_dir": index}.items() if v is not None}
-    return Settings().model_copy(update=update)
+    return base.model_copy(update=update)
 
 
 def _warn_skip(s: Skipped) -> None:
@@ -54,17 +59,30 @@ def index(
         bool, typer.Option("--rebuild", help="Ignore the existing index and embed everything again.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    collection: CollectionOpt = None,
+    rebuild_if_stale: Annotated[bool, typer.Option(
+        "--rebuild-if-stale", help="If the index was built by another model, chunker or format, rebuild it "
+        "(instead of stopping with an error).")] = False,
 ) -> None:
     """Build or update the index. Only new or changed files are embedded; removed files drop out.
 
-    Example: assistant index --corpus corpus/ --index index/
+    Reads PDF (one document per page), saved web pages (.html), Word (.docx), .txt, .md and
+    .jsonl page files. Scanned, corrupt or password-protected files are skipped with a warning.
+
+    Example: assistant index --corpus corpus/ --index index/      assistant index -c reports
     """
     from .core import index_corpus
-
-    settings = _settings(corpus, index)
+    from .errors import IndexMismatchError
 
     try:
-        stats = index_corpus(settings, rebuild=rebuild, progress=not quiet, on_skip=_warn_skip)
+        settings = _settings(corpus, index, collection)
+        try:
+            stats = index_corpus(settings, rebuild=rebuild, progress=not quiet, on_skip=_warn_skip)
+        except IndexMismatchError as e:
+            if not rebuild_if_stale:
+                raise
+            typer.secho(f"{e} Rebuilding it now (--rebuild-if-stale).", fg=typer.colors.YELLOW, err=True)
+            stats = index_corpus(settings, rebuild=True, progress=not quiet, on_skip=_warn_skip)
     except AssistantError as e:
         raise _fail(e) from None
     except KeyboardInterrupt:
@@ -82,7 +100,7 @@ def format_answer(reply: Answer) -> str:
             lines.append(f"{title}:")
             for c in cites:
                 page = f", page {c.page}" if c.page is not None else ""
-                lines.append(f"  [{c.n}] {c.source}{page}, chars {c.start}-{c.end}")
+                lines.append(f"  [{c.n}] {c.file or c.source}{page}, chars {c.start}-{c.end}")
                 lines.append(f'      "{c.quote}"')
     t = reply.timings_ms
     lines.append(f"({t['retrieve']:.0f} ms retrieve, {t['compose']:.0f} ms compose)")
@@ -93,8 +111,9 @@ def format_answer(reply: Answer) -> str:
 def ask(
     questions: Annotated[list[str], typer.Argument(help="One or more questions, asked in order as one conversation.")],
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object per question (JSON Lines).")] = False,
-    k: Annotated[int | None, typer.Option("-k", min=1, max=50, help="Passages to retrieve [default: 5].")] = None,
+    k: Annotated[int | None, typer.Option("-k", min=1, max=50, help="Passages to retrieve [default: 8].")] = None,
     index: IndexOpt = None,
+    collection: CollectionOpt = None,
 ) -> None:
     """Ask questions; follow-ups ("what did his spokesman say?") use the earlier ones.
 
@@ -103,7 +122,7 @@ def ask(
     from .core import Assistant, check_question
 
     try:
-        settings = _settings(index=index)
+        settings = _settings(index=index, collection=collection)
         for q in questions:  # refuse bad input before loading the model
             check_question(q, settings.max_question_chars)
         bot = Assistant.open(settings=settings)
@@ -120,12 +139,12 @@ def ask(
 
 
 @app.command()
-def chat(index: IndexOpt = None) -> None:
+def chat(index: IndexOpt = None, collection: CollectionOpt = None) -> None:
     """Interactive conversation in the terminal (empty line or Ctrl-D to quit)."""
     from .core import Assistant
 
     try:
-        bot = Assistant.open(settings=_settings(index=index))
+        bot = Assistant.open(settings=_settings(index=index, collection=collection))
     except AssistantError as e:
         raise _fail(e) from None
     history: list[Answer] = []
@@ -198,6 +217,7 @@ def serve(
     ] = None,
     corpus: CorpusOpt = None,
     index: IndexOpt = None,
+    collection: CollectionOpt = None,
 ) -> None:
     """Open the chat UI in the browser's reach (builds the index first if it is missing).
 
@@ -206,7 +226,10 @@ def serve(
     from .core import Assistant, index_corpus
     from .errors import IndexMissingError
 
-    settings = _settings(corpus, index)
+    try:
+        settings = _settings(corpus, index, collection)
+    except AssistantError as e:
+        raise _fail(e) from None
     update = {k: v for k, v in {"host": host, "port": port, "auth": auth}.items() if v is not None}
     settings = settings.model_copy(update=update)
     login = None
@@ -224,11 +247,15 @@ def serve(
             bot = Assistant.open(settings=settings)
     except AssistantError as e:
         raise _fail(e) from None
+    from .collection import Library
     from .ui import CSS, JS, build_ui
 
-    demo = build_ui(bot, settings.examples)
+    base = _settings(corpus, index).model_copy(update=update)  # the default collection, as given
+    demo = build_ui(Library(base, bot.embedder, {collection or "default": bot}), settings.examples,
+                    collection or "default")
     typer.echo(f"assistant ready: http://{settings.host}:{settings.port}  (Ctrl-C to stop)")
     demo.launch(server_name=settings.host, server_port=settings.port, auth=login, css=CSS, js=JS,
+                max_file_size=f"{settings.max_upload_mb}mb",
                 show_error=False, quiet=True, footer_links=["api"], ssr_mode=False)
 
 

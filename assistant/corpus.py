@@ -1,8 +1,12 @@
 """Load documents from a corpus folder.
 
-Reads ``.txt`` and ``.md`` files as one document each, and ``.jsonl`` page files (one JSON
-object per line with ``doc_name``, ``page`` and ``text``, as in FinanceBench) as one document
-per page. A file that is binary, not UTF-8 or empty is skipped with a reason; the rest loads.
+Reads ``.txt`` and ``.md`` files as one document each; ``.pdf`` files as one document per page
+with text (a page without a text layer is reported, not indexed empty); saved web pages
+(``.html``, ``.htm``: their main article text) and Word files (``.docx``) as one document each;
+and ``.jsonl`` page files (one JSON object per line with ``doc_name``, ``page`` and ``text``, as
+in FinanceBench) as one document per page. Every file is typed by its content. A file that is
+binary, not UTF-8, empty, corrupt, password-protected or scanned is skipped with a reason; the
+rest loads.
 
 Example::
 
@@ -18,10 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import CorpusError
+from .formats import SUFFIXES, FormatError, pdf_pages, read_docx, read_html, sniff
 from .records import Document
-
-TEXT_SUFFIXES = {".txt", ".md"}
-PAGE_SUFFIXES = {".jsonl"}
 
 
 @dataclass(frozen=True)
@@ -34,9 +36,8 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _read_text(path: Path) -> str:
+def _decode(data: bytes) -> str:
     """Strict UTF-8 text, or ValueError with a reason a person understands."""
-    data = path.read_bytes()
     if b"\x00" in data[:8192]:
         raise ValueError("binary file (contains NUL bytes)")
     try:
@@ -60,25 +61,49 @@ def _pages(rel: str, text: str) -> list[Document]:
         except (ValueError, KeyError, TypeError) as e:
             raise ValueError(f"line {lineno} is not a {{doc_name, page, text}} object: {e}") from None
         if body.strip():
-            docs.append(
-                Document(id=f"{rel}#{name}/p{page}", text=body, sha256=sha256(body), page=page, name=name)
-            )
+            docs.append(Document(id=f"{rel}#{name}/p{page}", text=body, sha256=sha256(body), page=page, name=name,
+                                 source=rel, kind="pages"))
     return docs
+
+
+def load_file(path: Path, rel: str) -> tuple[list[Document], list[Skipped]]:
+    """The documents of one corpus file (and pages of it that were skipped). ValueError (a
+    FormatError or a decoding problem) when nothing of it can be read."""
+    data = path.read_bytes()
+    if not data.strip():
+        raise ValueError("empty file")
+    try:
+        kind = sniff(data, rel)
+    except FormatError:
+        if b"\x00" in data[:8192] and SUFFIXES.get(path.suffix.lower()) in ("text", "pages"):
+            raise ValueError("binary file (contains NUL bytes)") from None
+        raise
+    name = Path(rel).name
+    if kind == "pdf":
+        pages, empty = pdf_pages(path)
+        docs = [Document(f"{rel}#p{p.index + 1}", p.text, sha256(p.text), p.index, name, rel, "pdf") for p in pages]
+        return docs, [Skipped(f"{rel} page {i + 1}", "no text layer (scanned?)") for i in empty]
+    if kind in ("html", "docx"):
+        title, text = read_html(data) if kind == "html" else read_docx(data)
+        return [Document(rel, text, sha256(text), None, title or name, rel, kind)], []
+    text = _decode(data)
+    if kind == "pages":
+        return _pages(rel, text), []
+    return [Document(id=rel, text=text, sha256=sha256(text), source=rel)], []
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
     """Every candidate file, in a stable (sorted) order; hidden files are ignored."""
     if not corpus_dir.is_dir():
         raise CorpusError(
-            f"Corpus folder {corpus_dir} does not exist. Create it and put .txt/.md files in it, "
+            f"Corpus folder {corpus_dir} does not exist. Create it and put documents in it, "
             "or pass --corpus DIR."
         )
-    suffixes = TEXT_SUFFIXES | PAGE_SUFFIXES
     return sorted(
         p
         for p in corpus_dir.rglob("*")
         if p.is_file()
-        and p.suffix.lower() in suffixes
+        and p.suffix.lower() in SUFFIXES
         and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
     )
 
@@ -90,11 +115,9 @@ def load_corpus(corpus_dir: Path, limit_pages: int | None = None) -> tuple[list[
     for path in corpus_files(corpus_dir):
         rel = path.relative_to(corpus_dir).as_posix()
         try:
-            text = _read_text(path)
-            if path.suffix.lower() in PAGE_SUFFIXES:
-                docs.extend(_pages(rel, text))
-            else:
-                docs.append(Document(id=rel, text=text, sha256=sha256(text)))
+            got, partly = load_file(path, rel)
+            docs.extend(got)
+            skipped.extend(partly)
         except (OSError, ValueError) as e:
             skipped.append(Skipped(rel, str(e)))
         if limit_pages is not None and len(docs) >= limit_pages:
@@ -103,7 +126,7 @@ def load_corpus(corpus_dir: Path, limit_pages: int | None = None) -> tuple[list[
     if not docs:
         why = f" ({len(skipped)} file(s) skipped as unreadable)" if skipped else ""
         raise CorpusError(
-            f"No readable .txt, .md or .jsonl document in {corpus_dir}{why}. "
-            "Add UTF-8 text files and run `assistant index` again."
+            f"No readable document (.txt, .md, .pdf, .html, .docx, .jsonl) in {corpus_dir}{why}. "
+            "Add documents and run `assistant index` again."
         )
     return docs, skipped

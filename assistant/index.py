@@ -51,7 +51,7 @@ class ChunkerConfig:
     max_tokens: int
     min_tokens: int
     splitter: str = "punkt+abbrev/1"
-    header: str = "name+page+2 lines/1"  # what chunks of named documents are embedded with
+    header: str = "name+page+2 lines/2"  # how chunks of named documents are embedded (2: 1-based pages)
 
 
 @dataclass(frozen=True)
@@ -181,7 +181,7 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
         rows = _read_jsonl(gen / "documents.jsonl")
         documents = {
             d["id"]: Document(id=d["id"], text=d["text"], sha256=d["sha256"], page=d.get("page"),
-                              name=d.get("name", ""))
+                              name=d.get("name", ""), source=d.get("source", ""), kind=d.get("kind", "text"))
             for d in rows
         }
         sentences = {d["id"]: [(a, b) for a, b in d.get("sentences", [])] for d in rows}
@@ -294,7 +294,8 @@ def build_index(
             k += n
         row, srow = row + n, srow + ns
 
-    _write_generation(index_dir, plan, headers, vectors, sent_vectors, embedder, chunker, lex)
+    indexed = {d: m.get("indexed", "") for d, m in old_docs.items()}
+    _write_generation(index_dir, plan, headers, vectors, sent_vectors, embedder, chunker, lex, indexed)
     stats.seconds = time.perf_counter() - t0
     return stats
 
@@ -328,7 +329,10 @@ def _embed(embedder: Embedder, texts: list[str], spans: list[list[tuple[int, int
 
 def _write_generation(index_dir: Path, plan: list[Planned], headers: dict[str, str], vectors: np.ndarray,
                       sent_vectors: np.ndarray, embedder: Embedder, chunker: ChunkerConfig,
-                      lex: LexicalConfig) -> None:
+                      lex: LexicalConfig, indexed: dict[str, str]) -> None:
+    """Write a new generation and switch CURRENT to it; ``indexed`` holds when each reused
+    document was first indexed."""
+    now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     import bm25s
     import faiss
     from llama_index.vector_stores.faiss import FaissVectorStore
@@ -342,8 +346,9 @@ def _write_generation(index_dir: Path, plan: list[Planned], headers: dict[str, s
         with (tmp / "documents.jsonl").open("w", encoding="utf-8") as f:
             for p in plan:
                 d = p.doc
-                f.write(json.dumps({"id": d.id, "name": d.name, "page": d.page, "sha256": d.sha256,
-                                    "text": d.text, "sentences": p.sentences}, ensure_ascii=False) + "\n")
+                f.write(json.dumps({"id": d.id, "name": d.name, "page": d.page, "source": d.source, "kind": d.kind,
+                                    "sha256": d.sha256, "text": d.text, "sentences": p.sentences},
+                                   ensure_ascii=False) + "\n")
         with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
             for c in chunks:
                 f.write(json.dumps(asdict(c)) + "\n")
@@ -371,7 +376,9 @@ def _write_generation(index_dir: Path, plan: list[Planned], headers: dict[str, s
             "chunker": asdict(chunker),
             "lexical": asdict(lex),
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "documents": {p.doc.id: {"sha256": p.doc.sha256, "chunks": len(p.chunks)} for p in plan},
+            "documents": {p.doc.id: {"sha256": p.doc.sha256, "chunks": len(p.chunks),
+                                     "indexed": indexed.get(p.doc.id) if p.reused and indexed.get(p.doc.id) else now}
+                          for p in plan},
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         _fsync_tree(tmp)

@@ -20,15 +20,26 @@ class Document:
     'a.txt'
     """
 
-    id: str  # stable: path relative to the corpus (plus "#doc/p<page>" for page files)
+    id: str  # stable: path relative to the corpus (plus "#p<page>" for a PDF page, "#doc/p<page>" for page files)
     text: str
     sha256: str
-    page: int | None = None  # 0-based page number for page-structured sources
+    page: int | None = None  # 0-based page number for page-structured sources (people see page + 1)
     name: str = ""  # display name; defaults to the id
+    source: str = ""  # the corpus file it came from (relative path); defaults to the id
+    kind: str = "text"  # "text", "pages" (.jsonl), "pdf", "html", "docx"
 
     @property
     def title(self) -> str:
         return self.name or self.id
+
+    @property
+    def file(self) -> str:
+        return self.source or self.id
+
+    @property
+    def page_label(self) -> int | None:
+        """The page number people see (1-based), or None."""
+        return None if self.page is None else self.page + 1
 
 
 @dataclass(frozen=True)
@@ -62,12 +73,14 @@ class Citation:
     end: int
     quote: str
     score: float
-    page: int | None = None
+    page: int | None = None  # 1-based, as printed on the page / shown by a PDF viewer
+    file: str = ""  # the corpus file ("report.pdf"); source adds "#p<page>" for a page
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
             "n": self.n,
             "source": self.source,
+            "file": self.file or self.source,
             "start": self.start,
             "end": self.end,
             "quote": self.quote,

@@ -33,8 +33,10 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="ASSISTANT_", frozen=True)
 
-    corpus_dir: Path = Field(ROOT / "corpus", description="Folder of documents to index.")
-    index_dir: Path = Field(ROOT / "index", description="Folder holding the built index.")
+    corpus_dir: Path = Field(ROOT / "corpus", description="Folder of documents to index (the default collection).")
+    index_dir: Path = Field(ROOT / "index", description="Folder holding the built index (the default collection).")
+    collections_dir: Path = Field(ROOT / "collections", description="Named collections: <name>/corpus, <name>/index.")
+    max_upload_mb: int = Field(50, description="Largest file the UI accepts for upload, in MB.")
     model_path: str = Field("", description="Sentence-transformers model folder; '' = packaged MiniLM.")
     embed_batch_size: int = Field(32, description="Chunks per embedding batch.")
     embed_backend: str = Field(

@@ -4,17 +4,24 @@ Every piece of document text passes through ``esc`` (HTML *and* Markdown neutral
 it reaches the page, so an article holding ``<script>`` or ``![x](http://...)`` shows as text.
 Only documents of the loaded index can be opened, by their id; no file path is ever served.
 
-Layout: chat (left) | sources of the latest answer + the article viewer (right). Clicking a
-``[n]`` marker or a source opens its article with the cited span highlighted and scrolled
-into view (a delegated click handler fills a hidden textbox and presses a hidden button).
+Layout: a collection picker; chat (left) | tabs (right): "Sources" (sources of the latest
+answer and the document viewer) and "Documents" (upload, document list, remove, new
+collection). Clicking a ``[n]`` marker or a source opens its document with the cited span
+highlighted and scrolled into view: a PDF citation shows the page, rendered by pdfium, with
+boxes over the span's characters (a delegated click handler fills a hidden textbox and presses
+a hidden button). Pages are inlined as images: no file is ever served by path.
 """
 
 from __future__ import annotations
 
+import base64
+from pathlib import Path
 from typing import Any
 
 from .chunking import paragraph_spans
+from .collection import DEFAULT, Library, create, documents, settings_for
 from .errors import AssistantError
+from .formats import SUFFIXES, FormatError, render_page, span_boxes
 from .present import pieces
 from .records import Answer, Citation
 
@@ -38,6 +45,11 @@ CSS = """
 .source .ctx { white-space: pre-wrap; font-size: 0.9em; }
 .source.related { opacity: 0.85; border-style: dashed; }
 mark.hl { background: #fde68a; color: inherit; padding: 0 1px; }
+.pdf-scroll { max-height: 640px; overflow-y: auto; border: 1px solid var(--border-color-primary); border-radius: 6px; }
+.pdf-page { position: relative; line-height: 0; }
+.pdf-page img { width: 100%; display: block; }
+.pdf-hl { position: absolute; background: rgba(250, 204, 21, 0.38); outline: 2px solid rgba(202, 138, 4, 0.9);
+  mix-blend-mode: multiply; pointer-events: none; }
 .article-body { white-space: pre-wrap; max-height: 420px; overflow-y: auto; font-size: 0.9em;
   border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 0.6em; }
 """
@@ -124,28 +136,64 @@ def sources_html(reply: Answer | None, turn: int, documents: dict[str, Any]) -> 
     return "".join(rows)
 
 
-def article_html(reply: Answer, kind: str, n: int, documents: dict[str, Any]) -> str:
-    """The whole article with the cited span marked (id cite-hl, scrolled into view by JS)."""
+def article_html(reply: Answer, kind: str, n: int, documents: dict[str, Any], corpus_dir: Path | None = None) -> str:
+    """The cited document with the span marked (id cite-hl, scrolled into view by JS): a PDF page
+    as its rendered image with the span's character boxes drawn over it; anything else as its
+    extracted text with the span highlighted."""
     cites = reply.citations if kind == "c" else reply.related
     c = next((x for x in cites if x.n == n), None)
     doc = documents.get(c.source) if c else None
     if c is None or doc is None:
         return "<p>That source is not available.</p>"
     t = doc.text
-    return (f'<div class="article" data-source="{esc(c.source)}"><h4>{esc(doc.title)}</h4>'
-            f'<div class="article-body">{esc(t[: c.start])}<mark id="cite-hl" class="hl">{esc(t[c.start : c.end])}'
-            f"</mark>{esc(t[c.end :])}</div></div>")
+    text = (f'<div class="article-body">{esc(t[: c.start])}<mark id="cite-hl" class="hl">{esc(t[c.start : c.end])}'
+            f"</mark>{esc(t[c.end :])}</div>")
+    page = f" · page {doc.page_label}" if doc.page is not None else ""
+    head = f'<h4>{esc(doc.title)}{page}</h4>'
+    if doc.kind == "pdf" and corpus_dir is not None and doc.page is not None:
+        try:
+            view = pdf_page_html(corpus_dir / doc.file, doc.page, c.start, c.end)
+            return (f'<div class="article" data-source="{esc(c.source)}">{head}{view}'
+                    f'<details><summary>Extracted text of the page</summary>{text.replace("cite-hl", "cite-hl-text")}'
+                    f"</details></div>")
+        except (OSError, FormatError):
+            pass  # the file changed since indexing: show the text we indexed
+    return f'<div class="article" data-source="{esc(c.source)}">{head}{text}</div>'
 
 
-def build_ui(bot: Any, examples: list[str]) -> Any:
-    """The gradio Blocks app for an opened Assistant."""
+def pdf_page_html(path: Path, page: int, start: int, end: int) -> str:
+    """The rendered page as an inline image, one highlight box per line of the span on top."""
+    png = render_page(path, page)
+    _, boxes = span_boxes(path, page, start, end)
+    ids = ['id="cite-hl" '] + [""] * max(0, len(boxes) - 1)
+    marks = "".join(
+        f'<div {ident}class="pdf-hl" style="left:{x0 * 100:.3f}%;top:{y0 * 100:.3f}%;'
+        f'width:{(x1 - x0) * 100:.3f}%;height:{(y1 - y0) * 100:.3f}%"></div>'
+        for ident, (x0, y0, x1, y1) in zip(ids, boxes, strict=False))
+    src = "data:image/png;base64," + base64.b64encode(png).decode()
+    return (f'<div class="pdf-scroll"><div class="pdf-page"><img src="{src}" alt="page {page + 1}">{marks}</div></div>')
+
+
+def _rows(bot: Any) -> list[list[Any]]:
+    if bot is None:
+        return []
+    return [[r.file, r.name, r.pages, r.chunks, r.indexed.replace("T", " ")[:16]] for r in documents(bot.index)]
+
+
+def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -> Any:
+    """The gradio Blocks app over a Library of collections (``collection`` shown first)."""
     import gradio as gr
 
-    docs = bot.index.documents
+    def docs_of(name: str) -> dict[str, Any]:
+        bot = library.bot(name)
+        return bot.index.documents if bot else {}
 
-    def respond(question: str, chat: list[dict[str, Any]], answers: list[Answer]):
+    def respond(question: str, chat: list[dict[str, Any]], answers: list[Answer], name: str):
         chat = [*chat, {"role": "user", "content": esc(question or "")}]
+        bot = library.bot(name)
         try:
+            if bot is None:
+                raise AssistantError(f"The collection {name!r} has no documents yet: add some in the Documents tab.")
             reply = bot.ask(question, history=answers)
         except AssistantError as e:
             error = f'<div class="answer"><span class="error">{esc(str(e))}</span></div>'
@@ -154,25 +202,69 @@ def build_ui(bot: Any, examples: list[str]) -> Any:
         answers = [*answers, reply]
         turn = len(answers) - 1
         chat.append({"role": "assistant", "content": answer_html(reply, turn)})
-        return chat, answers, sources_html(reply, turn, docs), "", ""
+        return chat, answers, sources_html(reply, turn, bot.index.documents), "", ""
 
-    def open_citation(request: str, answers: list[Answer]) -> str:
+    def open_citation(request: str, answers: list[Answer], name: str) -> str:
         try:
             turn_s, kind, n_s = request.split(":")
             reply = answers[int(turn_s)]
-            return article_html(reply, kind, int(n_s), docs)
-        except (ValueError, IndexError):
+            return article_html(reply, kind, int(n_s), docs_of(name), settings_for(library.settings, name).corpus_dir)
+        except (ValueError, IndexError, AssistantError):
             return "<p>That source is not available.</p>"
 
-    def clear():
-        return [], [], sources_html(None, 0, docs), "", ""
+    def clear(name: str):
+        return [], [], sources_html(None, 0, {}), "", ""
+
+    def switch(name: str):
+        rows = _rows(library.bot(name))
+        return (*clear(name), rows, gr.update(choices=[r[0] for r in rows], value=None), _count(name))
+
+    def _count(name: str) -> str:
+        n = len({d.file for d in docs_of(name).values()})
+        return f"**{name}**: {n} document{'s' if n != 1 else ''} indexed."
+
+    def upload(files: list[str] | None, name: str, progress: Any = gr.Progress(track_tqdm=True)):  # noqa: B008
+        paths = [Path(f) for f in files or []]
+        try:
+            done = library.add(name, [(p, p.name) for p in paths], progress=True)
+            lines = [f"Added: {', '.join(done.stored)}." if done.stored else "Nothing added."]
+            lines += [f"Refused: {r}" for r in done.refused]
+            lines += [f"Skipped {x}" for x in done.skipped]
+            if done.summary:
+                lines.append(done.summary.capitalize() + ".")
+            status = "\n\n".join(lines)
+        except AssistantError as e:
+            status = f"Could not add the files: {e}"
+        finally:
+            for p in paths:  # the upload copy is never kept or served
+                p.unlink(missing_ok=True)
+        rows = _rows(library.bot(name))
+        return None, esc(status), rows, gr.update(choices=[r[0] for r in rows], value=None), _count(name)
+
+    def remove_doc(file: str | None, name: str):
+        try:
+            status = library.remove(name, file or "") if file else "Choose a document to remove."
+        except AssistantError as e:
+            status = str(e)
+        rows = _rows(library.bot(name))
+        return esc(status), rows, gr.update(choices=[r[0] for r in rows], value=None), _count(name)
+
+    def new_collection(new: str):
+        try:
+            create(library.settings, (new or "").strip())
+            return gr.update(choices=library.names(), value=new.strip()), ""
+        except AssistantError as e:
+            return gr.update(), esc(str(e))
 
     def api_ask(question: str, history: list[str] | None = None) -> dict[str, Any]:
-        """Ask a question; returns the same JSON object as `assistant ask --json`.
+        """Ask a question of the default collection; returns the same JSON as `assistant ask --json`.
 
         history: earlier questions of the conversation, oldest first (for follow-ups).
         """
+        bot = library.bot(DEFAULT)
         try:
+            if bot is None:
+                raise AssistantError("The default collection has no index. Run `assistant index`.")
             earlier: list[Answer] = []
             for q in history or []:  # replay the conversation: follow-ups may need earlier answers
                 earlier.append(bot.ask(q, history=earlier))
@@ -181,33 +273,56 @@ def build_ui(bot: Any, examples: list[str]) -> Any:
             raise gr.Error(str(e)) from None
 
     with gr.Blocks(title="Ask the documents", analytics_enabled=False) as demo:
-        noun = "document" if len(docs) == 1 else "documents"
-        gr.Markdown(f"### Ask the documents\n{len(docs)} {noun} indexed. Every answer quotes its sources; "
-                    "click a marker like [1] or a source to see it in its article.")
+        gr.Markdown("### Ask the documents\nEvery answer quotes its sources; click a marker like [1] or a source "
+                    "to see it on its page.")
         answers = gr.State([])
+        with gr.Row():
+            picker = gr.Dropdown(library.names(), value=collection, label="Collection", elem_id="collection",
+                                 scale=2, interactive=True)
+            count = gr.Markdown(_count(collection), elem_id="doc-count")
         with gr.Row():
             with gr.Column(scale=3):
                 chat = gr.Chatbot(elem_id="chat", height=480, label="Conversation", feedback_options=None,
                                   render_markdown=True, sanitize_html=True, group_consecutive_messages=False,
                                   buttons=["copy", "copy_all"])
                 question = gr.Textbox(elem_id="question", label="Question", placeholder="Ask about the documents…",
-                                      max_length=bot.settings.max_question_chars, lines=1)
+                                      max_length=library.settings.max_question_chars, lines=1)
                 with gr.Row():
                     ask_btn = gr.Button("Ask", variant="primary", elem_id="ask")
                     clear_btn = gr.Button("New conversation", elem_id="clear")
                 gr.Examples(examples=[[e] for e in examples], inputs=[question], label="Examples")
-            with gr.Column(scale=2):
-                sources = gr.HTML(sources_html(None, 0, docs), elem_id="sources")
-                article = gr.HTML("", elem_id="article")
+            with gr.Column(scale=2), gr.Tabs():
+                with gr.Tab("Sources", id="sources-tab"):
+                    sources = gr.HTML(sources_html(None, 0, {}), elem_id="sources")
+                    article = gr.HTML("", elem_id="article")
+                with gr.Tab("Documents", id="documents-tab", elem_id="documents-tab"):
+                    files = gr.File(label=f"Add documents (PDF, HTML, DOCX, TXT, MD, JSONL; up to "
+                                    f"{library.settings.max_upload_mb} MB each)", file_count="multiple",
+                                    file_types=sorted(SUFFIXES), type="filepath", elem_id="upload")
+                    status = gr.Markdown("", elem_id="upload-status")
+                    rows = _rows(library.bot(collection))
+                    table = gr.Dataframe(rows, headers=["File", "Title", "Pages", "Chunks", "Indexed at"],
+                                         interactive=False, elem_id="doc-list", wrap=True)
+                    with gr.Row():
+                        choice = gr.Dropdown([r[0] for r in rows], label="Document", elem_id="remove-choice", scale=3)
+                        remove_btn = gr.Button("Remove", elem_id="remove", variant="stop", scale=1)
+                    with gr.Row():
+                        new_name = gr.Textbox(label="New collection", placeholder="name", elem_id="new-collection",
+                                              scale=3)
+                        create_btn = gr.Button("Create", elem_id="create-collection", scale=1)
         cite_request = gr.Textbox(elem_id="cite-request", elem_classes=["hidden-control"], show_label=False)
         cite_open = gr.Button("open", elem_id="cite-open", elem_classes=["hidden-control"])
 
         outs = [chat, answers, sources, article, question]
         for trigger in (question.submit, ask_btn.click):
-            trigger(respond, [question, chat, answers], outs, api_visibility="private")
-        clear_btn.click(clear, None, outs, api_visibility="private")
-        chat.clear(clear, None, outs, api_visibility="private")  # the chat's own trash icon starts over too
-        cite_open.click(open_citation, [cite_request, answers], [article], api_visibility="private").then(
+            trigger(respond, [question, chat, answers, picker], outs, api_visibility="private")
+        clear_btn.click(clear, [picker], outs, api_visibility="private")
+        chat.clear(clear, [picker], outs, api_visibility="private")  # the chat's own trash icon starts over too
+        cite_open.click(open_citation, [cite_request, answers, picker], [article], api_visibility="private").then(
             None, None, None, js=SCROLL_JS)
+        picker.change(switch, [picker], [*outs, table, choice, count], api_visibility="private")
+        files.upload(upload, [files, picker], [files, status, table, choice, count], api_visibility="private")
+        remove_btn.click(remove_doc, [choice, picker], [status, table, choice, count], api_visibility="private")
+        create_btn.click(new_collection, [new_name], [picker, status], api_visibility="private")
         gr.api(api_ask, api_name="ask")
     return demo

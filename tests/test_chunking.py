@@ -64,7 +64,7 @@ def test_page_chunks_carry_a_header_and_stay_under_the_model_limit(real_embedder
     text = f"Table of Contents\n3M Company and Subsidiaries {long_line}\n\n" + "Purchases of PP&E (1,577). " * 120
     page = Document(id="fb.jsonl#3M_2018_10K/p59", text=text, sha256=sha256(text), page=59, name="3M_2018_10K")
     header = context_header(page, real_embedder.count_tokens)
-    assert header.startswith("3M 2018 10K, page 59: Table of Contents")
+    assert header.startswith("3M 2018 10K, page 60: Table of Contents")  # 0-based page 59 is page 60 to people
     for c in chunk_document(page, real_embedder.count_tokens, 200, 48):
         assert real_embedder.count_tokens(embedding_text(page, c, header)) + 2 <= 256  # + [CLS], [SEP]
     article = _doc(ART["000"])

@@ -11,11 +11,13 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_loads(tmp_path):
     (tmp_path / "binary.txt").write_bytes(b"\x89PNG\x00\x00\x01")
     (tmp_path / "latin1.md").write_bytes("Caf\xe9 cr\xe8me".encode("latin-1"))
     (tmp_path / "empty.txt").write_text("   \n", encoding="utf-8")
-    (tmp_path / "ignored.pdf").write_bytes(b"%PDF")
+    (tmp_path / "stub.pdf").write_bytes(b"%PDF")
+    (tmp_path / "ignored.png").write_bytes(b"\x89PNG\x00")
     docs, skipped = load_corpus(tmp_path)
     assert [d.id for d in docs] == ["good.txt"]
     reasons = {s.path: s.reason for s in skipped}
-    assert set(reasons) == {"binary.txt", "latin1.md", "empty.txt"}
+    assert set(reasons) == {"binary.txt", "latin1.md", "empty.txt", "stub.pdf"}  # a .png is not a document
+    assert "named like a PDF, but the content is text" in reasons["stub.pdf"]
     assert "binary" in reasons["binary.txt"]
     assert "UTF-8" in reasons["latin1.md"]
     assert "empty" in reasons["empty.txt"]

@@ -243,3 +243,63 @@ def test_login_required_when_auth_is_set(real_index_settings, browser):
         page.wait_for_selector("input[type=password]", timeout=30000)
     finally:
         app.stop()
+
+
+def test_uploaded_pdf_citation_is_highlighted_on_its_page(tmp_path, browser):
+    """Upload a PDF in the Documents tab, ask what its page 2 answers, open the citation: the
+    boxes drawn over the page image must cover the characters pdfium finds for the quoted figure."""
+    import pypdfium2 as pdfium
+
+    from .docfactory import make_pdf
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "note.txt").write_text("A short note about the weather in the harbour last week.\n")
+    pdf = make_pdf(tmp_path / "Q3 report.pdf")
+    app = App(corpus, tmp_path / "index")
+    try:
+        p = Page(browser, app.url)
+        p.page.get_by_role("tab", name="Documents").click()
+        p.page.set_input_files("#upload input[type=file]", str(pdf))
+        status = p.page.locator("#upload-status")
+        p.page.wait_for_function("document.querySelector('#upload-status').innerText.includes('Added')",
+                                 timeout=180000)
+        text = status.inner_text()
+        assert "Q3 report.pdf" in text and "page 5: no text layer (scanned?)" in text
+        assert "Q3 report.pdf" in p.page.locator("#doc-list").inner_text()
+        assert (corpus / "Q3 report.pdf").read_bytes() == pdf.read_bytes()
+        p.shot("6-upload")
+
+        p.page.get_by_role("tab", name="Sources").click()
+        answer = p.ask("How many turbines did the Zorvan plant produce in 2023?")
+        assert "48,250" in answer.inner_text()
+        p.page.locator("#sources .source", has_text="page 2").first.click()
+        hl = p.page.locator("#article .pdf-hl").first
+        hl.wait_for(state="visible", timeout=30000)
+        assert "page 2" in p.page.locator("#article h4").inner_text()
+        img = p.page.locator("#article .pdf-page img").bounding_box()
+        boxes = [b.bounding_box() for b in p.page.locator("#article .pdf-hl").all()]
+        assert img and boxes and all(boxes)
+
+        doc = pdfium.PdfDocument(str(pdf))
+        page = doc[1]
+        width, height = page.get_size()
+        tp = page.get_textpage()
+        found = tp.search("48,250").get_next()
+        assert found is not None
+        for i in range(found[0], found[0] + found[1]):
+            left, bottom, right, top = tp.get_charbox(i)
+            cx = img["x"] + (left + right) / 2 / width * img["width"]
+            cy = img["y"] + (1 - (bottom + top) / 2 / height) * img["height"]
+            assert any(b["x"] <= cx <= b["x"] + b["width"] and b["y"] <= cy <= b["y"] + b["height"]
+                       for b in boxes if b), (i, cx, cy, boxes)
+        first = boxes[0]
+        view = p.page.locator("#article .pdf-scroll").bounding_box()
+        assert view and first and view["y"] <= first["y"] <= view["y"] + view["height"]  # scrolled into view
+        p.page.locator("#article .pdf-hl").first.scroll_into_view_if_needed()
+        p.page.locator("#article").screenshot(path=str(SHOTS / "7-pdf-citation-highlighted.png"))
+        p.shot("8-pdf-citation-page")
+        assert p.hosts() == {f"127.0.0.1:{app.port}"}, p.hosts()
+        assert not list((tmp_path / "index").parent.glob("**/Q3 report.pdf.part"))
+    finally:
+        app.stop()

@@ -38,7 +38,7 @@ from assistant.figures import contains_figure, find_figures  # noqa: E402
 from assistant.index import build_index, open_index  # noqa: E402
 from assistant.settings import Settings, packaged_model_path  # noqa: E402
 
-SECTIONS = ["ingest", "incremental", "latency", "coldstart", "memory", "quality"]
+SECTIONS = ["ingest", "pdf", "incremental", "latency", "coldstart", "memory", "quality"]
 CACHE = HERE / "cache"
 SEED_Q = "How many cars did Japan export to the United States last year?"
 
@@ -101,6 +101,40 @@ def full_index(src: Path, full_pages: int | None) -> tuple[Path, Path]:
         record.write_text(json.dumps({"seconds": time.perf_counter() - t0, "peak_rss_mb": rss_kb / 1024,
                                       "date": time.strftime("%Y-%m-%d")}))
     return corpus, index
+
+
+# ---------------------------------------------------------------- 1b. PDF ingestion
+def bench_pdf(pages: int = 200) -> dict[str, Any]:
+    """A generated ``pages``-page PDF: text extraction alone vs the whole index build, and the
+    cost of opening a PDF citation in the UI (render the page + the span's boxes)."""
+    sys.path.insert(0, str(ROOT))
+    from assistant.corpus import load_corpus
+    from assistant.formats import render_page, span_boxes
+    from tests.docfactory import make_pdf
+
+    corpus = CACHE / f"pdf-{pages}" / "corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
+    pdf = corpus / "report.pdf"
+    if not pdf.exists():
+        make_pdf(pdf, pages=pages)
+    settings = Settings()
+    emb = make_embedder(settings)
+    t0 = time.perf_counter()
+    docs, _ = load_corpus(corpus)
+    extract = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        stats = build_index(corpus, Path(tmp) / "index", emb, chunker_config(settings), rebuild=True, progress=False)
+        index_s = time.perf_counter() - t0
+    opens = []
+    for d in docs[:20]:
+        t0 = time.perf_counter()
+        render_page(pdf, d.page or 0)
+        span_boxes(pdf, d.page or 0, 0, min(200, len(d.text)))
+        opens.append((time.perf_counter() - t0) * 1e3)
+    return {"pages": len(docs), "chunks": stats.chunks, "extract_s": extract, "index_s": index_s,
+            "extract_pages_per_s": len(docs) / extract, "index_pages_per_s": len(docs) / index_s,
+            "extract_share": extract / index_s, "open_p50_ms": pct(opens, 50), "open_p95_ms": pct(opens, 95)}
 
 
 # ---------------------------------------------------------------- 1. ingestion throughput
@@ -334,6 +368,15 @@ def table(res: dict[str, Any]) -> list[str]:
         add("1. a/b-ov (ours vs our backend's raw encode)", f"{ing['a_over_b_ov']:.2f}")
         add("1. a/c (tokens/s; chunks/s)", f"{ing['a_over_c_tokens']:.2f}; {ing['a_over_c_chunks']:.2f}", "> 1",
             ing["a_over_c_tokens"] > 1 and ing["a_over_c_chunks"] > 1)
+    if pdf := res.get("pdf"):
+        add(f"1b. PDF ({pdf['pages']} generated pages): text extraction", f"{pdf['extract_pages_per_s']:.0f} pages/s "
+            f"({pdf['extract_s']:.1f} s)")
+        add("1b. PDF: end-to-end index (extract, chunk, embed, write)", f"{pdf['index_pages_per_s']:.1f} pages/s "
+            f"({pdf['index_s']:.1f} s, {pdf['chunks']} chunks)")
+        add("1b. PDF: extraction share of index time", f"{pdf['extract_share']:.1%}", "<= 20%",
+            pdf["extract_share"] <= 0.20)
+        add("1b. PDF: open a citation (render page + span boxes) p50 / p95",
+            f"{pdf['open_p50_ms']:.0f} / {pdf['open_p95_ms']:.0f} ms")
     if inc := res.get("incremental"):
         for label in ("nothing changed", "touch (mtime only) 1 file", "edit every page of 1 file"):
             r = inc[label]
@@ -391,7 +434,8 @@ def main(
                                                   "questions": questions}}
     needs_full = {"incremental", "latency", "memory", "quality"} & set(chosen)
     corpus, index = full_index(src, full_pages) if needs_full else (src, Path())
-    steps = {"ingest": lambda: bench_ingest(src, pages), "incremental": lambda: bench_incremental(corpus, index),
+    steps = {"ingest": lambda: bench_ingest(src, pages), "pdf": bench_pdf,
+             "incremental": lambda: bench_incremental(corpus, index),
              "latency": lambda: bench_latency(financebench, index, questions), "coldstart": bench_coldstart,
              "memory": lambda: bench_memory(financebench, index),
              "quality": lambda: bench_quality(financebench, corpus, index, questions)}

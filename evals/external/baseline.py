@@ -43,5 +43,5 @@ class BM25BestSentence:
             return Answer(question, False, timings_ms=timings, retrieved=retrieved)
         cover, doc_id, s, e = best
         doc = self.index.documents[doc_id]
-        cite = Citation(1, doc_id, s, e, doc.text[s:e], cover, doc.page)
+        cite = Citation(1, doc_id, s, e, doc.text[s:e], cover, doc.page_label, doc.file)
         return Answer(question, True, (Claim(cite.quote, 1),), (cite,), timings_ms=timings, retrieved=retrieved)

@@ -1,0 +1,186 @@
+"""Named collections: one server, several corpora, each with its own folder and index.
+
+The default collection is ``corpus/`` + ``index/``; a named one lives in
+``collections/<name>/corpus`` + ``collections/<name>/index``. Files reach a collection only
+through ``store``: size-limited, typed by content, saved under a safe name, never executed.
+
+>>> safe_name("../../etc/pa?ss<wd>.PDF"), safe_name(".hidden report.docx")
+('passwd.pdf', 'hidden report.docx')
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .embedding import Embedder
+from .errors import AssistantError
+from .formats import SUFFIXES, FormatError, sniff
+from .index import LoadedIndex
+from .records import Document
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from .core import Assistant
+
+DEFAULT = "default"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+
+
+class CollectionError(AssistantError):
+    """A bad collection name, or a file that cannot join a collection (says why)."""
+
+
+def settings_for(settings: Settings, name: str) -> Settings:
+    """The settings of collection ``name`` (corpus and index folders)."""
+    if not name or name == DEFAULT:
+        return settings
+    if not _NAME.match(name):
+        raise CollectionError(f"{name!r} is not a collection name: use letters, digits, '-' and '_' (at most 40).")
+    base = settings.collections_dir / name
+    return settings.model_copy(update={"corpus_dir": base / "corpus", "index_dir": base / "index"})
+
+
+def names(settings: Settings) -> list[str]:
+    """The default collection, then every named one, by name."""
+    found = sorted(p.parent.name for p in settings.collections_dir.glob("*/corpus") if _NAME.match(p.parent.name)) \
+        if settings.collections_dir.is_dir() else []
+    return [DEFAULT, *found]
+
+
+def create(settings: Settings, name: str) -> Settings:
+    s = settings_for(settings, name)
+    s.corpus_dir.mkdir(parents=True, exist_ok=True)
+    return s
+
+
+def safe_name(original: str) -> str:
+    """A file name that cannot leave the folder, hide itself or carry odd characters."""
+    from pathvalidate import sanitize_filename
+
+    base = Path(original.replace("\\", "/")).name
+    name = sanitize_filename(base, replacement_text="").lstrip(". ").strip()
+    stem, dot, suffix = name.rpartition(".")
+    return f"{stem}.{suffix.lower()}" if dot and stem else name
+
+
+def store(settings: Settings, src: Path, original: str) -> tuple[str, bool]:
+    """Copy an uploaded file into the collection's corpus: (its name there, whether it is new).
+    CollectionError if it is too big, of a type we do not read, or not what its name says."""
+    size = src.stat().st_size
+    if size > settings.max_upload_mb * 2**20:
+        raise CollectionError(f"{original}: {size / 2**20:.1f} MB is over the {settings.max_upload_mb} MB limit.")
+    name = safe_name(original)
+    if Path(name).suffix.lower() not in SUFFIXES or not Path(name).stem:
+        raise CollectionError(f"{original}: not a type the assistant reads (PDF, HTML, DOCX, TXT, MD, JSONL).")
+    data = src.read_bytes()
+    try:
+        sniff(data, name)
+    except FormatError as e:
+        raise CollectionError(f"{original}: {e}.") from None
+    settings.corpus_dir.mkdir(parents=True, exist_ok=True)
+    target = settings.corpus_dir / name
+    n = 1
+    while target.exists():
+        if target.read_bytes() == data:
+            return target.name, False  # the same file again
+        n += 1
+        target = settings.corpus_dir / f"{Path(name).stem}-{n}{Path(name).suffix}"
+    tmp = target.with_name(f".{target.name}.part")
+    shutil.copyfile(src, tmp)
+    tmp.replace(target)  # a half-copied file is never indexed
+    return target.name, True
+
+
+def remove(settings: Settings, file: str) -> None:
+    """Delete a document's file from the collection (run the indexer after, to drop it)."""
+    path = (settings.corpus_dir / file).resolve()
+    if settings.corpus_dir.resolve() not in path.parents or not path.is_file():
+        raise CollectionError(f"{file!r} is not a document of this collection.")
+    path.unlink()
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    file: str
+    name: str
+    pages: int
+    chunks: int
+    indexed: str
+
+
+def documents(index: LoadedIndex) -> list[DocumentRow]:
+    """One row per corpus file of an opened index."""
+    chunks = Counter(c.doc_id for c in index.chunks)
+    meta = index.manifest.get("documents", {})
+    by_file: dict[str, list[Document]] = {}
+    for d in index.documents.values():
+        by_file.setdefault(d.file, []).append(d)
+    return [DocumentRow(f, ds[0].title, len(ds), sum(chunks[d.id] for d in ds),
+                        max(str(meta.get(d.id, {}).get("indexed", "")) for d in ds))
+            for f, ds in sorted(by_file.items())]
+
+
+@dataclass
+class Added:
+    """What one upload did: files stored, files refused (with why), pages skipped, index summary."""
+
+    stored: list[str]
+    refused: list[str]
+    skipped: list[str]
+    summary: str
+
+
+class Library:
+    """The collections one server offers: an Assistant per collection (opened on first use) over
+    one shared embedder, and the actions of the UI's Documents tab."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, opened: dict[str, Assistant] | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self._bots: dict[str, Assistant] = dict(opened or {})
+
+    def names(self) -> list[str]:
+        return names(self.settings)
+
+    def bot(self, name: str) -> Assistant | None:
+        """The collection's assistant, or None while it has no index yet."""
+        from .core import Assistant
+        from .errors import IndexMissingError
+
+        if name not in self._bots:
+            try:
+                self._bots[name] = Assistant.open(settings=settings_for(self.settings, name), embedder=self.embedder)
+            except IndexMissingError:
+                return None
+        return self._bots[name]
+
+    def add(self, name: str, files: list[tuple[Path, str]], progress: bool = False) -> Added:
+        """Store uploaded files (path, original name) in the collection and index it."""
+        s = create(self.settings, name)
+        out = Added([], [], [], "")
+        for path, original in files:
+            try:
+                stored, new = store(s, path, original)
+                out.stored.append(stored if new else f"{stored} (already there)")
+            except CollectionError as e:
+                out.refused.append(str(e))
+        if any(not x.endswith("(already there)") for x in out.stored):
+            out.summary = self._reindex(name, progress, out.skipped)
+        return out
+
+    def remove(self, name: str, file: str) -> str:
+        remove(settings_for(self.settings, name), file)
+        return self._reindex(name, False, [])
+
+    def _reindex(self, name: str, progress: bool, skipped: list[str]) -> str:
+        from .core import index_corpus
+
+        stats = index_corpus(settings_for(self.settings, name), self.embedder, progress=progress,
+                             on_skip=lambda x: skipped.append(f"{x.path}: {x.reason}"))
+        self._bots.pop(name, None)  # reopened on next use, with the new generation
+        return stats.summary()

@@ -1,0 +1,214 @@
+"""Real document formats: PDF (pypdfium2), saved web pages (trafilatura), Word (python-docx).
+
+Each reader returns the text we index; offsets into it are what citations use, so
+``quote == text[start:end]`` holds for the extracted text. For a PDF page we also keep which
+pdfium character each text position came from, so a cited span can be drawn as boxes on the
+rendered page (``span_boxes``): the same function extracts the text at index time and at
+display time, so the two always agree.
+
+A file is typed by its content, not only its name: a ".pdf" that does not start with "%PDF-"
+is refused, as is a ".docx" that is not a Word zip. Problems are ``FormatError`` with a reason
+a person understands ("no text layer (scanned?)", "password-protected").
+
+>>> sniff(b"%PDF-1.7 ...", "a.pdf"), sniff(b"<!doctype html><p>x", "a.htm"), sniff(b"plain", "a.txt")
+('pdf', 'html', 'text')
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SUFFIXES = {".pdf": "pdf", ".html": "html", ".htm": "html", ".docx": "docx", ".txt": "text", ".md": "text",
+            ".jsonl": "pages"}
+_HTML = re.compile(rb"<(!doctype\s+html|html|head|body|article|p|div|title)\b", re.I)
+
+
+class FormatError(ValueError):
+    """A file that cannot be read as what it claims to be; ``str()`` says why."""
+
+
+def sniff(data: bytes, name: str) -> str:
+    """The kind of a file from its content ("pdf", "docx", "html", "text"), checked against its
+    name's suffix; FormatError when they disagree or the content is none of them."""
+    want = SUFFIXES.get(Path(name).suffix.lower(), "")
+    if data.startswith(b"%PDF-"):
+        kind = "pdf"
+    elif data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                kind = "docx" if "word/document.xml" in z.namelist() else "zip"
+        except zipfile.BadZipFile:
+            kind = "zip"
+    elif b"\x00" in data[:8192]:
+        kind = "binary"
+    elif _HTML.search(data[:4096]):
+        kind = "html"
+    else:
+        kind = "text"
+    if want in ("text", "pages") and kind in ("text", "html"):
+        return want  # a .txt or .md that quotes some HTML is still text
+    if want != kind:
+        names = {"pdf": "a PDF", "docx": "a Word file", "html": "a web page", "text": "text", "zip": "a zip archive",
+                 "binary": "binary data"}
+        raise FormatError(f"named like {names.get(want, want or 'an unknown type')}, but the content is "
+                          f"{names.get(kind, kind)}")
+    return kind
+
+
+# --- PDF ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PdfPage:
+    """The text of one page and, for each text position, the pdfium character it came from."""
+
+    index: int  # 0-based
+    text: str
+    chars: tuple[int, ...]
+
+
+def _open_pdf(path: Path) -> Any:
+    import pypdfium2 as pdfium
+
+    try:
+        return pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as e:
+        msg = str(e).lower()
+        if "password" in msg:
+            raise FormatError("password-protected PDF (remove the password to index it)") from None
+        raise FormatError(f"not a readable PDF ({e})") from None
+
+
+def _page_text(textpage: Any) -> tuple[str, tuple[int, ...]]:
+    """Text of a pdfium text page read character by character (so position i maps to a known
+    character index), with "\\r\\n" line ends as "\\n" and control characters made visible."""
+    import pypdfium2.raw as raw
+
+    out: list[str] = []
+    idx: list[int] = []
+    n = textpage.count_chars()
+    for i in range(n):
+        u = raw.FPDFText_GetUnicode(textpage.raw, i)
+        if u in (0, 0xFFFE, 0xFEFF) or (u == 13 and i + 1 < n and raw.FPDFText_GetUnicode(textpage.raw, i + 1) == 10):
+            continue
+        ch = "-" if u == 2 else "\n" if u in (10, 13) else " " if u < 32 else chr(u)  # 2: a hyphen at a line end
+        out.append(ch)
+        idx.append(i)
+    return "".join(out), tuple(idx)
+
+
+def pdf_pages(path: Path) -> tuple[list[PdfPage], list[int]]:
+    """The pages with text, and the 0-based numbers of pages without a text layer (scanned).
+    FormatError if the file cannot be opened or no page has text."""
+    pdf = _open_pdf(path)
+    try:
+        pages, empty = [], []
+        for i in range(len(pdf)):
+            page = pdf[i]
+            try:
+                text, chars = _page_text(page.get_textpage())
+            finally:
+                page.close()
+            if text.strip():
+                pages.append(PdfPage(i, text, chars))
+            else:
+                empty.append(i)
+    finally:
+        pdf.close()
+    if not pages:
+        raise FormatError("no text layer (scanned?): it needs OCR before it can be indexed")
+    return pages, empty
+
+
+Box = tuple[float, float, float, float]
+
+
+def span_boxes(path: Path, page_index: int, start: int, end: int) -> tuple[tuple[float, float], list[Box]]:
+    """The page size in points and one box per line of the text span [start, end) of that page,
+    as (left, top, right, bottom) fractions of the page, top-left origin (ready for CSS)."""
+    import pypdfium2.raw as raw
+
+    pdf = _open_pdf(path)
+    try:
+        page = pdf[page_index]
+        width, height = page.get_size()
+        tp = page.get_textpage()
+        _, chars = _page_text(tp)
+        lines: list[list[float]] = []
+        for ci in chars[start:end]:
+            if raw.FPDFText_IsGenerated(tp.raw, ci) == 1:
+                continue
+            left, bottom, right, top = tp.get_charbox(ci)
+            if right <= left or top <= bottom:
+                continue
+            box = [left / width, 1 - top / height, right / width, 1 - bottom / height]
+            last = lines[-1] if lines else None
+            overlap = min(last[3], box[3]) - max(last[1], box[1]) if last else 0.0
+            if last and overlap > 0 and box[0] >= last[0]:
+                # the same line (a comma hangs below the digits, but lines never overlap): widen it
+                lines[-1] = [min(last[0], box[0]), min(last[1], box[1]), max(last[2], box[2]), max(last[3], box[3])]
+            else:
+                lines.append(box)
+        page.close()
+        return (width, height), [(b[0], b[1], b[2], b[3]) for b in lines]
+    finally:
+        pdf.close()
+
+
+def render_page(path: Path, page_index: int, width_px: int = 900) -> bytes:
+    """The page as a PNG, ``width_px`` wide."""
+    pdf = _open_pdf(path)
+    try:
+        page = pdf[page_index]
+        scale = width_px / page.get_size()[0]
+        image = page.render(scale=scale).to_pil()
+        page.close()
+        buf = io.BytesIO()
+        image.save(buf, format="PNG", optimize=False)
+        return buf.getvalue()
+    finally:
+        pdf.close()
+
+
+# --- web pages and Word files ---------------------------------------------------------------
+
+def read_html(data: bytes) -> tuple[str, str]:
+    """(title, main text) of a saved web page: the article, without menus, ads and footers."""
+    import trafilatura
+
+    try:
+        doc = trafilatura.bare_extraction(data, include_tables=True, include_comments=False, with_metadata=True)
+    except Exception as e:  # trafilatura raises assorted parser errors on broken markup
+        raise FormatError(f"not a readable web page ({type(e).__name__})") from None
+    text = (getattr(doc, "text", None) or "") if doc is not None else ""
+    if not text.strip():
+        raise FormatError("no article text found in the web page")
+    return (getattr(doc, "title", None) or "").strip(), text
+
+
+def read_docx(data: bytes) -> tuple[str, str]:
+    """(title, text) of a Word file: paragraphs and table rows in document order."""
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        d = docx.Document(io.BytesIO(data))
+    except Exception as e:  # python-docx raises zip, XML and key errors for damaged files
+        raise FormatError(f"not a readable Word file ({type(e).__name__})") from None
+    blocks: list[str] = []
+    for item in d.iter_inner_content():
+        if isinstance(item, Paragraph):
+            if item.text.strip():
+                blocks.append(item.text.strip())
+        elif isinstance(item, Table):
+            rows = [" | ".join(c.text.strip() for c in row.cells) for row in item.rows]
+            blocks.append("\n".join(r for r in rows if r.strip(" |")))
+    text = "\n\n".join(b for b in blocks if b)
+    if not text.strip():
+        raise FormatError("the Word file holds no text")
+    return (d.core_properties.title or "").strip(), text

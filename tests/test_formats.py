@@ -1,0 +1,157 @@
+"""PDF, web pages and Word files, generated in the test: extraction, exact offsets, page-exact
+citations, and what each kind of bad file produces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.collection import CollectionError, Library, names, safe_name, settings_for, store
+from assistant.core import Assistant, index_corpus
+from assistant.corpus import load_corpus, load_file
+from assistant.formats import FormatError, pdf_pages, render_page, sniff, span_boxes
+from assistant.settings import Settings
+
+from .docfactory import HTML, PAGE2_FACT, make_docx, make_pdf, make_scanned_pdf
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("docs")
+    make_pdf(d / "report.pdf")
+    make_docx(d / "memo.docx")
+    (d / "crane.html").write_text(HTML)
+    return d
+
+
+def test_pdf_pages_keep_their_numbers_and_layout(files):
+    docs, skipped = load_file(files / "report.pdf", "report.pdf")
+    assert [(d.id, d.page, d.page_label, d.kind, d.file) for d in docs[:2]] == [
+        ("report.pdf#p1", 0, 1, "pdf", "report.pdf"), ("report.pdf#p2", 1, 2, "pdf", "report.pdf")]
+    two_columns = docs[1].text
+    assert " ".join(two_columns.split()).startswith(PAGE2_FACT)  # the left column reads through, then the right
+    assert two_columns.index("assembly hall") < two_columns.index("eastern depot")
+    assert "Zorvan 48,250 1,920" in docs[2].text  # a table row stays a row
+    assert "7.5 million euros[2]" in docs[3].text
+    assert [(s.path, s.reason) for s in skipped] == [("report.pdf page 5", "no text layer (scanned?)")]
+
+
+def test_a_cited_span_maps_to_the_boxes_of_its_own_characters(files):
+    import pypdfium2 as pdfium
+
+    pages, _ = pdf_pages(files / "report.pdf")
+    text = pages[1].text
+    start = text.index("48,250")
+    end = start + len("48,250")
+    (w, h), boxes = span_boxes(files / "report.pdf", 1, start, end)
+    assert len(boxes) == 1
+    # pdfium's own search finds the same characters: their boxes must lie inside ours
+    pdf = pdfium.PdfDocument(str(files / "report.pdf"))
+    tp = pdf[1].get_textpage()
+    hit = tp.search("48,250").get_next()
+    assert hit is not None
+    first, count = hit
+    x0, y0, x1, y1 = boxes[0]
+    for i in range(first, first + count):
+        left, bottom, right, top = tp.get_charbox(i)
+        cx, cy = (left + right) / 2 / w, 1 - (bottom + top) / 2 / h
+        assert x0 <= cx <= x1 and y0 <= cy <= y1
+    png = render_page(files / "report.pdf", 1, width_px=400)
+    assert png.startswith(b"\x89PNG")
+
+
+def test_web_page_main_text_and_word_file(files):
+    (page,), _ = load_file(files / "crane.html", "crane.html")
+    assert page.name == "Harbour crane deal signed" and page.kind == "html"
+    assert "84 million euros" in page.text
+    for junk in ("Subscribe now", "BUY CHEAP TICKETS", "Cookie settings"):
+        assert junk not in page.text
+    (memo,), _ = load_file(files / "memo.docx", "memo.docx")
+    assert memo.name == "Depot staffing memo" and "42 technicians" in memo.text and "Night | 42" in memo.text
+
+
+@pytest.mark.parametrize(("name", "make", "reason"), [
+    ("scan.pdf", lambda p: make_scanned_pdf(p), "no text layer (scanned?)"),
+    ("locked.pdf", lambda p: make_pdf(p, password="s3cret"), "password-protected PDF"),
+    ("broken.pdf", lambda p: p.write_bytes(b"%PDF-1.4\n1 0 obj garbage"), "not a readable PDF"),
+    ("fake.pdf", lambda p: p.write_text(HTML), "named like a PDF, but the content is a web page"),
+    ("broken.docx", lambda p: p.write_bytes(b"PK\x03\x04 not really a zip"), "named like a Word file"),
+    ("empty.html", lambda p: p.write_text("<html><head><title>x</title><script>var a = 1;</script></head>"
+                                          "<body></body></html>"), "no article text"),
+])
+def test_a_bad_file_is_skipped_by_name_with_its_reason(tmp_path, files, name, make, reason):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "memo.docx").write_bytes((files / "memo.docx").read_bytes())
+    make(corpus / name)
+    docs, skipped = load_corpus(corpus)
+    assert [d.id for d in docs] == ["memo.docx"]
+    assert [s.path for s in skipped] == [name] and reason in skipped[0].reason
+
+
+def test_content_decides_the_type():
+    assert sniff(b"%PDF-1.7", "x.pdf") == "pdf"
+    with pytest.raises(FormatError, match="content is a PDF"):
+        sniff(b"%PDF-1.7", "x.docx")
+    assert sniff(b"<p>quoted html</p>", "notes.txt") == "text"
+
+
+def test_page_exact_citation_from_a_pdf(tmp_path, files, fake_embedder):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    for f in ("report.pdf", "memo.docx", "crane.html"):
+        (corpus / f).write_bytes((files / f).read_bytes())
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "i")
+    stats = index_corpus(settings, fake_embedder, progress=False)
+    assert stats.documents == 6 and [s.path for s in stats.skipped] == ["report.pdf page 5"]
+    bot = Assistant.open(settings=settings, embedder=fake_embedder)
+    reply = bot.ask("How many turbines did the Zorvan plant produce in 2023?")
+    assert reply.found
+    c = next(c for c in reply.citations if "48,250" in c.quote)
+    assert (c.file, c.page, c.source) == ("report.pdf", 2, "report.pdf#p2")
+    assert c.quote == bot.index.documents[c.source].text[c.start : c.end]
+    assert c.to_dict()["page"] == 2 and c.to_dict()["file"] == "report.pdf"
+    marker = bot.ask("How much did maintenance costs fall to?")
+    claim = next(x for x in marker.claims if "[2]" in x.text)  # the footnote marker is text, not a citation
+    assert marker.citation(claim.n) is not None and claim.n != 2 or len(marker.citations) >= 2
+    assert "7.5 million euros[2]" in marker.text
+
+
+def test_uploads_are_checked_named_safely_and_indexed(tmp_path, files, fake_embedder):
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index",
+                        collections_dir=tmp_path / "collections", max_upload_mb=1)
+    lib = Library(settings, fake_embedder)
+    assert lib.bot("reports") is None  # a new collection has no index yet
+    fake = tmp_path / "upload.pdf"
+    fake.write_text(HTML)
+    big = tmp_path / "big.txt"
+    big.write_text("x" * (2 * 2**20))
+    done = lib.add("reports", [(files / "report.pdf", "../../Q3 report.PDF"), (fake, "evil.pdf"), (big, "big.txt"),
+                               (files / "memo.docx", "memo.docx")])
+    assert done.stored == ["Q3 report.pdf", "memo.docx"]
+    assert any("evil.pdf: named like a PDF" in r for r in done.refused)
+    assert any("big.txt: 2.0 MB is over the 1 MB limit" in r for r in done.refused)
+    assert done.skipped == ["Q3 report.pdf page 5: no text layer (scanned?)"]
+    corpus = settings_for(settings, "reports").corpus_dir
+    assert sorted(p.name for p in corpus.iterdir()) == ["Q3 report.pdf", "memo.docx"]
+    assert names(settings) == ["default", "reports"]
+    again = lib.add("reports", [(files / "memo.docx", "memo.docx")])
+    assert again.stored == ["memo.docx (already there)"] and again.summary == ""
+    bot = lib.bot("reports")
+    assert bot is not None and {d.file for d in bot.index.documents.values()} == {"Q3 report.pdf", "memo.docx"}
+    lib.remove("reports", "memo.docx")
+    assert {d.file for d in lib.bot("reports").index.documents.values()} == {"Q3 report.pdf"}  # type: ignore[union-attr]
+    with pytest.raises(CollectionError, match="not a document"):
+        lib.remove("reports", "../../corpus/x.txt")
+    with pytest.raises(CollectionError, match="not a collection name"):
+        settings_for(settings, "../etc")
+    assert safe_name("..\\..\\win.docx") == "win.docx"
+
+
+def test_store_refuses_unknown_types(tmp_path):
+    settings = Settings(corpus_dir=tmp_path / "c", max_upload_mb=1)
+    exe = tmp_path / "tool.exe"
+    exe.write_bytes(b"MZ\x90\x00")
+    with pytest.raises(CollectionError, match="not a type the assistant reads"):
+        store(settings, exe, "tool.exe")
