@@ -245,7 +245,7 @@ class Composer:
             # The fitted model knows planted copies (the only conflicts in the public data); two
             # articles giving different figures for what they both confidently answer is the
             # other kind, and always a conflict (1.99 vs 1.82 million cars, at any ratio).
-            if self.calibration.pair.yes(pair_features(a, b)) or _figures_differ(a, b):
+            if self.calibration.pair.yes(pair_features(a, b)) or figures_differ(a, b):
                 sides += [c for c in (a, b) if c not in sides]
         return sorted(sides, key=lambda c: -c.prob)
 
@@ -364,7 +364,7 @@ def _differ(a: Candidate, b: Candidate) -> bool:
     return not (any(_same_value(pa, s) for s in b.spans) or any(_same_value(pb, s) for s in a.spans))
 
 
-def _figures_differ(a: Candidate, b: Candidate) -> bool:
+def figures_differ(a: Candidate, b: Candidate) -> bool:
     """Both sentences answer a figure question with figures of one kind, and share none."""
     fa, fb = [s for s in a.spans if s.kind == "figure"], [s for s in b.spans if s.kind == "figure"]
     kinds = {s.key.split("|")[1] for s in fa} & {s.key.split("|")[1] for s in fb}

@@ -17,13 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import lexical
 from .answer import Composer
 from .corpus import Skipped
 from .embedding import Embedder, OnnxEmbedder, SentenceTransformerEmbedder, export_onnx
 from .errors import AssistantError, QuestionError
 from .index import ChunkerConfig, IndexStats, LexicalConfig, LoadedIndex, build_index, open_index, require_index
-from .question import TYPE_WORDS, Question, is_follow_up, resolve
+from .question import Question, analyze, is_follow_up, own_words, resolve
 from .records import Answer, Hit
 from .retrieval import HybridRetriever
 from .scoring import Calibration, load_calibration
@@ -151,7 +150,6 @@ def _context(question: str, history: Sequence[Answer]) -> str:
             break
         parts.append(turn.question)
         current = turn.question
-    own = [t for t in lexical.terms(question) if t not in TYPE_WORDS]
-    if parts and history[-1].claims and not own:  # "Why?" is about what was just quoted
+    if parts and history[-1].claims and not own_words(analyze(question)):  # "Why?": about what was quoted
         parts.append(next((c.text for c in history[-1].claims if c.role != "answer"), ""))
     return " ".join(parts)

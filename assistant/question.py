@@ -183,6 +183,11 @@ def analyze(question: str) -> Question:
                     years, numbers, subject, rel)
 
 
+def own_words(q: Question) -> list[str]:
+    """The question's content words other than numbers: none in "Why?" or "And in 1980?"."""
+    return [t for t in q.focus if not t.isdigit() and t not in TYPE_WORDS]
+
+
 def is_follow_up(question: str) -> bool:
     """Does the question lean on an earlier turn ("What did *his* spokesman say?", "Why?")?"""
     if _FOLLOW_UP.search(question):
@@ -194,7 +199,7 @@ def is_follow_up(question: str) -> bool:
 def _merge(q: Question, prev: Question) -> Question:
     """``q`` in the context of ``prev``: ``prev``'s answer type when ``q`` is elliptical ("And in
     1980?") rather than a question of its own, and ``prev``'s focus when ``q`` has little."""
-    own = [t for t in q.focus if not t.isdigit()]
+    own = own_words(q)
     elliptical = q.expects == "other" and not own
     expects, subtype = (prev.expects, prev.subtype) if elliptical else (q.expects, q.subtype)
     drop = {str(y) for y in prev.years} if q.years else set()  # "And in 1980?" replaces the year

@@ -42,7 +42,7 @@ import numpy as np
 import typer
 
 from assistant import offline  # noqa: F401  (before any model library loads)
-from assistant.answer import Candidate, _figures_differ, pair_features, question_features
+from assistant.answer import Candidate, figures_differ, pair_features, question_features
 from assistant.core import Assistant, make_embedder
 from assistant.evals import Case, Result, check, mentions, metrics, states_answer
 from assistant.records import Answer
@@ -272,7 +272,7 @@ def fit_pairs(items: list[Item], cal: Calibration) -> Logistic:
 
     for it in items:
         for a, b in it.bot.composer.conflict_pairs(rescored(it, cal)):
-            if _figures_differ(a, b):
+            if figures_differ(a, b):
                 continue  # a conflict by rule, whatever the model says
             f = pair_features(a, b)
             rows.append([f[n] for n in names])
