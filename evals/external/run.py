@@ -24,7 +24,7 @@ from assistant import offline  # noqa: F401  (before any model library loads)
 from assistant.core import Assistant, index_corpus, make_embedder
 from assistant.embedding import Embedder
 from assistant.errors import IndexMismatchError
-from assistant.evals import Case, Result, check, load_suite, metrics
+from assistant.evals import Case, Result, load_suite, metrics, run_cases
 from assistant.records import Answer
 from assistant.scoring import Calibration
 from assistant.settings import Settings
@@ -80,14 +80,7 @@ def run_suite(suite: str, split: str, embedder: Embedder, settings: Settings,
     for corpus, cases in by_corpus(cases_of(suite, split)):
         asks = engines_for(open_bot(suite, corpus, embedder, settings))
         for engine in engines:
-            for case in cases:
-                t0 = time.perf_counter()
-                history: list[Answer] = []
-                for turn in case.turns:
-                    history.append(asks[engine](turn, history))
-                res = check(case, history[-1])
-                res.seconds = time.perf_counter() - t0
-                out[engine].append(res)
+            out[engine] += run_cases(asks[engine], cases)
     return out
 
 
