@@ -14,6 +14,9 @@ RGB = [
      "positive_wrong": ["The game was played at Raymond James Stadium in Glendale, Arizona."],
      "negative": ["Super Bowl LV will be played in Tampa, Florida, at Raymond James Stadium.",
                   "Tickets for Super Bowl LVIII in Las Vegas are on sale."]},
+    {"id": 2, "query": "Who won the 2021 Tour de France?", "answer": "Tadej Pogačar", "fakeanswer": "Chris Froome",
+     "positive": ["Tadej Pogačar won the 2021 Tour de France."], "positive_wrong": ["Chris Froome won it."],
+     "negative": ["Pogacar stood atop the podium in Paris.", "Mark Cavendish won stage 13."]},
     {"id": 1, "query": "When was the film released?", "answer": [["July 21 2017", "Jul 21, 2017"]],
      "fakeanswer": "June 2, 2016", "positive": ["The film was released on July 21, 2017."],
      "positive_wrong": ["The film was released on June 2, 2016."], "negative": ["The film had a big budget."]},
@@ -25,11 +28,17 @@ def test_rgb_suites_label_truthfully(tmp_path):
     src.mkdir()
     (src / "en_fact.jsonl").write_text("\n".join(json.dumps(r) for r in RGB))
     counts = convert_rgb(src, tmp_path / "out")
-    assert sum(counts["rgb-clean"].values()) == 2
+    assert sum(counts["rgb-clean"].values()) == 3
     unans = tmp_path / "out" / "rgb-unanswerable"
-    texts = [p.read_text() for p in (unans / "corpus").glob("*.txt")]
+    texts = [p.read_text() for p in (unans / "corpora").glob("*/*.txt")]
     assert texts and not any("Tampa, Florida" in t or "July 21, 2017" in t for t in texts)  # negatives with it dropped
-    assert any("Las Vegas" in t for t in texts)
+    assert not any("Pogacar" in t for t in texts)  # a surname without its accent answers too
+    assert any("Las Vegas" in t for t in texts) and any("Cavendish" in t for t in texts)
+    # Each question is asked of its own negatives only: another question's could answer it.
+    cases = [c for s in ("dev", "test") if (unans / f"{s}.jsonl").exists() for c in load_suite(unans / f"{s}.jsonl")]
+    tour = next(c for c in cases if c.id == "rgb-2")
+    assert tour.corpus == "corpora/rgb-002" and tour.expect == {"unanswerable": True}
+    assert [p.read_text().strip() for p in (unans / tour.corpus).glob("*.txt")] == ["Mark Cavendish won stage 13."]
     mixed = tmp_path / "out" / "rgb-mixed"
     cases = [c for s in ("dev", "test") if (mixed / f"{s}.jsonl").exists() for c in load_suite(mixed / f"{s}.jsonl")]
     assert all(c.expect["conflict"] is True for c in cases)
