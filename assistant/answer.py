@@ -35,6 +35,8 @@ _NEGATED = re.compile(r"\b(not|no|never|none|without|neither|nor|cannot)\b|n't\b
 _COMPARES = re.compile(r"\b(before|after|earlier|later|prior|more|less|fewer|greater|higher|lower|larger|"
                        r"smaller|bigger|most|least|highest|lowest|largest|smallest|biggest|best|worst|than|"
                        r"maximum|minimum|up|down|rose|fell|increase[sd]?|decrease[sd]?|exceed\w*)\b", re.I)
+_COARSE_ASK = re.compile(r"\b(year|years|month|decade|century|era|season)\b", re.I)
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w'’-]{2,}")  # a capitalised word, not the first of the question
 CONFLICT_ON = {"figure": "figure", "date": "date", "name": "name"}
 
@@ -143,6 +145,11 @@ class Composer:
         unknown = float(any(not self.idf.known_prefix(t) for m in _NAME.finditer(q.text)
                             for t in lexical.terms(m.group())))
         typed = float(q.expects in ("name", "figure", "date", "reason", "definition"))
+        # The question's relation words (lower-case: "won", "directed", "premiere"), apart from its names.
+        # "When was it released?" wants a day: "released in 2020" is too coarse to answer it.
+        wants_day = q.expects == "date" and not _COARSE_ASK.search(q.text)
+        rel = {t for m in _WORD.finditer(q.text) if not m.group()[0].isupper() for t in lexical.terms(m.group())
+               } & focus
         cands: list[Candidate] = []
         seen: set[tuple[str, int]] = set()
         for hit in hits:
@@ -161,10 +168,13 @@ class Composer:
                 # A sentence said by "he" is also about the person "he" stands for.
                 terms = x.terms | frozenset(lexical.terms(ante[1].text)) if ante else x.terms
                 spans = _by_nearness(answer_spans(text, q), text, focus)
+                if q.subtype == "person":  # the person named, before a place or a title near the words
+                    spans = sorted(spans, key=lambda sp: not person_like(sp))
                 missing = [self.idf(t) for t in focus - terms - chunk_terms]
                 f = {
                     "lex": self._coverage(focus, terms),
                     "bigram": self._coverage(bigrams, x.bigrams),
+                    "rel": self._coverage(rel, terms) if rel else 1.0,
                     "miss": max(missing, default=0.0) / idf_max,
                     "unknown": unknown,
                     "dense_chunk": hit.dense,
@@ -178,6 +188,7 @@ class Composer:
                     "tabular": min(1.0, text.count("|") / 6),
                     "near": _near(spans[0], text, focus, self._coverage) if spans else 0.0,
                     "year_clash": float(year_clash(text, q)),
+                    "coarse": float(wants_day and bool(spans) and spans[0].key.count("-") < 2),
                     "neg_mismatch": float(q.negated != x.negated),
                     "comp_mismatch": float(q.comparative and not x.compares),
                     "rank_dense": 1.0 / (1 + hit.dense_rank) if hit.dense_rank is not None else 0.0,
@@ -258,8 +269,8 @@ class Composer:
                 return [Segment(ante.text, c.doc, pos + ante.start, pos + ante.end, c.prob, role="answer")]
             if c.speaker.named:
                 return [Segment(c.speaker.text, c.doc, c.start, c.end, c.prob, role="answer")]
-        people = [s for s in c.spans if person_like(s)] if q.subtype == "person" else []
-        name = people[0] if people else c.primary
+        # A person, or nothing: "Luzhniki Stadium" does not answer "who won".
+        name = next((s for s in c.spans if person_like(s)), None) if q.subtype == "person" else c.primary
         if name is None or name.start == 0:
             return []
         return [Segment(name.text, c.doc, c.start, c.end, c.prob, role="answer")]
@@ -303,8 +314,9 @@ def _by_nearness(spans: list[Span], text: str, focus: set[str]) -> list[Span]:
     if not hits:
         return spans
 
-    def dist(s: Span) -> int:
-        return min(0 if s.start <= h < s.end else min(abs(h - s.start), abs(h - s.end)) for h in hits)
+    def dist(s: Span) -> int:  # a question word inside the span itself ("17" of "Sep 17") does not count
+        return min((min(abs(h - s.start), abs(h - s.end)) for h in hits if not s.start <= h < s.end),
+                   default=len(text))
 
     return sorted(spans, key=lambda s: (dist(s), s.start))
 
@@ -357,10 +369,11 @@ def _same_value(a: Span, b: Span) -> bool:
 
 def _differ(a: Candidate, b: Candidate) -> bool:
     """Two sentences answer with different values of the asked type, and neither states the
-    other's value anywhere (1.99 vs 1.82 million; Tampa vs Glendale; 2015 vs 2016)."""
+    other's value anywhere (1.99 vs 1.82 million; Tampa vs Glendale; 2015 vs 2016). Names only
+    rival names of the same shape (two people, or two places)."""
     pa, pb = a.primary, b.primary
-    if pa is None or pb is None or _same_value(pa, pb):
-        return False
+    if pa is None or pb is None or _same_value(pa, pb) or person_like(pa) != person_like(pb):
+        return False  # a person's name and a place's are no rival answers
     return not (any(_same_value(pa, s) for s in b.spans) or any(_same_value(pb, s) for s in a.spans))
 
 

@@ -7,6 +7,8 @@ compares values across documents (a conflict is two documents giving different k
 
 >>> [(s.kind, s.text, s.key) for s in names("The game was played in Tampa, Florida, said Roger Goodell.")]
 [('name', 'Tampa', 'tampa'), ('name', 'Florida', 'florida'), ('name', 'Roger Goodell', 'goodell roger')]
+>>> [s.text for s in names("Apple CEO Tim Cook met Foreign Minister Masayoshi Ito.")]
+['Apple CEO', 'Tim Cook', 'Foreign Minister', 'Masayoshi Ito']
 >>> [(s.text, s.key) for s in dates("It opened on July 21, 2017 and closed next Saturday.")]
 [('July 21, 2017', '2017-07-21'), ('next Saturday', 'next saturday')]
 >>> [s.key for s in dates("Winner of the 2019, not the 2,019,000 or 1990s race, in 2017.")]
@@ -67,7 +69,13 @@ street avenue road river lake mountain island county state city republic kingdom
 hotel theatre theater hall church order season episode edition chapter volume version league
 affairs relations trade industry commerce defense defence finance treasury economy economic foreign
 secretary minister president ambassador director chairman chairwoman spokesman spokeswoman official
-assistant deputy general governor senator representative judge chief officer manager
+assistant deputy general governor senator representative representatives judge chief officer manager
+winner winners champion champions role roles singles doubles final finals semifinal semifinalist player players
+""".split())  # noqa: SIM905
+# Titles before a person's name: "Apple CEO | Tim Cook", "Foreign Minister | Masayoshi Ito".
+_TITLES = frozenset("""
+ceo cfo coo cto chairman chairwoman president director minister secretary spokesman spokeswoman commissioner
+coach captain senator governor ambassador judge chief founder actress actor star
 """.split())  # noqa: SIM905
 _MONEY_CONTEXT = re.compile(r"\$|€|£|¥|\b(dollars?|yen|euros?|pounds?|usd|eur|cents?)\b", re.I)
 
@@ -111,6 +119,9 @@ def names(text: str) -> list[Span]:
         if is_cap and re.search(r"['’]s$", w):  # "Romania's Simona Halep": the owner is a name of its own
             close()
             out.append(Span("name", t.start(), t.end() - 2, w[:-2], w[:-2].lower()))
+        elif is_cap and low in _TITLES and i + 1 < len(toks) and toks[i + 1].group()[:1].isupper():
+            run.append(t)  # "Apple CEO Tim Cook": the title ends one name, the person's starts
+            close()
         elif is_cap or run and low in _CONNECT and i + 1 < len(toks) and toks[i + 1].group()[0].isupper() and (
                 low != "of" or run[-1].group().lower().rstrip(".,") in _NOT_PERSON):  # "Ministry of", not "Thiem of"
             run.append(t)

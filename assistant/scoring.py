@@ -28,12 +28,13 @@ from .errors import AssistantError
 from .settings import PACKAGED_MODEL_ID
 
 CALIBRATION_DIR = Path(__file__).resolve().parent / "calibration"
-CALIBRATION_VERSION = 2
+CALIBRATION_VERSION = 3
 
 # Features of one (question, sentence) pair; every one is in [0, 1].
 FEATURES: dict[str, str] = {
     "lex": "IDF-weighted share of the question's focus terms in the sentence (and in who 'he' is)",
     "bigram": "IDF-weighted share of the question's adjacent term pairs in the sentence",
+    "rel": "IDF-weighted share of the question's lower-case focus terms ('won', 'directed') in the sentence",
     "miss": "largest IDF of a focus term absent from the sentence and its passage, over the largest focus IDF",
     "unknown": "1 if the question names something (a capitalised word) the collection never mentions",
     "dense_chunk": "cosine of the question to the sentence's passage",
@@ -47,6 +48,8 @@ FEATURES: dict[str, str] = {
     "corroborated": "other sources with a candidate sentence giving the same value / 3, at most 1",
     "near": "share of focus terms within 60 characters of the sentence's best answer span",
     "year_clash": "1 if the question pins a year ('2019', 'last year') the sentence lacks while naming another",
+    "coarse": "1 if the question wants a day ('when was it released') and the sentence's date is a year or "
+              "a month",
     "neg_mismatch": "1 if one of question and sentence is negated and the other is not",
     "comp_mismatch": "1 if the question compares (before, more, highest ...) and the sentence does not",
     "rank_dense": "1 / (1 + rank) of the passage in the dense list (0 if absent)",
@@ -55,8 +58,9 @@ FEATURES: dict[str, str] = {
 }
 # The only direction each sentence feature may push (sign-constrained fit); absent = free.
 SENTENCE_SIGNS: dict[str, int] = {
-    "lex": 1, "bigram": 1, "miss": -1, "unknown": -1, "dense_chunk": 1, "dense_sent": 1, "type_match": 1,
-    "type_miss": -1, "person_match": 1, "corroborated": 1, "near": 1, "year_clash": -1, "neg_mismatch": -1,
+    "lex": 1, "bigram": 1, "rel": 1, "miss": -1, "unknown": -1, "dense_chunk": 1, "dense_sent": 1, "type_match": 1,
+    "type_miss": -1, "person_match": 1, "corroborated": 1, "near": 1, "year_clash": -1, "coarse": -1,
+    "neg_mismatch": -1,
     "comp_mismatch": -1, "rank_dense": 1, "rank_lex": 1,
 }
 # Features of a whole question's candidates. Few on purpose: with every sentence feature, the
@@ -66,14 +70,14 @@ FOUND_FEATURES: dict[str, str] = {
     "margin": "its probability minus the second best's",
     "agree": "other sources whose best sentences give the same value / 3, at most 1",
     "support": "summed probability of other sources' sentences stating that value / 2, at most 1",
-    **{k: FEATURES[k] for k in ("lex", "dense_sent", "miss", "unknown", "year_clash", "type_match", "type_miss",
-                                "person_match", "near", "corroborated")},
+    **{k: FEATURES[k] for k in ("lex", "rel", "dense_sent", "miss", "unknown", "year_clash", "coarse", "type_match",
+                                "type_miss", "person_match", "near", "corroborated")},
 }
 # The only direction each found feature may push (the fit is sign-constrained): more evidence
 # never lowers confidence, a missing or clashing term never raises it.
-FOUND_SIGNS: dict[str, int] = {"score": 1, "margin": 1, "agree": 1, "support": 1, "lex": 1, "dense_sent": 1,
-                               "miss": -1, "unknown": -1, "year_clash": -1, "type_match": 1, "type_miss": -1,
-                               "person_match": 1, "near": 1, "corroborated": 1}
+FOUND_SIGNS: dict[str, int] = {"score": 1, "margin": 1, "agree": 1, "support": 1, "lex": 1, "rel": 1,
+                               "dense_sent": 1, "miss": -1, "unknown": -1, "year_clash": -1, "coarse": -1,
+                               "type_match": 1, "type_miss": -1, "person_match": 1, "near": 1, "corroborated": 1}
 # Features of a pair of sentences from two sources that answer with different values.
 PAIR_FEATURES: dict[str, str] = {
     "sim": "cosine between the two sentences' vectors (a planted copy is nearly the same sentence)",

@@ -8,9 +8,9 @@
    for an unanswerable question is a negative.
 2. Fit the sentence model, a logistic regression whose features can only push the way their
    meaning says (``SENTENCE_SIGNS``: collinear features otherwise take artefactual signs), each
-   suite weighing the same in total, not on QMSum (its gold is a stretch of turns, too coarse
-   to label single sentences). Report its grouped 5-fold cross-validated AUC next to each
-   feature's own AUC.
+   data set weighing the same in total (RGB's three suites count as one), not on QMSum (its gold
+   is a stretch of turns, too coarse to label single sentences). Report its grouped 5-fold
+   cross-validated AUC next to each feature's own AUC.
 3. Fit the found model on the questions, sign-constrained (``FOUND_SIGNS``): a positive when
    the best sentence under the sentence model states the gold answer; every unanswerable
    question is a negative. Its threshold (the operating point) is the highest at which at most
@@ -117,17 +117,24 @@ def _signed_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray, signs: list[in
     return res.x[:-1], float(res.x[-1])
 
 
+def family(suite: str) -> str:
+    """The public data set a suite is made from: RGB's three suites ask the same questions, so
+    together they weigh as much as one other data set."""
+    return suite.split("-")[0]
+
+
 def fit_logistic(X: np.ndarray, y: np.ndarray, suites: list[str], groups: list[str], names: list[str],
                  signs: dict[str, int] | None = None) -> tuple[Logistic, dict[str, Any]]:
-    """Logistic regression (sign-constrained where ``signs`` says), each suite weighing the same
-    in total; grouped 5-fold CV AUC."""
+    """Logistic regression (sign-constrained where ``signs`` says), each data set (``family``)
+    weighing the same in total; grouped 5-fold CV AUC."""
     from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import GroupKFold
 
     count = defaultdict(int)
-    for s in suites:
-        count[s] += 1
-    w = np.array([1.0 / count[s] for s in suites])
+    families = [family(s) for s in suites]
+    for f in families:
+        count[f] += 1
+    w = np.array([1.0 / count[f] for f in families])
     w /= w.mean()  # equal suites, but the usual amount of regularisation
     sg = [(signs or {}).get(n, 0) for n in names]
     yf = y.astype(float)
