@@ -158,6 +158,7 @@ class Composer:
             vecs = self.index.doc_sentence_vectors(doc.id)
             in_chunk = [i for i, x in enumerate(sents) if x.end > hit.chunk.start and x.start < hit.chunk.end]
             chunk_terms = frozenset().union(*(sents[i].terms for i in in_chunk)) if in_chunk else frozenset()
+            passage = doc.text[hit.chunk.start : hit.chunk.end]
             for i in in_chunk:
                 x = sents[i]
                 if (doc.id, x.start) in seen:
@@ -187,7 +188,7 @@ class Composer:
                     "values": min(1.0, len({s.key for s in spans}) / 4),
                     "tabular": min(1.0, text.count("|") / 6),
                     "near": _near(spans[0], text, focus, self._coverage) if spans else 0.0,
-                    "year_clash": float(year_clash(text, q)),
+                    "year_clash": float(year_clash(text, q, passage, spans[0] if spans else None)),
                     "coarse": float(wants_day and bool(spans) and spans[0].key.count("-") < 2),
                     "neg_mismatch": float(q.negated != x.negated),
                     "comp_mismatch": float(q.comparative and not x.compares),
@@ -368,13 +369,25 @@ def _same_value(a: Span, b: Span) -> bool:
 
 
 def _differ(a: Candidate, b: Candidate) -> bool:
-    """Two sentences answer with different values of the asked type, and neither states the
-    other's value anywhere (1.99 vs 1.82 million; Tampa vs Glendale; 2015 vs 2016). Names only
-    rival names of the same shape (two people, or two places)."""
+    """Two sentences answer with different values of the asked type: neither states the other's
+    answer anywhere (1.99 vs 1.82 million; Tampa vs Glendale; 2015 vs 2016), or each has a name
+    or date the other lacks ("Germany captured its second World Cup title after defeating
+    Croatia" vs "France captured ..."; the fitted pair model judges whether that is a rival
+    answer or another topic). Names only rival names of the same shape (two people, or two places)."""
     pa, pb = a.primary, b.primary
-    if pa is None or pb is None or _same_value(pa, pb) or person_like(pa) != person_like(pb):
-        return False  # a person's name and a place's are no rival answers
-    return not (any(_same_value(pa, s) for s in b.spans) or any(_same_value(pb, s) for s in a.spans))
+    if pa is None or pb is None:
+        return False
+    if not _same_value(pa, pb) and person_like(pa) == person_like(pb) and not (
+            any(_same_value(pa, s) for s in b.spans) or any(_same_value(pb, s) for s in a.spans)):
+        return True
+    if pa.kind == "figure":
+        return False
+    return _lacks(a.spans, b.spans) and _lacks(b.spans, a.spans)
+
+
+def _lacks(these: tuple[Span, ...], others: tuple[Span, ...]) -> bool:
+    """Does one of ``these`` spans give a value none of ``others`` gives?"""
+    return any(not any(_same_value(s, o) for o in others) for s in these)
 
 
 def figures_differ(a: Candidate, b: Candidate) -> bool:

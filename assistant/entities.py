@@ -221,15 +221,37 @@ def answer_spans(text: str, q: Question) -> list[Span]:
     return [s for s in spans if _outside(s, q)]
 
 
-def year_clash(text: str, q: Question) -> bool:
-    """The question pins a year ("in 2019", "last year") that the sentence lacks, while it names
-    another one ("in 2018", "this year").
+_QUARTER = re.compile(r"\bQ([1-4])\b|\b(first|second|third|fourth)[\s-]quarter\b", re.I)
+_ORDINAL = {"first": "1", "second": "2", "third": "3", "fourth": "4"}
+
+
+def _quarters(text: str) -> set[str]:
+    return {m.group(1) or _ORDINAL[m.group(2).lower()] for m in _QUARTER.finditer(text)}
+
+
+def year_clash(text: str, q: Question, passage: str = "", answer: Span | None = None) -> bool:
+    """The question pins a period that the sentence lacks while it names another one: a year
+    ("in 2019", "last year"; a sentence naming no year is judged by its passage), a quarter
+    ("Q3" vs "first quarter"), or, for a date question, the answering date's own year.
 
     >>> from .question import analyze
     >>> year_clash("Exports will be held to 1.6 million this year.", analyze("What were exports last year?"))
     True
+    >>> q = analyze("What was Tesla's revenue in Q3 2019?")
+    >>> year_clash("Revenue for the first quarter of 2019 was $4.5 billion.", q)
+    True
+    >>> year_clash("Egan Bernal won the 106th edition.", analyze("Who won the 2021 Tour?"), "Tour de France 2019")
+    True
+    >>> q = analyze("What is the date of the 2021 NBA Draft?")
+    >>> year_clash("2021 NBA Draft ; Date: November 18, 2020", q, answer=dates("November 18, 2020")[0])
+    True
     """
     keys = [s.key for s in dates(text)]
+    if q.years and not any(k[:4].isdigit() for k in keys):
+        keys += [s.key for s in dates(passage)]
     ys = {int(k[:4]) for k in keys if k[:4].isdigit()}
     rel = {k for k in keys if k.endswith(" year") and k.split()[0] in ("last", "this", "next")}
-    return bool(q.years and ys and not ys & set(q.years)) or bool(q.rel_years and rel and not rel & set(q.rel_years))
+    asked, named = _quarters(q.text), _quarters(text)
+    own = answer.key[:4] if answer is not None and answer.kind == "date" and q.years else ""
+    return (bool(q.years and ys and not ys & set(q.years)) or bool(q.rel_years and rel and not rel & set(q.rel_years))
+            or bool(asked and named and not asked & named) or (own.isdigit() and int(own) not in q.years))

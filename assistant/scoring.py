@@ -47,7 +47,8 @@ FEATURES: dict[str, str] = {
     "tabular": "table cell separators in the sentence / 6, at most 1",
     "corroborated": "other sources with a candidate sentence giving the same value / 3, at most 1",
     "near": "share of focus terms within 60 characters of the sentence's best answer span",
-    "year_clash": "1 if the question pins a year ('2019', 'last year') the sentence lacks while naming another",
+    "year_clash": "1 if the question pins a year ('2019', 'last year') or quarter the sentence (or, naming no "
+                  "year, its passage; for a date question, its answering date) lacks while naming another",
     "coarse": "1 if the question wants a day ('when was it released') and the sentence's date is a year or "
               "a month",
     "neg_mismatch": "1 if one of question and sentence is negated and the other is not",
