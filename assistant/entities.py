@@ -70,7 +70,8 @@ hotel theatre theater hall church order season episode edition chapter volume ve
 affairs relations trade industry commerce defense defence finance treasury economy economic foreign
 secretary minister president ambassador director chairman chairwoman spokesman spokeswoman official
 assistant deputy general governor senator representative representatives judge chief officer manager
-winner winners champion champions role roles actor actress singles doubles final finals semifinal semifinalist player players
+winner winners champion champions role roles actor actress singles doubles final finals semifinal semifinalist
+player players
 """.split())  # noqa: SIM905
 # Titles before a person's name: "Apple CEO | Tim Cook", "Foreign Minister | Masayoshi Ito".
 _TITLES = frozenset("""

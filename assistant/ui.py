@@ -256,15 +256,19 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
         except AssistantError as e:
             return gr.update(), esc(str(e))
 
-    def api_ask(question: str, history: list[str] | None = None) -> dict[str, Any]:
-        """Ask a question of the default collection; returns the same JSON as `assistant ask --json`.
+    def api_ask(question: str, history: list[str] | None = None, collection: str = DEFAULT) -> dict[str, Any]:
+        """Ask a question of a collection; returns the same JSON as `assistant ask --json`.
 
         history: earlier questions of the conversation, oldest first (for follow-ups).
+        collection: the collection to ask (default: the default collection).
         """
-        bot = library.bot(DEFAULT)
         try:
+            if collection not in library.names():
+                raise AssistantError(f"No collection named {collection!r}. Collections: {', '.join(library.names())}.")
+            bot = library.bot(collection)
             if bot is None:
-                raise AssistantError("The default collection has no index. Run `assistant index`.")
+                raise AssistantError(f"The collection {collection!r} has no index yet. "
+                                     f"Run `assistant index --collection {collection}` or upload a document.")
             earlier: list[Answer] = []
             for q in history or []:  # replay the conversation: follow-ups may need earlier answers
                 earlier.append(bot.ask(q, history=earlier))

@@ -227,6 +227,11 @@ def test_api_endpoint_returns_the_cli_json(app, bot):
     assert got == want
     follow = client.predict("What did his spokesman say?", ["Who is Takashi Ishihara?"], api_name="/ask")
     assert "out of the question" in follow["answer"]
+    named = client.predict("What share of the U.S. market did Japan reach last year?", [], "default", api_name="/ask")
+    named.pop("timings_ms")
+    assert named == want  # the collection is a parameter; "default" is today's corpus/
+    with pytest.raises(Exception, match="No collection named 'nope'"):
+        client.predict("What share?", [], "nope", api_name="/ask")
 
 
 def test_login_required_when_auth_is_set(real_index_settings, browser):
