@@ -22,9 +22,9 @@
    right" and citation precision on dev, answering every question; it is chosen before the
    threshold, which is then swept with it.
 5. Conflicts: every pair of sources whose confident best sentences give different values is a
-   training pair (figure pairs that share no figure are conflicts by rule, see
-   ``answer.Composer.conflict_sides``, and are left out), a positive when one states the gold
-   answer and the other the planted wrong one (RGB mixed). A logistic model over
+   training pair (figure pairs that share no figure, and sentences differing only inside their
+   values, are conflicts by rule, see ``answer.by_rule``, and are left out), a positive when
+   one states the gold answer and the other the planted wrong one (RGB mixed). A logistic model over
    ``PAIR_FEATURES`` is fitted on them; its threshold maximises "conflict flagged where planted"
    minus "conflict flagged where none was" on dev.
 
@@ -42,7 +42,7 @@ import numpy as np
 import typer
 
 from assistant import offline  # noqa: F401  (before any model library loads)
-from assistant.answer import Candidate, figures_differ, pair_features, question_features
+from assistant.answer import Candidate, by_rule, pair_features, question_features
 from assistant.core import Assistant, make_embedder
 from assistant.evals import Case, Result, check, mentions, metrics, states_answer
 from assistant.records import Answer
@@ -277,10 +277,12 @@ def fit_pairs(items: list[Item], cal: Calibration) -> Logistic:
     def true_vs_planted(case: Case, x: Candidate, y: Candidate) -> bool:
         return bool(states_answer(case, x.text)) and any(mentions(y.text, p) for p in case.expect.get("planted", []))
 
+    ruled: set[int] = set()  # questions flagged by rule, whatever the model says
     for it in items:
         for a, b in it.bot.composer.conflict_pairs(rescored(it, cal)):
-            if figures_differ(a, b):
-                continue  # a conflict by rule, whatever the model says
+            if by_rule(a, b):
+                ruled.add(id(it))
+                continue
             f = pair_features(a, b)
             rows.append([f[n] for n in names])
             labels.append(true_vs_planted(it.case, a, b) or true_vs_planted(it.case, b, a))
@@ -293,10 +295,10 @@ def fit_pairs(items: list[Item], cal: Calibration) -> Logistic:
     probs = model.predict_proba(X)[:, 1]
     pm = Logistic(tuple(names), tuple(float(c) for c in model.coef_[0]), float(model.intercept_[0]))
     best = (-2.0, 1.0)
-    for t in sorted(set(np.round(probs, 4))):
-        flagged = {id(it) for it, p in zip(where, probs, strict=True) if p >= t}
-        planted = [it for it in items if it.case.expect.get("conflict") is True]
-        calm = [it for it in items if it.case.expect.get("conflict") is False]
+    planted = [it for it in items if it.case.expect.get("conflict") is True]
+    calm = [it for it in items if it.case.expect.get("conflict") is False]
+    for t in [*sorted(set(np.round(probs, 4))), 1.0]:  # 1.0: the rules alone
+        flagged = ruled | {id(it) for it, p in zip(where, probs, strict=True) if p >= t}
         hit = sum(id(it) in flagged for it in planted) / max(1, len(planted))
         false = sum(id(it) in flagged for it in calm) / max(1, len(calm))
         if hit - false > best[0] + 1e-9:
