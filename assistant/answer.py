@@ -35,8 +35,6 @@ _NEGATED = re.compile(r"\b(not|no|never|none|without|neither|nor|cannot)\b|n't\b
 _COMPARES = re.compile(r"\b(before|after|earlier|later|prior|more|less|fewer|greater|higher|lower|larger|"
                        r"smaller|bigger|most|least|highest|lowest|largest|smallest|biggest|best|worst|than|"
                        r"maximum|minimum|up|down|rose|fell|increase[sd]?|decrease[sd]?|exceed\w*)\b", re.I)
-_COARSE_ASK = re.compile(r"\b(year|years|month|decade|century|era|season)\b", re.I)
-_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w'’-]{2,}")  # a capitalised word, not the first of the question
 CONFLICT_ON = {"figure": "figure", "date": "date", "name": "name"}
 
@@ -145,11 +143,7 @@ class Composer:
         unknown = float(any(not self.idf.known_prefix(t) for m in _NAME.finditer(q.text)
                             for t in lexical.terms(m.group())))
         typed = float(q.expects in ("name", "figure", "date", "reason", "definition"))
-        # The question's relation words (lower-case: "won", "directed", "premiere"), apart from its names.
-        # "When was it released?" wants a day: "released in 2020" is too coarse to answer it.
-        wants_day = q.expects == "date" and not _COARSE_ASK.search(q.text)
-        rel = {t for m in _WORD.finditer(q.text) if not m.group()[0].isupper() for t in lexical.terms(m.group())
-               } & focus
+        rel, wants_day = q.relation, q.wants_day
         cands: list[Candidate] = []
         seen: set[tuple[str, int]] = set()
         for hit in hits:
@@ -172,6 +166,7 @@ class Composer:
                 if q.subtype == "person":  # the person named, before a place or a title near the words
                     spans = sorted(spans, key=lambda sp: not person_like(sp))
                 missing = [self.idf(t) for t in focus - terms - chunk_terms]
+                vec = vecs[i].astype(np.float32)
                 f = {
                     "lex": self._coverage(focus, terms),
                     "bigram": self._coverage(bigrams, x.bigrams),
@@ -179,7 +174,7 @@ class Composer:
                     "miss": max(missing, default=0.0) / idf_max,
                     "unknown": unknown,
                     "dense_chunk": hit.dense,
-                    "dense_sent": float(np.dot(vecs[i].astype(np.float32), qvec)),
+                    "dense_sent": float(np.dot(vec, qvec)),
                     "typed": typed,
                     "type_match": typed * bool(spans),
                     "type_miss": typed * (not spans),
@@ -197,7 +192,7 @@ class Composer:
                     "length": min(1.0, x.words / 40),
                 }
                 cands.append(Candidate(doc, x.start, x.end, f, 0.0, tuple(spans),
-                                       x.speaker, ante, vecs[i].astype(np.float32), x.terms))
+                                       x.speaker, ante, vec, x.terms))
         for c in cands:  # corroboration needs every candidate's values first
             c.features["corroborated"] = _corroboration(c, cands)
         cands = [replace(c, prob=self.calibration.sentence.prob(c.features)) for c in cands]
@@ -378,8 +373,7 @@ def _differ(a: Candidate, b: Candidate) -> bool:
     pa, pb = a.primary, b.primary
     if pa is None or pb is None:
         return False
-    if not _same_value(pa, pb) and person_like(pa) == person_like(pb) and not (
-            any(_same_value(pa, s) for s in b.spans) or any(_same_value(pb, s) for s in a.spans)):
+    if person_like(pa) == person_like(pb) and _lacks((pa,), b.spans) and _lacks((pb,), a.spans):
         return True
     if pa.kind == "figure":
         return False
@@ -399,8 +393,12 @@ def by_rule(a: Candidate, b: Candidate) -> bool:
 def restated(a: Candidate, b: Candidate) -> bool:
     """The two sentences differ only inside their answer values: the same statement with another
     value ("The prize was won by Maria Lopez" / "... by Anna Berg")."""
-    values = {t for c in (a, b) for s in c.spans for t in lexical.terms(s.text)}
-    return bool(a.terms - b.terms) and bool(b.terms - a.terms) and (a.terms ^ b.terms) <= values
+    return bool(a.terms - b.terms) and bool(b.terms - a.terms) and (a.terms ^ b.terms) <= _value_terms(a, b)
+
+
+def _value_terms(a: Candidate, b: Candidate) -> set[str]:
+    """The terms inside the two sentences' answer values."""
+    return {t for c in (a, b) for s in c.spans for t in lexical.terms(s.text)}
 
 
 def figures_differ(a: Candidate, b: Candidate) -> bool:
@@ -425,7 +423,7 @@ def pair_features(a: Candidate, b: Candidate) -> dict[str, float]:
     """``scoring.PAIR_FEATURES`` of two disagreeing sentences."""
     union = a.terms | b.terms
     diff = a.terms ^ b.terms
-    values = {t for c in (a, b) for s in c.spans for t in lexical.terms(s.text)}
+    values = _value_terms(a, b)
     return {
         "sim": float(np.dot(a.vec, b.vec)) if a.vec is not None and b.vec is not None else 0.0,
         "jaccard": len(a.terms & b.terms) / len(union) if union else 0.0,

@@ -75,6 +75,8 @@ _WHO_IS = re.compile(_LEAD + r"(who|what) (is|was|are|were) (?P<rest>.+?)\??\s*$
 _WHO = re.compile(_LEAD + r"(?:[\w'’-]+\s+){0,3}?(who|whom|whose)\b|\b(of|to|by|with|for|from) (whom|who)\b", _I)
 _YESNO = re.compile(_LEAD + _AUX + r"\b", _I)
 _DEFINE = re.compile(r"\bwhat (does|do|did) .{1,60} (mean|stand for)\b|\b(define|definition of|meaning of)\b", _I)
+_COARSE_ASK = re.compile(r"\b(year|years|month|decade|century|era|season)\b", _I)
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _REL_YEAR = re.compile(r"\b(last|this|next) year\b", _I)
 _FOLLOW_UP = re.compile(
     r"\b(he|him|his|she|her|hers|they|them|their|it|its|that|this|those|these|the same|also|else|too)\b|"
@@ -106,8 +108,19 @@ class Question:
     comparative: bool = False
     years: tuple[int, ...] = ()  # years the question pins down ("in 2019")
     numbers: tuple[float, ...] = ()  # other figures it names
-    subject: str = ""
-    rel_years: tuple[str, ...] = ()  # "last year", "this year", "next year"  # for "who is X" / "what is X": X
+    subject: str = ""  # for "who is X" / "what is X": X
+    rel_years: tuple[str, ...] = ()  # "last year", "this year", "next year"
+
+    @property
+    def wants_day(self) -> bool:
+        """"When was it released?" wants a day: "released in 2020" is too coarse to answer it."""
+        return self.expects == "date" and not _COARSE_ASK.search(self.text)
+
+    @property
+    def relation(self) -> set[str]:
+        """Focus terms from its lower-case words ("won", "directed", "premiere"), apart from its names."""
+        return {t for m in _WORD.finditer(self.text) if not m.group()[0].isupper()
+                for t in lexical.terms(m.group())} & set(self.focus)
 
     @property
     def figure_kind(self) -> str:
