@@ -19,9 +19,12 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 SUFFIXES = {".pdf": "pdf", ".html": "html", ".htm": "html", ".docx": "docx", ".txt": "text", ".md": "text",
             ".jsonl": "pages"}
@@ -127,51 +130,65 @@ def pdf_pages(path: Path) -> tuple[list[PdfPage], list[int]]:
 Box = tuple[float, float, float, float]
 
 
-def span_boxes(path: Path, page_index: int, start: int, end: int) -> tuple[tuple[float, float], list[Box]]:
-    """The page size in points and one box per line of the text span [start, end) of that page,
-    as (left, top, right, bottom) fractions of the page, top-left origin (ready for CSS)."""
+def _boxes(page: Any, start: int, end: int) -> list[Box]:
+    """One box per line of the text span [start, end) of an open page (see ``span_boxes``)."""
     import pypdfium2.raw as raw
 
+    width, height = page.get_size()
+    tp = page.get_textpage()
+    _, chars = _page_text(tp)
+    lines: list[list[float]] = []
+    for ci in chars[start:end]:
+        if raw.FPDFText_IsGenerated(tp.raw, ci) == 1:
+            continue
+        left, bottom, right, top = tp.get_charbox(ci)
+        if right <= left or top <= bottom:
+            continue
+        box = [left / width, 1 - top / height, right / width, 1 - bottom / height]
+        last = lines[-1] if lines else None
+        overlap = min(last[3], box[3]) - max(last[1], box[1]) if last else 0.0
+        if last and overlap > 0 and box[0] >= last[0]:
+            # the same line (a comma hangs below the digits, but lines never overlap): widen it
+            lines[-1] = [min(last[0], box[0]), min(last[1], box[1]), max(last[2], box[2]), max(last[3], box[3])]
+        else:
+            lines.append(box)
+    return [(b[0], b[1], b[2], b[3]) for b in lines]
+
+
+def _png(page: Any, width_px: int) -> bytes:
+    image = page.render(scale=width_px / page.get_size()[0]).to_pil()
+    buf = io.BytesIO()
+    image.save(buf, format="PNG", optimize=False)
+    return buf.getvalue()
+
+
+def _with_page(path: Path, page_index: int, fn: Callable[[Any], T]) -> T:
+    """``fn`` of one page of the PDF, the file opened once and closed after."""
     pdf = _open_pdf(path)
     try:
         page = pdf[page_index]
-        width, height = page.get_size()
-        tp = page.get_textpage()
-        _, chars = _page_text(tp)
-        lines: list[list[float]] = []
-        for ci in chars[start:end]:
-            if raw.FPDFText_IsGenerated(tp.raw, ci) == 1:
-                continue
-            left, bottom, right, top = tp.get_charbox(ci)
-            if right <= left or top <= bottom:
-                continue
-            box = [left / width, 1 - top / height, right / width, 1 - bottom / height]
-            last = lines[-1] if lines else None
-            overlap = min(last[3], box[3]) - max(last[1], box[1]) if last else 0.0
-            if last and overlap > 0 and box[0] >= last[0]:
-                # the same line (a comma hangs below the digits, but lines never overlap): widen it
-                lines[-1] = [min(last[0], box[0]), min(last[1], box[1]), max(last[2], box[2]), max(last[3], box[3])]
-            else:
-                lines.append(box)
-        page.close()
-        return (width, height), [(b[0], b[1], b[2], b[3]) for b in lines]
+        try:
+            return fn(page)
+        finally:
+            page.close()
     finally:
         pdf.close()
+
+
+def span_boxes(path: Path, page_index: int, start: int, end: int) -> tuple[tuple[float, float], list[Box]]:
+    """The page size in points and one box per line of the text span [start, end) of that page,
+    as (left, top, right, bottom) fractions of the page, top-left origin (ready for CSS)."""
+    return _with_page(path, page_index, lambda page: (page.get_size(), _boxes(page, start, end)))
 
 
 def render_page(path: Path, page_index: int, width_px: int = 900) -> bytes:
     """The page as a PNG, ``width_px`` wide."""
-    pdf = _open_pdf(path)
-    try:
-        page = pdf[page_index]
-        scale = width_px / page.get_size()[0]
-        image = page.render(scale=scale).to_pil()
-        page.close()
-        buf = io.BytesIO()
-        image.save(buf, format="PNG", optimize=False)
-        return buf.getvalue()
-    finally:
-        pdf.close()
+    return _with_page(path, page_index, lambda page: _png(page, width_px))
+
+
+def page_view(path: Path, page_index: int, start: int, end: int, width_px: int = 900) -> tuple[bytes, list[Box]]:
+    """What a PDF citation shows: the page as a PNG and the span's boxes, the file read once."""
+    return _with_page(path, page_index, lambda page: (_png(page, width_px), _boxes(page, start, end)))
 
 
 # --- web pages and Word files ---------------------------------------------------------------

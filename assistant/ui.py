@@ -21,7 +21,7 @@ from typing import Any
 from .chunking import paragraph_spans
 from .collection import DEFAULT, Library, create, documents, settings_for
 from .errors import AssistantError
-from .formats import SUFFIXES, FormatError, render_page, span_boxes
+from .formats import SUFFIXES, FormatError, page_view
 from .present import pieces
 from .records import Answer, Citation
 
@@ -163,8 +163,7 @@ def article_html(reply: Answer, kind: str, n: int, documents: dict[str, Any], co
 
 def pdf_page_html(path: Path, page: int, start: int, end: int) -> str:
     """The rendered page as an inline image, one highlight box per line of the span on top."""
-    png = render_page(path, page)
-    _, boxes = span_boxes(path, page, start, end)
+    png, boxes = page_view(path, page, start, end)
     ids = ['id="cite-hl" '] + [""] * max(0, len(boxes) - 1)
     marks = "".join(
         f'<div {ident}class="pdf-hl" style="left:{x0 * 100:.3f}%;top:{y0 * 100:.3f}%;'
@@ -216,8 +215,12 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
         return [], [], sources_html(None, 0, {}), "", ""
 
     def switch(name: str):
+        return (*clear(name), *doc_panel(name))
+
+    def doc_panel(name: str) -> tuple[Any, ...]:
+        """The Documents tab of a collection: its table, the remove choices, the count line."""
         rows = _rows(library.bot(name))
-        return (*clear(name), rows, gr.update(choices=[r[0] for r in rows], value=None), _count(name))
+        return rows, gr.update(choices=[r[0] for r in rows], value=None), _count(name)
 
     def _count(name: str) -> str:
         n = len({d.file for d in docs_of(name).values()})
@@ -238,16 +241,14 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
         finally:
             for p in paths:  # the upload copy is never kept or served
                 p.unlink(missing_ok=True)
-        rows = _rows(library.bot(name))
-        return None, esc(status), rows, gr.update(choices=[r[0] for r in rows], value=None), _count(name)
+        return None, esc(status), *doc_panel(name)
 
     def remove_doc(file: str | None, name: str):
         try:
             status = library.remove(name, file or "") if file else "Choose a document to remove."
         except AssistantError as e:
             status = str(e)
-        rows = _rows(library.bot(name))
-        return esc(status), rows, gr.update(choices=[r[0] for r in rows], value=None), _count(name)
+        return esc(status), *doc_panel(name)
 
     def new_collection(new: str):
         try:

@@ -10,7 +10,7 @@ import pytest
 from assistant.collection import CollectionError, Library, names, safe_name, settings_for, store
 from assistant.core import Assistant, index_corpus
 from assistant.corpus import load_corpus, load_file
-from assistant.formats import FormatError, pdf_pages, render_page, sniff, span_boxes
+from assistant.formats import FormatError, page_view, pdf_pages, render_page, sniff, span_boxes
 from assistant.settings import Settings
 
 from .docfactory import HTML, PAGE2_FACT, make_docx, make_pdf, make_scanned_pdf
@@ -59,6 +59,8 @@ def test_a_cited_span_maps_to_the_boxes_of_its_own_characters(files):
         assert x0 <= cx <= x1 and y0 <= cy <= y1
     png = render_page(files / "report.pdf", 1, width_px=400)
     assert png.startswith(b"\x89PNG")
+    # what the UI shows, from one opening of the file: the same picture and the same boxes
+    assert page_view(files / "report.pdf", 1, start, end, width_px=400) == (png, boxes)
 
 
 def test_web_page_main_text_and_word_file(files):
