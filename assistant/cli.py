@@ -247,12 +247,12 @@ def serve(
             bot = Assistant.open(settings=settings)
     except AssistantError as e:
         raise _fail(e) from None
-    from .collection import Library
+    from .collection import DEFAULT, Library
     from .ui import CSS, JS, build_ui
 
     base = _settings(corpus, index).model_copy(update=update)  # the default collection, as given
-    demo = build_ui(Library(base, bot.embedder, {collection or "default": bot}), settings.examples,
-                    collection or "default")
+    name = collection or DEFAULT
+    demo = build_ui(Library(base, bot.embedder, {name: bot}), settings.examples, name)
     typer.echo(f"assistant ready: http://{settings.host}:{settings.port}  (Ctrl-C to stop)")
     demo.launch(server_name=settings.host, server_port=settings.port, auth=login, css=CSS, js=JS,
                 max_file_size=f"{settings.max_upload_mb}mb",

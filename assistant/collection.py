@@ -163,13 +163,15 @@ class Library:
         """Store uploaded files (path, original name) in the collection and index it."""
         s = create(self.settings, name)
         out = Added([], [], [], "")
+        changed = False
         for path, original in files:
             try:
                 stored, new = store(s, path, original)
                 out.stored.append(stored if new else f"{stored} (already there)")
+                changed |= new
             except CollectionError as e:
                 out.refused.append(str(e))
-        if any(not x.endswith("(already there)") for x in out.stored):
+        if changed:
             out.summary = self._reindex(name, progress, out.skipped)
         return out
 
