@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.evals import mentions
+from assistant.figures import contains_figure, parse_figure
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -130,8 +131,6 @@ def may_answer(text: str, forms: list[str]) -> bool:
     >>> may_answer("Released in Japan on April 29.", ["April 29, 2015"]), may_answer("Jun 16, 2015", ["Apr 29, 2015"])
     (True, False)
     """
-    from assistant.figures import contains_figure, parse_figure
-
     text = _fold(text)
     for form in map(_fold, forms):
         words = form.split()
@@ -255,8 +254,6 @@ def convert_tatqa(src: Path, out: Path = DATA, per_split: int = TATQA_PER_SPLIT)
 # --- FinanceBench -----------------------------------------------------------------------------
 
 def convert_financebench(src: Path, out: Path = DATA, window: int = 2) -> dict[str, dict[str, int]]:
-    from assistant.figures import contains_figure, parse_figure
-
     w = SuiteWriter("financebench", out)
     questions = _read_jsonl(src / "financebench_open_source.jsonl")
     have = {p.stem for p in (src / "corpus").glob("*.jsonl")}
