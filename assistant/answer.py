@@ -97,6 +97,8 @@ class Draft:
     related: list[Segment] = field(default_factory=list)
     conflict: bool = False
     conflict_on: str = ""  # "figure", "date", "name", ...
+    found_p: float | None = None  # the found model's probability (None: not decided by it)
+    conflict_p: float | None = None  # the pair model's highest probability; 1.0 when a rule decided
 
 
 class Composer:
@@ -215,16 +217,19 @@ class Composer:
         if not cands:
             return Draft(found=False)
         cal = self.calibration
-        if not cal.found.yes(question_features(cands)):
-            return Draft(found=False, related=[_segment(c) for c in _one_per_source(cands)[:3]])
+        found_p = cal.found.prob(question_features(cands))
+        if found_p < cal.found.threshold:
+            return Draft(found=False, related=[_segment(c) for c in _one_per_source(cands)[:3]], found_p=found_p)
         typed = q.expects in ("name", "figure", "date")
         # A second quote must hold an answer of the asked type itself: without a figure it cannot
         # help answer "how many".
         extra = [c for c in self.confident(cands, keep_ratio)[1:] if c.spans or not typed]
         chosen = _first_by([cands[0], *extra], _wording)[: self.max_sentences]
-        conflict_on = ""
-        if q.expects in CONFLICT_ON and (sides := self.conflict_sides(cands, keep_ratio)):
-            conflict_on, chosen = CONFLICT_ON[q.expects], sides[: max(self.max_sentences, 3)]
+        conflict_on, conflict_p = "", None
+        if q.expects in CONFLICT_ON:
+            sides, conflict_p = self.conflict_sides(cands, keep_ratio)
+            if sides:
+                conflict_on, chosen = CONFLICT_ON[q.expects], sides[: max(self.max_sentences, 3)]
         segments: list[Segment] = []
         for c in chosen:
             if not conflict_on and c is chosen[0] and q.expects == "name":
@@ -232,7 +237,7 @@ class Composer:
             segments.append(_segment(c))
             if c.antecedent is not None:
                 segments.append(self._speaker_note(c, len(segments) - 1))
-        return Draft(True, segments, [], bool(conflict_on), conflict_on)
+        return Draft(True, segments, [], bool(conflict_on), conflict_on, found_p, conflict_p)
 
     def confident(self, cands: list[Candidate], keep_ratio: float | None = None) -> list[Candidate]:
         """The candidates close enough to the best to be quoted beside it."""
@@ -245,17 +250,24 @@ class Composer:
         per_source = _one_per_source([c for c in self.confident(cands, keep_ratio) if c.primary is not None])
         return [(a, b) for i, a in enumerate(per_source) for b in per_source[i + 1 :] if _differ(a, b)]
 
-    def conflict_sides(self, cands: list[Candidate], keep_ratio: float | None = None) -> list[Candidate]:
-        """The sentences to quote when sources disagree (best first), or [] when they do not."""
+    def conflict_sides(self, cands: list[Candidate], keep_ratio: float | None = None
+                       ) -> tuple[list[Candidate], float | None]:
+        """The sentences to quote when sources disagree (best first; [] when they do not), and the
+        highest conflict probability of the pairs considered (1.0 for a pair a rule decides;
+        None when no pair of sources disagrees)."""
         sides: list[Candidate] = []
+        best: float | None = None
+        pair = self.calibration.pair
         for a, b in self.conflict_pairs(cands, keep_ratio):
             # The fitted model knows planted copies (the only conflicts in the public data). Two
             # kinds are conflicts whatever it says: articles giving different figures for what
             # they both confidently answer (1.99 vs 1.82 million cars, at any ratio), and two
             # sources saying the same sentence with another name or date in it.
-            if self.calibration.pair.yes(pair_features(a, b)) or by_rule(a, b):
+            p = 1.0 if by_rule(a, b) else pair.prob(pair_features(a, b))
+            best = p if best is None else max(best, p)
+            if p >= pair.threshold:
                 sides += [c for c in (a, b) if c not in sides]
-        return sorted(sides, key=lambda c: -c.prob)
+        return sorted(sides, key=lambda c: (-c.prob, c.doc.id, c.start)), best
 
     def _answer_first(self, c: Candidate, q: Question) -> list[Segment]:
         """A "who" answer names the person first: the speaker (or who "he" is) for "who said",

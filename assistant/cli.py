@@ -16,6 +16,7 @@ import typer
 from . import offline  # noqa: F401  (before any model library loads)
 from .corpus import Skipped
 from .errors import AssistantError
+from .present import printable
 from .records import Answer
 from .settings import Settings
 
@@ -76,13 +77,18 @@ def index(
 
     try:
         settings = _settings(corpus, index, collection)
+
+        def waiting() -> None:
+            typer.secho(f"waiting: another indexing run is writing {settings.index_dir}; this one starts when it "
+                        "ends.", fg=typer.colors.YELLOW, err=True)
+
         try:
-            stats = index_corpus(settings, rebuild=rebuild, progress=not quiet, on_skip=_warn_skip)
+            stats = index_corpus(settings, rebuild=rebuild, progress=not quiet, on_skip=_warn_skip, on_wait=waiting)
         except IndexMismatchError as e:
             if not rebuild_if_stale:
                 raise
             typer.secho(f"{e} Rebuilding it now (--rebuild-if-stale).", fg=typer.colors.YELLOW, err=True)
-            stats = index_corpus(settings, rebuild=True, progress=not quiet, on_skip=_warn_skip)
+            stats = index_corpus(settings, rebuild=True, progress=not quiet, on_skip=_warn_skip, on_wait=waiting)
     except AssistantError as e:
         raise _fail(e) from None
     except KeyboardInterrupt:
@@ -93,17 +99,20 @@ def index(
 
 
 def format_answer(reply: Answer) -> str:
-    """Plain-text rendering: answer, numbered sources with quotes, related passages, timings."""
-    lines = [reply.text, ""]
+    """Plain-text rendering: answer, numbered sources with quotes, related passages, timings and
+    the found probability. Document text is shown through ``present.printable``: no terminal
+    escape or bidi control in a document reaches the terminal."""
+    lines = [printable(reply.text), ""]
     for title, cites in (("Sources", reply.citations), ("Related passages (not an answer)", reply.related)):
         if cites:
             lines.append(f"{title}:")
             for c in cites:
                 page = f", page {c.page}" if c.page is not None else ""
-                lines.append(f"  [{c.n}] {c.file or c.source}{page}, chars {c.start}-{c.end}")
-                lines.append(f'      "{c.quote}"')
+                lines.append(f"  [{c.n}] {printable(c.file or c.source)}{page}, chars {c.start}-{c.end}")
+                lines.append(f'      "{printable(c.quote)}"')
     t = reply.timings_ms
-    lines.append(f"({t['retrieve']:.0f} ms retrieve, {t['compose']:.0f} ms compose)")
+    found = f"; found p={reply.found_p:.3f}" if reply.found_p is not None else ""
+    lines.append(f"({t['retrieve']:.0f} ms retrieve, {t['compose']:.0f} ms compose{found})")
     return "\n".join(lines)
 
 
@@ -215,29 +224,33 @@ def serve(
     auth: Annotated[
         str | None, typer.Option("--auth", help="USER:PASS login (or set ASSISTANT_AUTH).")
     ] = None,
+    insecure_no_auth: Annotated[bool, typer.Option(
+        "--insecure-no-auth", help="Serve beyond 127.0.0.1 without a login (anyone who reaches the port can read, "
+        "upload and remove).")] = False,
+    read_only: Annotated[bool | None, typer.Option(
+        "--read-only", help="Staff can only ask: no upload, remove or new collection in the UI.")] = None,
     corpus: CorpusOpt = None,
     index: IndexOpt = None,
     collection: CollectionOpt = None,
 ) -> None:
     """Open the chat UI in the browser's reach (builds the index first if it is missing).
 
-    Example: assistant serve --port 7860      (python app.py does the same)
+    Example: assistant serve --port 8000      (python app.py and make run PORT=8000 do the same)
     """
     from .core import Assistant, index_corpus
     from .errors import IndexMissingError
+    from .server import check_exposure, check_port, parse_auth, port_busy
 
     try:
         settings = _settings(corpus, index, collection)
+        update = {k: v for k, v in {"host": host, "port": port, "auth": auth, "read_only": read_only}.items()
+                  if v is not None}
+        settings = settings.model_copy(update=update)
+        login = parse_auth(settings.auth)
+        check_exposure(settings.host, settings.port, login is not None, insecure_no_auth)
+        check_port(settings.host, settings.port)
     except AssistantError as e:
         raise _fail(e) from None
-    update = {k: v for k, v in {"host": host, "port": port, "auth": auth}.items() if v is not None}
-    settings = settings.model_copy(update=update)
-    login = None
-    if settings.auth:
-        user, sep, password = settings.auth.partition(":")
-        if not sep or not user or not password:
-            raise _fail(AssistantError("--auth must look like USER:PASS."))
-        login = (user, password)
     try:
         try:
             bot = Assistant.open(settings=settings)
@@ -253,10 +266,17 @@ def serve(
     base = _settings(corpus, index).model_copy(update=update)  # the default collection, as given
     name = collection or DEFAULT
     demo = build_ui(Library(base, bot.embedder, {name: bot}), settings.examples, name)
+    try:
+        demo.launch(server_name=settings.host, server_port=settings.port, auth=login, css=CSS, js=JS,
+                    max_file_size=f"{settings.max_upload_mb}mb", prevent_thread_lock=True,
+                    show_error=False, quiet=True, footer_links=["api"], ssr_mode=False)
+    except OSError:  # taken between the check and the launch
+        raise _fail(AssistantError(port_busy(settings.host, settings.port))) from None
     typer.echo(f"assistant ready: http://{settings.host}:{settings.port}  (Ctrl-C to stop)")
-    demo.launch(server_name=settings.host, server_port=settings.port, auth=login, css=CSS, js=JS,
-                max_file_size=f"{settings.max_upload_mb}mb",
-                show_error=False, quiet=True, footer_links=["api"], ssr_mode=False)
+    try:
+        demo.block_thread()
+    except KeyboardInterrupt:
+        demo.close()
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ Example::
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ from .retrieval import HybridRetriever
 from .scoring import Calibration, load_calibration
 from .settings import PACKAGED_MODEL_ID, Settings
 from .verify import render, verify
+
+_WORD = re.compile(r"[^\W_]")  # a letter or a digit, in any script
 
 
 def make_embedder(settings: Settings) -> Embedder:
@@ -60,12 +63,14 @@ def index_corpus(
     progress: bool = True,
     on_skip: Callable[[Skipped], None] | None = None,
     limit_pages: int | None = None,
+    on_wait: Callable[[], None] | None = None,
 ) -> IndexStats:
-    """Build or update the index of ``settings.corpus_dir`` in ``settings.index_dir``."""
+    """Build or update the index of ``settings.corpus_dir`` in ``settings.index_dir`` (waiting
+    for another build of the same index to finish first; ``on_wait`` is told when it does)."""
     return build_index(
         settings.corpus_dir, settings.index_dir, embedder or make_embedder(settings),
         chunker_config(settings), rebuild=rebuild, progress=progress, on_skip=on_skip,
-        limit_pages=limit_pages, lex=lexical_config(settings),
+        limit_pages=limit_pages, lex=lexical_config(settings), on_wait=on_wait,
     )
 
 
@@ -78,7 +83,7 @@ class Assistant:
         self.embedder = embedder
         self.index = index
         self.retriever = HybridRetriever(index, embedder, settings.candidates, settings.rrf_k, mode,
-                                         settings.lexical_weight)
+                                         settings.lexical_weight, settings.reserve)
         self.calibration = calibration or load_calibration(embedder.model_id, settings.calibration)
         self.composer = Composer(index, self.calibration, settings.max_answer_sentences)
 
@@ -114,7 +119,7 @@ class Assistant:
         t1 = time.perf_counter()
         draft = verify(self.composer.compose(p.analysis, p.hits, p.vec, p.previous))
         t2 = time.perf_counter()
-        timings = {"retrieve": (t1 - t0) * 1e3, "compose": (t2 - t1) * 1e3, "total": (t2 - t0) * 1e3}
+        timings = {k: round(v * 1e3, 3) for k, v in (("retrieve", t1 - t0), ("compose", t2 - t1), ("total", t2 - t0))}
         return render(p.question, draft, timings, tuple(h.chunk.doc_id for h in p.hits))
 
 
@@ -127,17 +132,37 @@ class Prepared:
     previous: Answer | None  # the turn a follow-up leans on
 
 
-def check_question(question: str, limit: int) -> str:
-    """The stripped question, or QuestionError saying what is wrong with it."""
+def check_question(question: str, limit: int, what: str = "The question") -> str:
+    """The stripped question, or QuestionError saying what is wrong with it.
+
+    >>> check_question("  Who said it? ", 100)
+    'Who said it?'
+    >>> check_question("???!!!...", 100)
+    Traceback (most recent call last):
+    ...
+    assistant.errors.QuestionError: The question has no words. Type a question about the documents.
+    """
     q = (question or "").strip()
     if not q:
-        raise QuestionError("The question is empty. Type a question about the documents.")
+        raise QuestionError(f"{what} is empty. Type a question about the documents.")
     if len(q) > limit:
         raise QuestionError(
-            f"The question is {len(q):,} characters long; the limit is {limit:,}. "
+            f"{what} is {len(q):,} characters long; the limit is {limit:,}. "
             "Ask about one thing at a time, in a sentence or two."
         )
+    if not _WORD.search(q):
+        raise QuestionError(f"{what} has no words. Type a question about the documents.")
     return q
+
+
+def check_history(questions: Sequence[str], settings: Settings) -> list[str]:
+    """Earlier questions of a conversation sent to the API, each checked like a question, at most
+    ``settings.max_history`` of them (QuestionError naming the item or the limit)."""
+    if len(questions) > settings.max_history:
+        raise QuestionError(f"The conversation has {len(questions)} earlier questions; the limit is "
+                            f"{settings.max_history}. Start a new conversation.")
+    return [check_question(q, settings.max_question_chars, f"History item {i} (of {len(questions)})")
+            for i, q in enumerate(questions, 1)]
 
 
 def _context(question: str, history: Sequence[Answer]) -> str:

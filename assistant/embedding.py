@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import uuid
 import warnings
 from pathlib import Path
@@ -125,6 +126,7 @@ class OnnxEmbedder:
     sentence-transformers pipeline of all-MiniLM-L6-v2 does; measured against it on FinanceBench
     chunks: cosine >= 0.99998 (fp32), so an index built by either backend serves the other.
     Batches are sorted by length, as sentence-transformers does, to waste little on padding.
+    Safe to call from several threads at once.
     """
 
     def __init__(self, model_path: str, onnx_path: Path, model_id: str, batch_size: int = 32,
@@ -137,9 +139,22 @@ class OnnxEmbedder:
         if runtime == "openvino":
             import openvino as ov
 
-            config = {"INFERENCE_NUM_THREADS": threads} if threads else {}
+            # f32 on every CPU: on CPUs with AMX/AVX512-BF16 OpenVINO would otherwise compute in bf16,
+            # and the same question would get other vectors, features and answers than on an AVX2 CPU.
+            config: dict[str, Any] = {"INFERENCE_PRECISION_HINT": "f32"}
+            if threads:
+                config["INFERENCE_NUM_THREADS"] = threads
             compiled = ov.Core().compile_model(str(onnx_path), "CPU", config)
-            self._run = lambda feeds: compiled(feeds)[0]
+            # One infer request serves one call at a time ("Infer Request is busy" otherwise), and
+            # the UI, the API and scripts call from many threads: each thread gets its own.
+            local = threading.local()
+
+            def run(feeds: dict[str, np.ndarray]) -> np.ndarray:
+                if not hasattr(local, "request"):
+                    local.request = compiled.create_infer_request()
+                return local.request.infer(feeds)[0]  # a copy: the request's buffers are reused
+
+            self._run = run
         elif runtime == "onnxruntime":
             import onnxruntime as ort
 

@@ -90,6 +90,10 @@ class Citation:
             d["page"] = self.page
         return d
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Citation:
+        return cls(d["n"], d["source"], d["start"], d["end"], d["quote"], d["score"], d.get("page"), d.get("file", ""))
+
 
 CLAIM_ROLES = ("quote", "conflict", "speaker", "answer")
 
@@ -118,6 +122,10 @@ class Claim:
             d["label"] = self.label
         return d
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Claim:
+        return cls(d["text"], d["n"], d.get("role", "quote"), d.get("label", ""))
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -135,8 +143,10 @@ class Answer:
     related: tuple[Citation, ...] = ()
     conflict: bool = False  # the sources give different values for the same thing
     conflict_on: str = ""  # what they differ on: "figure", "date", "name", ... ("" = no conflict)
-    timings_ms: dict[str, float] = field(default_factory=dict)
+    timings_ms: dict[str, float] = field(default_factory=dict)  # milliseconds, 3 decimals
     retrieved: tuple[str, ...] = ()  # sources of the retrieved passages, best first (for evals)
+    found_p: float | None = None  # P(the best sentence answers), from the found model; found iff >= its threshold
+    conflict_p: float | None = None  # highest P(two sources disagree) over the pairs that differ (1.0: by rule)
 
     @property
     def text(self) -> str:
@@ -148,13 +158,27 @@ class Answer:
         return next((c for c in self.citations if c.n == n), None)
 
     def to_dict(self) -> dict[str, Any]:
+        """Every field (``answer`` is the derived text); ``Answer.from_dict`` reads it back."""
         return {
             "question": self.question,
             "answer": self.text,
             "found": self.found,
+            "found_p": self.found_p,
             "conflict": self.conflict,
+            "conflict_on": self.conflict_on,
+            "conflict_p": self.conflict_p,
             "claims": [c.to_dict() for c in self.claims],
             "citations": [c.to_dict() for c in self.citations],
             "related": [c.to_dict() for c in self.related],
-            "timings_ms": {k: round(v, 3) for k, v in self.timings_ms.items()},
+            "retrieved": list(self.retrieved),
+            "timings_ms": dict(self.timings_ms),
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Answer:
+        """The Answer of ``to_dict`` output (scores and timings as rounded there)."""
+        return cls(d["question"], d["found"], tuple(Claim.from_dict(c) for c in d.get("claims", [])),
+                   tuple(Citation.from_dict(c) for c in d.get("citations", [])),
+                   tuple(Citation.from_dict(c) for c in d.get("related", [])), d.get("conflict", False),
+                   d.get("conflict_on", ""), dict(d.get("timings_ms", {})), tuple(d.get("retrieved", [])),
+                   d.get("found_p"), d.get("conflict_p"))

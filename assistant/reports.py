@@ -81,7 +81,8 @@ def _case_record(r: Result) -> dict[str, Any]:
     return {
         "suite": r.case.suite, "id": r.case.id, "turns": list(r.case.turns), "note": r.case.note,
         "expect": r.case.expect, "verdict": "pass" if r.passed else "fail", "reasons": r.reasons,
-        "answer": r.reply.text, "found": r.reply.found, "conflict": r.reply.conflict,
+        "answer": r.reply.text, "found": r.reply.found, "found_p": r.reply.found_p, "conflict": r.reply.conflict,
+        "conflict_p": r.reply.conflict_p,
         "citations": [c.to_dict() for c in r.reply.citations],
         "related": [c.to_dict() for c in r.reply.related],
         "retrieved": list(r.reply.retrieved), "seconds": round(r.seconds, 4),

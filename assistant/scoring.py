@@ -92,9 +92,17 @@ PAIR_FEATURES: dict[str, str] = {
 }
 
 
+PROB_DIGITS = 6  # probabilities are rounded to this many decimals before any comparison
+
+
 @dataclass(frozen=True)
 class Logistic:
-    """P(yes | features) = sigmoid(bias + weights . features); ``yes`` at ``threshold``."""
+    """P(yes | features) = sigmoid(bias + weights . features); ``yes`` at ``threshold``.
+
+    Computed in float64 (Python floats) and rounded to ``PROB_DIGITS`` decimals: features come
+    from float32 kernels that differ in their last bits between CPUs (AVX2 / AVX-512, OpenVINO /
+    torch), and rounding keeps such noise out of every threshold and ranking decision.
+    """
 
     features: tuple[str, ...] = ()
     weights: tuple[float, ...] = ()
@@ -105,8 +113,8 @@ class Logistic:
         return self.bias + sum(w * feats.get(n, 0.0) for n, w in zip(self.features, self.weights, strict=True))
 
     def prob(self, feats: dict[str, float]) -> float:
-        z = self.logit(feats)
-        return 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
+        z = self.logit({k: float(v) for k, v in feats.items()})
+        return round(1.0 / (1.0 + math.exp(-z)), PROB_DIGITS) if z > -60 else 0.0
 
     def yes(self, feats: dict[str, float]) -> bool:
         return self.prob(feats) >= self.threshold

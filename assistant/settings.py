@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     index_dir: Path = Field(ROOT / "index", description="Folder holding the built index (the default collection).")
     collections_dir: Path = Field(ROOT / "collections", description="Named collections: <name>/corpus, <name>/index.")
     max_upload_mb: int = Field(50, description="Largest file the UI accepts for upload, in MB.")
+    upload_ttl_s: int = Field(600, description="Uploaded files never added to a collection are deleted after this "
+                              "many seconds (checked as often).")
     model_path: str = Field("", description="Sentence-transformers model folder; '' = packaged MiniLM.")
     embed_batch_size: int = Field(32, description="Chunks per embedding batch.")
     embed_backend: str = Field(
@@ -52,13 +54,17 @@ class Settings(BaseSettings):
     candidates: int = Field(30, description="Candidates taken from each retriever before fusion.")
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
     lexical_weight: float = Field(0.8, description="Weight of the BM25 list in the fusion (dense = 1).")
+    reserve: int = Field(1, description="The best this many passages of each retriever are always kept, "
+                         "whatever the fusion says (chosen on the dev splits).")
     calibration: Path | None = Field(
         None, description="Scoring-model file; default: the one in assistant/calibration/ for the embedding model.")
     max_question_chars: int = Field(2000, description="Longer questions are refused.")
+    max_history: int = Field(20, description="Earlier questions the API accepts with a question (it replays them).")
     max_answer_sentences: int = Field(3, description="Sentences quoted in an answer (more on conflict).")
     host: str = Field("127.0.0.1", description="UI address; anything but loopback exposes it.")
     port: int = Field(7860, description="UI port.")
     auth: str = Field("", description="USER:PASS to require a login in the UI ('' = none).")
+    read_only: bool = Field(False, description="UI users can only ask (no upload, remove or new collection).")
     examples: list[str] = Field(
         default_factory=lambda: [
             "How many cars did Japan export to the United States last year?",

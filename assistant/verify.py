@@ -38,7 +38,7 @@ def verify(draft: Draft) -> Draft:
         index_map[i] = len(kept)
         kept.append(seg if seg.supports is None else replace(seg, supports=index_map[seg.supports]))
     if draft.found and not any(s.supports is None for s in kept):
-        return Draft(found=False, related=draft.related)
+        return Draft(found=False, related=draft.related, found_p=draft.found_p)
     return replace(draft, segments=kept)
 
 
@@ -53,7 +53,8 @@ def render(question: str, draft: Draft, timings_ms: dict[str, float],
     """The Answer of a verified draft: one claim per segment; identical spans share a number."""
     if not draft.found:
         related = tuple(_citation(i, s) for i, s in enumerate(draft.related, 1))
-        return Answer(question, False, related=related, timings_ms=timings_ms, retrieved=retrieved)
+        return Answer(question, False, related=related, timings_ms=timings_ms, retrieved=retrieved,
+                      found_p=draft.found_p)
     numbers: dict[tuple[str, int, int], int] = {}
     citations: list[Citation] = []
     claims: list[Claim] = []
@@ -66,4 +67,5 @@ def render(question: str, draft: Draft, timings_ms: dict[str, float],
                 else "conflict" if draft.conflict else "quote")
         claims.append(Claim(seg.claim, numbers[key], role, seg.label))
     return Answer(question, True, tuple(claims), tuple(citations), (), draft.conflict,
-                  draft.conflict_on if draft.conflict else "", timings_ms, retrieved)
+                  draft.conflict_on if draft.conflict else "", timings_ms, retrieved, draft.found_p,
+                  draft.conflict_p)

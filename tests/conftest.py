@@ -32,6 +32,18 @@ def _loopback(address: object) -> bool:
     return True  # AF_UNIX paths
 
 
+REAL_MODEL_FIXTURES = {"real_embedder", "real_index_settings", "bot"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Markers tell the truth: a test that loads the real model must be marked ``model`` (the
+    fast run, ``make unit``, deselects those)."""
+    wrong = [i.nodeid for i in items if REAL_MODEL_FIXTURES & set(getattr(i, "fixturenames", ()))
+             and i.get_closest_marker("model") is None]
+    if wrong:
+        raise pytest.UsageError("these tests load the real model but are not marked `model`: " + ", ".join(wrong))
+
+
 @pytest.fixture(autouse=True, scope="session")
 def block_network():
     """Fail any connection that leaves this machine (a hub download, telemetry, a CDN)."""

@@ -108,9 +108,10 @@ def test_json_shape(bot):
     assert isinstance(c["score"], float) and isinstance(c["start"], int)
 
 
-@pytest.mark.parametrize("question", ["", "   \n", "x" * 2001])
-def test_bad_questions_raise_a_typed_error(bot, question):
-    with pytest.raises(QuestionError):
+@pytest.mark.parametrize(("question", "why"), [("", "is empty"), ("   \n", "is empty"),
+                                              ("x" * 2001, "2,001 characters long"), ("???!!!...", "has no words")])
+def test_bad_questions_raise_a_typed_error(bot, question, why):
+    with pytest.raises(QuestionError, match=why):
         bot.ask(question)
 
 
@@ -128,8 +129,10 @@ def test_follow_ups_carry_the_topic(bot):
     assert who.citations[0].quote == first.citations[0].quote  # the speaker of the sentence just quoted
     figure = bot.ask("How many cars did Japan export to the United States last year?")
     why = bot.ask("Why?", history=[figure])
-    assert why.question == "Why?" and why.citations != figure.citations  # its own turn, its own citations
-    assert_every_claim_is_in_its_citation(why) if why.found else None
+    assert why.found  # the articles discuss the reasons around that figure
+    spans = {(c.source, c.start, c.end) for c in why.citations}
+    assert not spans & {(c.source, c.start, c.end) for c in figure.citations}  # something new, not the same quotes
+    assert_every_claim_is_in_its_citation(why)
 
 
 def test_who_question_names_the_person_first(bot):

@@ -1,3 +1,5 @@
+import pytest
+
 from assistant.chunking import chunk_document, paragraph_spans, sentence_spans
 from assistant.corpus import sha256
 from assistant.records import Document
@@ -48,15 +50,17 @@ def test_overlong_sentence_is_cut_at_words(fake_embedder):
     assert all(not text[c.start].isspace() and not text[c.end - 1].isspace() for c in chunks)
 
 
+@pytest.mark.model
 def test_real_tokenizer_keeps_chunks_under_the_model_limit(real_index_settings):
-    from assistant.index import _live_generation, _read_jsonl
+    from assistant.index import _read_jsonl, live_generation
 
-    gen = _live_generation(real_index_settings.index_dir)
+    gen = live_generation(real_index_settings.index_dir)
     assert gen is not None
     rows = _read_jsonl(gen / "chunks.jsonl")
     assert rows and max(r["n_tokens"] for r in rows) <= real_index_settings.chunk_max_tokens < 256
 
 
+@pytest.mark.model
 def test_page_chunks_carry_a_header_and_stay_under_the_model_limit(real_embedder):
     from assistant.chunking import context_header, embedding_text
 

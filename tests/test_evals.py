@@ -76,12 +76,12 @@ def test_span_support_counts_figures_outside_their_citation():
 
 def test_a_sentence_holding_its_own_markers_scores_by_claims():
     """A document sentence containing "[2]" and "(1)" is one claim of citation 1: its markers are
-    neither citations nor figures, and the answer text shows them verbatim beside the real one."""
+    neither citations nor figures, and the answer text shows them escaped beside the real one."""
     from assistant.records import Answer, Citation
 
     quote = "Sales rose 4.2 percent [2] in the year (1) as reported."
     reply = Answer("q", True, (Claim(quote, 1),), (Citation(1, "a.txt", 0, len(quote), quote, 1.0),))
-    assert reply.text == quote + " [1]"
+    assert reply.text == quote.replace("[2]", "\\[2]") + " [1]"
     r = check(case(figures=["4.2 percent"], sources=["a"]), reply)
     assert r.passed and (r.cited_figures, r.supported_figures) == (3, 3)  # 4.2 percent, 2, 1: all in the span
     assert metrics([r])["span_support"] == 1.0
@@ -131,6 +131,7 @@ def _eval(*args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.model
 @pytest.mark.model
 def test_cli_exit_codes_and_deterministic_reports(tmp_path, real_index_settings):
     idx = str(real_index_settings.index_dir)

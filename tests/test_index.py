@@ -15,7 +15,7 @@ import pytest
 from assistant.core import Assistant, index_corpus
 from assistant.embedding import HashEmbedder
 from assistant.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
-from assistant.index import CURRENT, _live_generation, require_index
+from assistant.index import CURRENT, live_generation, require_index
 
 from .conftest import ART, ROOT
 
@@ -92,7 +92,7 @@ def test_missing_and_corrupt_index_errors(fake_settings, fake_embedder):
     with pytest.raises(IndexMissingError, match="assistant index"):
         Assistant.open(settings=fake_settings, embedder=fake_embedder)
     index_corpus(fake_settings, fake_embedder, progress=False)
-    gen = _live_generation(fake_settings.index_dir)
+    gen = live_generation(fake_settings.index_dir)
     assert gen is not None
     (gen / "dense.faiss").write_bytes(b"garbage")
     with pytest.raises(IndexCorruptError, match="--rebuild"):
@@ -131,6 +131,7 @@ def test_interrupted_run_leaves_previous_index_loadable(fake_settings, fake_embe
     assert leftovers == []
 
 
+@pytest.mark.model
 def test_killed_indexer_process_leaves_previous_index_loadable(tmp_path, real_embedder):
     """SIGKILL the real CLI mid-embedding (no cleanup can run): the old index still opens."""
     corpus = tmp_path / "corpus"
@@ -166,7 +167,7 @@ def test_killed_indexer_process_leaves_previous_index_loadable(tmp_path, real_em
 
 def test_manifest_records_model_chunker_and_hashes(fake_settings, fake_embedder):
     index_corpus(fake_settings, fake_embedder, progress=False)
-    gen = _live_generation(fake_settings.index_dir)
+    gen = live_generation(fake_settings.index_dir)
     assert gen is not None
     m = json.loads((gen / "manifest.json").read_text())
     assert m["model_id"] == fake_embedder.model_id and m["dim"] == fake_embedder.dim

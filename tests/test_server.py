@@ -1,0 +1,71 @@
+"""Start-up checks of ``assistant serve``: a busy port and an exposed server without a login
+each give one clear line naming the fix, before any model is loaded."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from assistant.errors import AssistantError
+from assistant.server import check_exposure, check_port, parse_auth
+
+
+def _serve(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "assistant.cli", "serve", *args], capture_output=True, text=True,
+                          env=os.environ, timeout=120)
+
+
+@pytest.fixture
+def busy_port():  # type: ignore[no-untyped-def]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        yield s.getsockname()[1]
+
+
+def test_check_port_names_the_fix(busy_port: int) -> None:
+    with pytest.raises(AssistantError, match=rf"Port {busy_port} .* in use.*--port {busy_port + 1}.*make run PORT="):
+        check_port("127.0.0.1", busy_port)
+
+
+def test_busy_port_is_one_line_and_exit_2(busy_port: int) -> None:
+    p = _serve("--port", str(busy_port))
+    assert p.returncode == 2
+    assert p.stderr.strip().count("\n") == 0 and "make run PORT=" in p.stderr, p.stderr
+    assert "Traceback" not in p.stderr + p.stdout
+
+
+def test_exposed_without_login_is_refused() -> None:
+    with pytest.raises(AssistantError, match="--auth USER:PASS.*--insecure-no-auth"):
+        check_exposure("0.0.0.0", 7860, has_login=False, insecure_no_auth=False)
+    check_exposure("0.0.0.0", 7860, has_login=True, insecure_no_auth=False)
+    check_exposure("0.0.0.0", 7860, has_login=False, insecure_no_auth=True)
+    check_exposure("127.0.0.1", 7860, has_login=False, insecure_no_auth=False)
+
+
+def test_cli_refuses_exposure_before_loading_anything() -> None:
+    p = _serve("--host", "0.0.0.0", "--port", "1")
+    assert p.returncode == 2 and "--insecure-no-auth" in p.stderr, p.stderr
+
+
+@pytest.mark.parametrize("bad", ["nocolon", ":pw", "user:"])
+def test_auth_must_be_user_colon_password(bad: str) -> None:
+    with pytest.raises(AssistantError, match="USER:PASS"):
+        parse_auth(bad)
+
+
+def test_history_is_bounded_and_items_named() -> None:
+    from assistant.core import check_history
+    from assistant.errors import QuestionError
+    from assistant.settings import Settings
+
+    s = Settings(max_history=3)
+    assert check_history([" Who is he? ", "And Nissan?"], s) == ["Who is he?", "And Nissan?"]
+    with pytest.raises(QuestionError, match="4 earlier questions; the limit is 3"):
+        check_history(["a"] * 4, s)
+    with pytest.raises(QuestionError, match=r"History item 2 \(of 2\) is empty"):
+        check_history(["Who is he?", " "], s)
