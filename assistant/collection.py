@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections import Counter
+import threading
+import unicodedata
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING
 from .embedding import Embedder
 from .errors import AssistantError
 from .formats import SUFFIXES, FormatError, sniff
-from .index import LoadedIndex
+from .index import LoadedIndex, live_generation
 from .records import Document
 from .settings import Settings
 
@@ -63,6 +65,7 @@ def safe_name(original: str) -> str:
     from pathvalidate import sanitize_filename
 
     base = Path(original.replace("\\", "/")).name
+    base = "".join(c for c in base if unicodedata.category(c) not in ("Cf", "Cc"))  # bidi and other controls
     name = sanitize_filename(base, replacement_text="").lstrip(". ").strip()
     stem, dot, suffix = name.rpartition(".")
     return f"{stem}.{suffix.lower()}" if dot and stem else name
@@ -136,53 +139,77 @@ class Added:
 
 
 class Library:
-    """The collections one server offers: an Assistant per collection (opened on first use) over
-    one shared embedder, and the actions of the UI's Documents tab."""
+    """The collections one server offers: an Assistant per collection over one shared embedder,
+    and the actions of the UI's Documents tab.
+
+    Safe for concurrent use: a collection's assistant is reopened whenever its index has a new
+    generation (built by this server, the CLI or another process), and the writes of one
+    collection (upload, remove) run one at a time, each either completed or undone."""
 
     def __init__(self, settings: Settings, embedder: Embedder, opened: dict[str, Assistant] | None = None) -> None:
         self.settings = settings
         self.embedder = embedder
         self._bots: dict[str, Assistant] = dict(opened or {})
+        self._open_lock = threading.Lock()
+        self._write_locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
 
     def names(self) -> list[str]:
         return names(self.settings)
 
     def bot(self, name: str) -> Assistant | None:
-        """The collection's assistant, or None while it has no index yet."""
+        """The collection's assistant on its live index generation, or None while it has no index."""
         from .core import Assistant
         from .errors import IndexMissingError
 
-        if name not in self._bots:
+        s = settings_for(self.settings, name)
+        live = live_generation(s.index_dir)
+        with self._open_lock:
+            bot = self._bots.get(name)
+            if bot is not None and (live is None or bot.index.path == live):
+                return bot
             try:
-                self._bots[name] = Assistant.open(settings=settings_for(self.settings, name), embedder=self.embedder)
+                self._bots[name] = Assistant.open(settings=s, embedder=self.embedder)
             except IndexMissingError:
                 return None
-        return self._bots[name]
+            return self._bots[name]
 
     def add(self, name: str, files: list[tuple[Path, str]], progress: bool = False) -> Added:
-        """Store uploaded files (path, original name) in the collection and index it."""
+        """Store uploaded files (path, original name) in the collection and index it. Either the
+        files end indexed, or the new ones are removed again and CollectionError says why."""
         s = create(self.settings, name)
         out = Added([], [], [], "")
-        changed = False
-        for path, original in files:
-            try:
-                stored, new = store(s, path, original)
-                out.stored.append(stored if new else f"{stored} (already there)")
-                changed |= new
-            except CollectionError as e:
-                out.refused.append(str(e))
-        if changed:
-            out.summary = self._reindex(name, progress, out.skipped)
+        with self._write_locks[name]:
+            bot = self.bot(name)
+            indexed = {d.file for d in bot.index.documents.values()} if bot else set()
+            new: list[Path] = []
+            for path, original in files:
+                try:
+                    stored, fresh = store(s, path, original)
+                except CollectionError as e:
+                    out.refused.append(str(e))
+                    continue
+                if fresh:
+                    new.append(s.corpus_dir / stored)
+                # "already there" means in the index; a stored file a crash left unindexed is indexed now
+                out.stored.append(f"{stored} (already there)" if not fresh and stored in indexed else stored)
+            if new or any(not x.endswith("(already there)") for x in out.stored):
+                try:
+                    out.summary = self._reindex(name, progress, out.skipped)
+                except BaseException as e:
+                    for p in new:
+                        p.unlink(missing_ok=True)
+                    raise CollectionError(f"The upload could not be indexed ({type(e).__name__}: {e}); "
+                                          "nothing was added. Try again.") from None
         return out
 
     def remove(self, name: str, file: str) -> str:
-        remove(settings_for(self.settings, name), file)
-        return self._reindex(name, False, [])
+        with self._write_locks[name]:
+            remove(settings_for(self.settings, name), file)
+            return self._reindex(name, False, [])
 
     def _reindex(self, name: str, progress: bool, skipped: list[str]) -> str:
         from .core import index_corpus
 
         stats = index_corpus(settings_for(self.settings, name), self.embedder, progress=progress,
                              on_skip=lambda x: skipped.append(f"{x.path}: {x.reason}"))
-        self._bots.pop(name, None)  # reopened on next use, with the new generation
-        return stats.summary()
+        return stats.summary()  # bot() reopens on the new generation

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,27 +93,47 @@ def load_file(path: Path, rel: str) -> tuple[list[Document], list[Skipped]]:
     return [Document(id=rel, text=text, sha256=sha256(text), source=rel)], []
 
 
-def corpus_files(corpus_dir: Path) -> list[Path]:
-    """Every candidate file, in a stable (sorted) order; hidden files are ignored."""
+SYMLINK_OUT = "symlink to outside the corpus: not indexed"
+SYMLINK_DIR = "symlink to a folder: not followed"
+
+
+def corpus_files(corpus_dir: Path) -> tuple[list[Path], list[Skipped]]:
+    """Every candidate file, in a stable (sorted) order, and the links refused (with why).
+
+    Hidden files are ignored. Symbolic links are never followed out of the corpus: a link to
+    a file outside it (``passwd.txt -> /etc/passwd``) and a link to any folder are refused by
+    name; a link to a file inside the corpus is read like that file.
+    """
     if not corpus_dir.is_dir():
         raise CorpusError(
             f"Corpus folder {corpus_dir} does not exist. Create it and put documents in it, "
             "or pass --corpus DIR."
         )
-    return sorted(
-        p
-        for p in corpus_dir.rglob("*")
-        if p.is_file()
-        and p.suffix.lower() in SUFFIXES
-        and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
-    )
+    root = corpus_dir.resolve()
+    files: list[Path] = []
+    refused: list[Skipped] = []
+    for folder, dirs, names in os.walk(corpus_dir, followlinks=False):
+        here = Path(folder)
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for d in [d for d in dirs if (here / d).is_symlink()]:
+            refused.append(Skipped((here / d).relative_to(corpus_dir).as_posix(), SYMLINK_DIR))
+            dirs.remove(d)
+        for name in names:
+            p = here / name
+            if name.startswith(".") or p.suffix.lower() not in SUFFIXES:
+                continue
+            if p.is_symlink() and root not in p.resolve().parents:
+                refused.append(Skipped(p.relative_to(corpus_dir).as_posix(), SYMLINK_OUT))
+            elif p.is_file():
+                files.append(p)
+    return sorted(files), sorted(refused, key=lambda s: s.path)
 
 
 def load_corpus(corpus_dir: Path, limit_pages: int | None = None) -> tuple[list[Document], list[Skipped]]:
     """Documents of the corpus and the files skipped (with why). Raises CorpusError if none load."""
     docs: list[Document] = []
-    skipped: list[Skipped] = []
-    for path in corpus_files(corpus_dir):
+    files, skipped = corpus_files(corpus_dir)
+    for path in files:
         rel = path.relative_to(corpus_dir).as_posix()
         try:
             got, partly = load_file(path, rel)

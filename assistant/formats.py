@@ -207,12 +207,30 @@ def read_html(data: bytes) -> tuple[str, str]:
     return (getattr(doc, "title", None) or "").strip(), text
 
 
+MAX_UNZIPPED_MB = 200  # a Word file whose parts inflate past this is refused unread (a zip bomb)
+MAX_RATIO = 100  # ... and so is one whose parts inflate more than this many times
+
+
+def check_unzipped_size(data: bytes) -> None:
+    """FormatError if a zip's parts would inflate past ``MAX_UNZIPPED_MB`` or ``MAX_RATIO`` times its
+    size: decided from the archive's directory, before anything is decompressed."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            total = sum(i.file_size for i in z.infolist())
+    except zipfile.BadZipFile as e:
+        raise FormatError(f"not a readable Word file ({e})") from None
+    if total > MAX_UNZIPPED_MB * 2**20 or total > MAX_RATIO * max(len(data), 2**20):
+        raise FormatError(f"its parts inflate to {total / 2**20:,.0f} MB from {len(data) / 2**20:,.1f} MB "
+                          f"(limit {MAX_UNZIPPED_MB} MB, {MAX_RATIO}x): refused as a possible zip bomb")
+
+
 def read_docx(data: bytes) -> tuple[str, str]:
     """(title, text) of a Word file: paragraphs and table rows in document order."""
     import docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    check_unzipped_size(data)
     try:
         d = docx.Document(io.BytesIO(data))
     except Exception as e:  # python-docx raises zip, XML and key errors for damaged files

@@ -21,12 +21,14 @@ back from the FAISS index), because FaissVectorStore cannot delete.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +45,7 @@ from .settings import FORMAT_VERSION
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
+WRITE_LOCK = ".write.lock"
 EMBED_BLOCK = 512  # chunks per progress-bar step; the model batches inside it
 
 
@@ -120,7 +123,8 @@ def _manifest_key(m: dict[str, Any]) -> tuple[Any, ...]:
     return (m.get("format_version"), m.get("model_id"), m.get("dim"), m.get("chunker"))
 
 
-def _live_generation(index_dir: Path) -> Path | None:
+def live_generation(index_dir: Path) -> Path | None:
+    """The folder CURRENT names, or None when there is no index."""
     try:
         name = (index_dir / CURRENT).read_text().strip()
     except FileNotFoundError:
@@ -147,7 +151,7 @@ def _check(manifest: dict[str, Any], model_id: str, dim: int, chunker: ChunkerCo
 
 def require_index(index_dir: Path) -> Path:
     """The live generation folder, or IndexMissingError saying how to build one."""
-    gen = _live_generation(index_dir)
+    gen = live_generation(index_dir)
     if gen is None:
         raise IndexMissingError(
             f"No index found in {index_dir}. Build it with `assistant index` (or `make run`)."
@@ -213,9 +217,28 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
 def _previous(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig, rebuild: bool
               ) -> LoadedIndex | None:
     """The live generation, whose unchanged documents' vectors a build reuses (None: nothing)."""
-    if rebuild or _live_generation(index_dir) is None:
+    if rebuild or live_generation(index_dir) is None:
         return None
     return open_index(index_dir, model_id, dim, chunker)  # raises on mismatch / corruption
+
+
+@contextmanager
+def write_lock(index_dir: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the index folder's write lock (an ``flock`` on ``index_dir/.write.lock``): builds of
+    one index, from any process, run one after the other. ``on_wait`` is called once if another
+    holds it; the lock is released by the OS if the holder dies."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / WRITE_LOCK, "a+") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait:
+                on_wait()
+            fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def build_index(
@@ -228,8 +251,17 @@ def build_index(
     limit_pages: int | None = None,
     on_skip: Callable[[Skipped], None] | None = None,
     lex: LexicalConfig | None = None,
+    on_wait: Callable[[], None] | None = None,
 ) -> IndexStats:
-    """Bring ``index_dir`` up to date with ``corpus_dir``, embedding only what changed."""
+    """Bring ``index_dir`` up to date with ``corpus_dir``, embedding only what changed. Holds the
+    write lock throughout, so a second writer builds on the first one's result."""
+    with write_lock(index_dir, on_wait):
+        return _build(corpus_dir, index_dir, embedder, chunker, rebuild, progress, limit_pages, on_skip, lex)
+
+
+def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: ChunkerConfig, rebuild: bool,
+           progress: bool, limit_pages: int | None, on_skip: Callable[[Skipped], None] | None,
+           lex: LexicalConfig | None) -> IndexStats:
     t0 = time.perf_counter()
     docs, skipped = load_corpus(corpus_dir, limit_pages=limit_pages)
     for s in skipped:
@@ -387,7 +419,9 @@ def _write_generation(index_dir: Path, plan: list[Planned], headers: dict[str, s
         pointer = index_dir / f".{CURRENT}.tmp"
         pointer.write_text(name + "\n")
         _fsync_file(pointer)
+        _fsync_file(index_dir)  # the new generation's name is on disk before CURRENT points at it
         os.replace(pointer, index_dir / CURRENT)  # the atomic switch
+        _fsync_file(index_dir)  # ... and the switch itself survives a power cut
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     _remove_stale(index_dir, keep=name)

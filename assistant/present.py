@@ -1,4 +1,4 @@
-"""How an Answer is shown: the one place that lays out claims and places citation markers.
+r"""How an Answer is shown: the one place that lays out claims and places citation markers.
 
 ``pieces`` turns an Answer into a flat sequence of typed pieces; the plain-text renderer here
 and the HTML renderer of the UI only format each piece. A marker is emitted only for a claim's
@@ -11,10 +11,16 @@ document sentence that itself contains "[2]" or "(1)" stays inert text inside it
 'He said so. [1] ("he" is Taizo Watanabe [2].)'
 >>> answer_text(Answer("q", True, (Claim("Simona Halep", 1, "answer"), Claim("Simona Halep won.", 1))))
 'Simona Halep: Simona Halep won. [1]'
+
+A document's own "[2]" cannot pass for a marker: in plain text it is written "\[2]".
+
+>>> answer_text(Answer("q", True, (Claim("Costs fell[2].", 1),)))
+'Costs fell\\[2]. [1]'
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from .records import Answer
@@ -74,11 +80,32 @@ def pieces(answer: Answer) -> Iterator[Piece]:
         yield "cite", claim.n
 
 
+_MARKER_LIKE = re.compile(r"\[(\d+)\]")
+# C0 and C1 controls (a terminal obeys ESC sequences) and the bidi controls that reorder text on
+# screen (a right-to-left override makes "txt.exe" read "exe.txt"); line breaks and tabs stay.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    r"""Document text as it may be shown: every control or bidi character as a visible escape.
+
+    >>> printable("red\x1b[31m alert \u202etxt.exe")
+    'red\\u001b[31m alert \\u202etxt.exe'
+    """
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def answer_text(answer: Answer) -> str:
-    """Plain text with ``[n]`` markers (the CLI, JSON ``answer`` field and reports show this)."""
+    r"""Plain text with ``[n]`` markers (the CLI, JSON ``answer`` field and reports show this).
+    Claims keep their words; a marker-like "[2]" inside one is written "\[2]"."""
     out = []
     for kind, value in pieces(answer):
-        out.append(f" [{value}]" if kind == "cite" else str(value))
+        if kind == "cite":
+            out.append(f" [{value}]")
+        elif kind == "claim":
+            out.append(_MARKER_LIKE.sub(r"\\[\1]", str(value)))
+        else:
+            out.append(str(value))
     return "".join(out)
 
 

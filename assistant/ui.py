@@ -20,14 +20,15 @@ from typing import Any
 
 from .chunking import paragraph_spans
 from .collection import DEFAULT, Library, create, documents, settings_for
+from .core import check_history
 from .errors import AssistantError
 from .formats import SUFFIXES, FormatError, page_view
-from .present import pieces
+from .present import pieces, printable
 from .records import Answer, Citation
 
 # One pass, character by character: HTML specials and Markdown punctuation become numeric
 # entities, so nothing in a document can open a tag, a link or an image.
-_ENTITIES = {c: f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-.!|~"}
+_ENTITIES = {c: f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-.!|~$"}  # $: no math either
 
 CSS = """
 .hidden-control { display: none !important; }
@@ -73,12 +74,15 @@ JS = """
 }
 """
 
+READ_ONLY = "This server is read-only: documents can be asked about, not added or removed."
+
 SCROLL_JS = "() => { const m = document.getElementById('cite-hl'); if (m) m.scrollIntoView({block: 'center'}); }"
 
 
 def esc(text: str) -> str:
-    """Text safe inside our HTML and inert as Markdown."""
-    return "".join(_ENTITIES.get(c, c) for c in text)
+    """Text safe inside our HTML, inert as Markdown and LaTeX, with control and bidi characters
+    shown as escapes (``present.printable``)."""
+    return "".join(_ENTITIES.get(c, c) for c in printable(text))
 
 
 def _marker(turn: int, kind: str, n: int) -> str:
@@ -176,7 +180,8 @@ def pdf_page_html(path: Path, page: int, start: int, end: int) -> str:
 def _rows(bot: Any) -> list[list[Any]]:
     if bot is None:
         return []
-    return [[r.file, r.name, r.pages, r.chunks, r.indexed.replace("T", " ")[:16]] for r in documents(bot.index)]
+    return [[printable(r.file), printable(r.name), r.pages, r.chunks, r.indexed.replace("T", " ")[:16]]
+            for r in documents(bot.index)]
 
 
 def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -> Any:
@@ -226,9 +231,16 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
         n = len({d.file for d in docs_of(name).values()})
         return f"**{name}**: {n} document{'s' if n != 1 else ''} indexed."
 
+    read_only = library.settings.read_only
+
+    def writable() -> None:
+        if read_only:
+            raise AssistantError(READ_ONLY)
+
     def upload(files: list[str] | None, name: str, progress: Any = gr.Progress(track_tqdm=True)):  # noqa: B008
         paths = [Path(f) for f in files or []]
         try:
+            writable()
             done = library.add(name, [(p, p.name) for p in paths], progress=True)
             lines = [f"Added: {', '.join(done.stored)}." if done.stored else "Nothing added."]
             lines += [f"Refused: {r}" for r in done.refused]
@@ -245,6 +257,7 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
 
     def remove_doc(file: str | None, name: str):
         try:
+            writable()
             status = library.remove(name, file or "") if file else "Choose a document to remove."
         except AssistantError as e:
             status = str(e)
@@ -252,6 +265,7 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
 
     def new_collection(new: str):
         try:
+            writable()
             create(library.settings, (new or "").strip())
             return gr.update(choices=library.names(), value=new.strip()), ""
         except AssistantError as e:
@@ -270,14 +284,16 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
             if bot is None:
                 raise AssistantError(f"The collection {collection!r} has no index yet. "
                                      f"Run `assistant index --collection {collection}` or upload a document.")
+            past = check_history(list(history or []), library.settings)  # bounded before any work
             earlier: list[Answer] = []
-            for q in history or []:  # replay the conversation: follow-ups may need earlier answers
+            for q in past:  # replay the conversation: follow-ups may need earlier answers
                 earlier.append(bot.ask(q, history=earlier))
             return bot.ask(question, history=earlier).to_dict()
         except AssistantError as e:
             raise gr.Error(str(e)) from None
 
-    with gr.Blocks(title="Ask the documents", analytics_enabled=False) as demo:
+    ttl = library.settings.upload_ttl_s  # files posted to gradio's upload route but never added are swept
+    with gr.Blocks(title="Ask the documents", analytics_enabled=False, delete_cache=(ttl, ttl)) as demo:
         gr.Markdown("### Ask the documents\nEvery answer quotes its sources; click a marker like [1] or a source "
                     "to see it on its page.")
         answers = gr.State([])
@@ -289,6 +305,7 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
             with gr.Column(scale=3):
                 chat = gr.Chatbot(elem_id="chat", height=480, label="Conversation", feedback_options=None,
                                   render_markdown=True, sanitize_html=True, group_consecutive_messages=False,
+                                  latex_delimiters=[],
                                   buttons=["copy", "copy_all"])
                 question = gr.Textbox(elem_id="question", label="Question", placeholder="Ask about the documents…",
                                       max_length=library.settings.max_question_chars, lines=1)
@@ -303,15 +320,16 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
                 with gr.Tab("Documents", id="documents-tab", elem_id="documents-tab"):
                     files = gr.File(label=f"Add documents (PDF, HTML, DOCX, TXT, MD, JSONL; up to "
                                     f"{library.settings.max_upload_mb} MB each)", file_count="multiple",
-                                    file_types=sorted(SUFFIXES), type="filepath", elem_id="upload")
+                                    file_types=sorted(SUFFIXES), type="filepath", elem_id="upload",
+                                    visible=not read_only)
                     status = gr.Markdown("", elem_id="upload-status")
                     rows = _rows(library.bot(collection))
                     table = gr.Dataframe(rows, headers=["File", "Title", "Pages", "Chunks", "Indexed at"],
                                          interactive=False, elem_id="doc-list", wrap=True)
-                    with gr.Row():
+                    with gr.Row(visible=not read_only):
                         choice = gr.Dropdown([r[0] for r in rows], label="Document", elem_id="remove-choice", scale=3)
                         remove_btn = gr.Button("Remove", elem_id="remove", variant="stop", scale=1)
-                    with gr.Row():
+                    with gr.Row(visible=not read_only):
                         new_name = gr.Textbox(label="New collection", placeholder="name", elem_id="new-collection",
                                               scale=3)
                         create_btn = gr.Button("Create", elem_id="create-collection", scale=1)
@@ -330,4 +348,7 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
         remove_btn.click(remove_doc, [choice, picker], [status, table, choice, count], api_visibility="private")
         create_btn.click(new_collection, [new_name], [picker, status], api_visibility="private")
         gr.api(api_ask, api_name="ask")
+        # Collections made since the app was built (by the CLI or another browser) appear on page load.
+        demo.load(lambda name: gr.update(choices=library.names(), value=name), [picker], [picker],
+                  api_visibility="private")
     return demo

@@ -132,3 +132,26 @@ def make_docx(path: Path) -> Path:
         t.cell(r, 0).text, t.cell(r, 1).text = a, b
     d.save(str(path))
     return path
+
+
+def make_zip_bomb_docx(path: Path, inflated_mb: int = 300) -> Path:
+    """A valid Word file whose word/document.xml inflates to ``inflated_mb`` MB (about 1 MB on
+    disk): a real document with a huge run of blank text appended to its main part."""
+    import zipfile
+
+    good = make_docx(path.with_name(f".{path.stem}-base.docx"))
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as dst:
+        for item in src.infolist():
+            if item.filename != "word/document.xml":
+                dst.writestr(item, src.read(item))
+                continue
+            xml = src.read(item)
+            head, tail = xml.rsplit(b"</w:body>", 1)
+            with dst.open("word/document.xml", "w", force_zip64=True) as out:
+                out.write(head)
+                chunk = b" " * 2**20
+                for _ in range(inflated_mb):
+                    out.write(chunk)
+                out.write(b"</w:body>" + tail)
+    good.unlink()
+    return path

@@ -116,8 +116,9 @@ def test_page_exact_citation_from_a_pdf(tmp_path, files, fake_embedder):
     assert c.to_dict()["page"] == 2 and c.to_dict()["file"] == "report.pdf"
     marker = bot.ask("How much did maintenance costs fall to?")
     claim = next(x for x in marker.claims if "[2]" in x.text)  # the footnote marker is text, not a citation
-    assert marker.citation(claim.n) is not None and claim.n != 2 or len(marker.citations) >= 2
-    assert "7.5 million euros[2]" in marker.text
+    cite = marker.citation(claim.n)
+    assert cite is not None and claim.text in cite.quote  # verbatim, inside the claim's own citation
+    assert "7.5 million euros\\[2]" in marker.text and "euros[2]" not in marker.text  # cannot pass for a marker
 
 
 def test_uploads_are_checked_named_safely_and_indexed(tmp_path, files, fake_embedder):

@@ -17,7 +17,7 @@ def _cite(n: int, quote: str) -> Citation:
 
 def test_a_sentence_holding_bracket_markers_renders_as_one_claim():
     reply = Answer("q", True, (Claim(QUOTE, 1),), (_cite(1, QUOTE),))
-    assert reply.text == f"{QUOTE} [1]"
+    assert reply.text == QUOTE.replace("[2]", "\\[2]") + " [1]"
     assert [p for p in pieces(reply) if p[0] == "cite"] == [("cite", 1)]
     html = answer_html(reply, turn=0)
     assert len(re.findall(r"<button class=\"cite ref-0-c-(\d+)\"", html)) == 1  # only the real marker
@@ -41,3 +41,25 @@ def test_not_found_has_no_claims_and_no_markers():
     reply = Answer("q", False)
     assert reply.text.startswith("Not found in the documents") and "[" not in reply.text
     assert reply.to_dict()["claims"] == []
+
+
+def test_document_text_cannot_forge_markers_or_control_the_terminal():
+    from assistant.cli import format_answer
+
+    quote = "Sales rose [1] [2] \x1b[2J\x1b[31mcleared\u202etxt.exe"
+    reply = Answer("q", True, (Claim(quote, 1),), (_cite(1, quote),), timings_ms={"retrieve": 1, "compose": 1},
+                   found_p=0.9)
+    assert reply.text.startswith("Sales rose \\[1] \\[2] ") and reply.text.endswith(" [1]")
+    shown = format_answer(reply)
+    assert "\x1b" not in shown and "\u202e" not in shown
+    assert "\\u001b[2J" in shown and "\\u202etxt.exe" in shown and "found p=0.900" in shown
+    html = answer_html(reply, 0)
+    assert "\x1b" not in html and "\u202e" not in html and "&#36;" not in html
+    assert "&#36;&#36;x&#36;&#36;" in answer_html(Answer("q", True, (Claim("$$x$$", 1),), (_cite(1, "$$x$$"),)), 0)
+
+
+def test_upload_names_lose_bidi_and_control_characters():
+    from assistant.collection import safe_name
+
+    assert safe_name("report\u202efdp.txt") == "reportfdp.txt"
+    assert safe_name("a\x1b[31mb.pdf") == "a[31mb.pdf"

@@ -205,6 +205,37 @@ def test_hostile_document_text_is_shown_literally_and_runs_nothing(tmp_path, bro
         app.stop()
 
 
+SPOOF = """The Kestrel fund paid $$\\frac{1}{2}$$ of 9.4 million dollars [1] [2] to the Kestrel trust \u202eevil\u202c.
+
+Other news: nothing else happened that week.
+"""
+
+
+def test_document_text_cannot_spoof_the_page(tmp_path, browser):
+    """LaTeX in a document stays literal, its "[1] [2]" are text (not markers), a bidi override in
+    a document or a file name is shown as an escape, and a read-only server offers no upload."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "kestrel\u202etxt.md").write_text(SPOOF)
+    app = App(corpus, tmp_path / "index", "--read-only")
+    try:
+        p = Page(browser, app.url)
+        answer = p.ask("How much did the Kestrel fund pay to the Kestrel trust?")
+        text = answer.inner_text()
+        assert "$$\\frac{1}{2}$$" in text and answer.locator(".katex, math").count() == 0
+        assert answer.locator("button.cite").count() == 1  # the document's own [1] [2] are not buttons
+        assert "\u202e" not in text and "\\u202eevil" in text
+        p.page.get_by_role("tab", name="Documents").click()
+        table = p.page.locator("#doc-list")
+        table.wait_for(state="visible", timeout=15000)
+        assert "kestrel\\u202etxt.md" in table.inner_text() and "\u202e" not in table.inner_text()
+        assert p.page.locator("#upload").count() == 0 or not p.page.locator("#upload").is_visible()
+        assert not p.page.locator("#remove").is_visible()
+        p.shot("9-spoofing-read-only")
+    finally:
+        app.stop()
+
+
 def test_no_file_outside_the_index_is_served(app):
     for path in ("gradio_api/file=/etc/passwd", f"gradio_api/file={ROOT}/pyproject.toml",
                  "gradio_api/file=corpus/000_936d9f47e3d9f400.txt", "file=/etc/passwd", "../pyproject.toml"):
@@ -232,15 +263,26 @@ def test_api_endpoint_returns_the_cli_json(app, bot):
     assert named == want  # the collection is a parameter; "default" is today's corpus/
     with pytest.raises(Exception, match="No collection named 'nope'"):
         client.predict("What share?", [], "nope", api_name="/ask")
+    t0 = time.monotonic()
+    with pytest.raises(Exception, match="300 earlier questions; the limit is 20"):
+        client.predict("What share?", ["Who is Takashi Ishihara?"] * 300, api_name="/ask")
+    assert time.monotonic() - t0 < 10  # refused before any of them is asked
+    with pytest.raises(Exception, match=r"History item 2 \(of 2\) is empty"):
+        client.predict("What share?", ["Who is Takashi Ishihara?", ""], api_name="/ask")
+    with pytest.raises(Exception, match="has no words"):
+        client.predict("???!!!...", [], api_name="/ask")
 
 
 def test_login_required_when_auth_is_set(real_index_settings, browser):
     from gradio_client import Client
+    from gradio_client.exceptions import AuthenticationError
 
     app = App(real_index_settings.corpus_dir, real_index_settings.index_dir, "--auth", "staff:s3cret")
     try:
-        with pytest.raises(Exception):  # noqa: B017 - gradio_client raises its own error types
+        with pytest.raises(AuthenticationError, match="credentials were not provided"):
             Client(app.url, verbose=False).predict("What share?", [], api_name="/ask")
+        with pytest.raises(ValueError, match="Could not login"):  # gradio answers a wrong password with 400
+            Client(app.url, auth=("staff", "wrong"), verbose=False)
         ok = Client(app.url, auth=("staff", "s3cret"), verbose=False)
         assert ok.predict("What share of the U.S. market did Japan reach last year?", [], api_name="/ask")["found"]
         page = browser.new_page()
