@@ -10,6 +10,7 @@ PY_VERSION := $(shell cat .python-version)
 UV_VERSION := 0.13.9
 # pip notes every local mirror folder lacking a package: noise, not news.
 QUIET_PIP := { grep -v '^WARNING: Location' || true; }
+STRICT := assistant/answering assistant/records.py assistant/conversation.py
 HOST ?= 127.0.0.1
 PORT ?= 7860
 
@@ -63,6 +64,7 @@ run: index  ## open the chat UI on the default corpus at http://127.0.0.1:7860 (
 test: setup index /usr/bin/chromium /usr/bin/strace  ## lint, type-check, gate on the seed eval suite, run every test
 	$(BIN)/ruff check assistant tests evals app.py
 	$(BIN)/mypy assistant
+	$(BIN)/mypy --strict $(STRICT)
 	$(BIN)/assistant eval evals/seeds.jsonl --report-dir test-artifacts/evals
 	$(BIN)/pytest -q
 
@@ -78,9 +80,10 @@ calibrate: setup  ## refit the answer models on the dev splits -> assistant/cali
 unit: setup  ## the fast tests only: no real model, no browser (under a minute)
 	$(BIN)/pytest -q -m "not model and not browser"
 
-lint: setup  ## ruff + mypy
+lint: setup  ## ruff + mypy (strict on the answering seam and the records)
 	$(BIN)/ruff check assistant tests evals app.py
 	$(BIN)/mypy assistant
+	$(BIN)/mypy --strict $(STRICT)
 
 bench: setup index  ## benchmarks (not tests): writes evals/bench/RESULTS.md; BENCH_ARGS="--only ingest --pages 100"
 	$(BIN)/python evals/bench/bench.py $(BENCH_ARGS)

@@ -3,8 +3,8 @@
 Example::
 
     from assistant import Assistant
-    reply = Assistant.open().ask("How many cars did Japan export to the U.S. last year?")
-    reply.to_dict()["citations"][0]["quote"]
+    turn = Assistant.open().ask("How many cars did Japan export to the U.S. last year?")
+    turn.answer.citations[0].quote
 """
 
 from . import offline  # noqa: F401  (must run before any model library is imported)
@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):  # lazy: `import assistant` must not load torch
+def __getattr__(name: str) -> object:  # lazy: `import assistant` must not load torch
     if name == "Assistant":
         from .core import Assistant
 

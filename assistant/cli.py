@@ -14,9 +14,10 @@ from typing import Annotated
 import typer
 
 from . import offline  # noqa: F401  (before any model library loads)
+from .conversation import Turn
 from .corpus import Skipped
 from .errors import AssistantError
-from .present import printable
+from .present import answer_json, answer_text, printable
 from .records import Answer
 from .settings import Settings
 
@@ -98,11 +99,16 @@ def index(
     typer.echo(stats.summary())
 
 
+def _answer(turn: Turn) -> Answer:
+    assert turn.answer is not None  # ask() returns answered turns
+    return turn.answer
+
+
 def format_answer(reply: Answer) -> str:
     """Plain-text rendering: answer, numbered sources with quotes, related passages, timings and
     the found probability. Document text is shown through ``present.printable``: no terminal
     escape or bidi control in a document reaches the terminal."""
-    lines = [printable(reply.text), ""]
+    lines = [printable(answer_text(reply)), ""]
     for title, cites in (("Sources", reply.citations), ("Related passages (not an answer)", reply.related)):
         if cites:
             lines.append(f"{title}:")
@@ -128,21 +134,22 @@ def ask(
 
     Example: assistant ask "How many cars did Japan export to the U.S. last year?" "Who said so?"
     """
-    from .core import Assistant, check_question
+    from .core import build, check_question
 
     try:
         settings = _settings(index=index, collection=collection)
         for q in questions:  # refuse bad input before loading the model
             check_question(q, settings.max_question_chars)
-        bot = Assistant.open(settings=settings)
-        history: list[Answer] = []
+        bot = build(settings)
+        history: list[Turn] = []
         for q in questions:
-            reply = bot.ask(q, history=history, k=k)
-            history.append(reply)
+            turn = bot.ask(q, history=history, k=k)
+            history.append(turn)
+            reply = _answer(turn)
             if json_out:
-                typer.echo(json.dumps(reply.to_dict(), ensure_ascii=False))
+                typer.echo(json.dumps(answer_json(reply), ensure_ascii=False))
             else:
-                typer.echo(f"Q: {reply.question}\n{format_answer(reply)}\n")
+                typer.echo(f"Q: {printable(reply.question)}\n{format_answer(reply)}\n")
     except AssistantError as e:
         raise _fail(e) from None
 
@@ -150,13 +157,13 @@ def ask(
 @app.command()
 def chat(index: IndexOpt = None, collection: CollectionOpt = None) -> None:
     """Interactive conversation in the terminal (empty line or Ctrl-D to quit)."""
-    from .core import Assistant
+    from .core import build
 
     try:
-        bot = Assistant.open(settings=_settings(index=index, collection=collection))
+        bot = build(_settings(index=index, collection=collection))
     except AssistantError as e:
         raise _fail(e) from None
-    history: list[Answer] = []
+    history: list[Turn] = []
     typer.echo("Ask about the documents. 'new' starts over; an empty line quits.")
     for line in sys.stdin if not sys.stdin.isatty() else iter(lambda: input("> "), ""):
         q = line.strip()
@@ -166,12 +173,12 @@ def chat(index: IndexOpt = None, collection: CollectionOpt = None) -> None:
             history = []
             continue
         try:
-            reply = bot.ask(q, history=history)
+            turn = bot.ask(q, history=history)
         except AssistantError as e:
             typer.secho(f"error: {e}", fg=typer.colors.RED, err=True)
             continue
-        history.append(reply)
-        typer.echo(format_answer(reply) + "\n")
+        history.append(turn)
+        typer.echo(format_answer(_answer(turn)) + "\n")
 
 
 @app.command("eval")
@@ -188,7 +195,7 @@ def eval_(
 
     Example: assistant eval evals/seeds.jsonl --report-dir evals/reports
     """
-    from .core import Assistant
+    from .core import build
     from .evals import load_suite, run_cases
     from .reports import aggregate, case_line, load_thresholds, shortfalls, table, write_reports
     from .settings import ROOT
@@ -201,10 +208,10 @@ def eval_(
         limits = load_thresholds(thresholds or ROOT / "evals" / "thresholds.toml")
         if min_pass is not None:
             limits["min"]["pass_rate"] = min_pass
-        bot = Assistant.open(settings=_settings(index=index))
+        bot = build(_settings(index=index))
     except AssistantError as e:
         raise _fail(e) from None
-    results = run_cases(lambda q, h: bot.ask(q, history=h), cases, on_result=lambda r: typer.echo(case_line(r)))
+    results = run_cases(bot.ask, cases, on_result=lambda r: typer.echo(case_line(r)))
     agg = aggregate(results)
     failed = shortfalls(agg["overall"], limits)
     typer.echo("\n" + table(agg))

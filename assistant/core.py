@@ -2,9 +2,10 @@
 
 Example::
 
-    bot = Assistant.open()
-    reply = bot.ask("How many cars did Japan export to the U.S. last year?")
-    reply.found, [c.source for c in reply.citations]
+    bot = build()
+    turn = bot.ask("How many cars did Japan export to the U.S. last year?")
+    turn.answer.found, [c.source for c in turn.answer.citations]
+    follow = bot.ask("Who said so?", history=[turn])
 """
 
 from __future__ import annotations
@@ -18,15 +19,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .answer import Composer
+from .answering import Answerer, Calibration, Candidates, ExtractiveAnswerer, Policy, load_calibration
+from .conversation import Turn, answered, begin
 from .corpus import Skipped
 from .embedding import Embedder, OnnxEmbedder, SentenceTransformerEmbedder, export_onnx
 from .errors import AssistantError, QuestionError
 from .index import ChunkerConfig, IndexStats, LexicalConfig, LoadedIndex, build_index, open_index, require_index
-from .question import Question, analyze, is_follow_up, own_words, resolve
-from .records import Answer, Hit
-from .retrieval import HybridRetriever
-from .scoring import Calibration, load_calibration
+from .records import Hit
+from .retrieval import HybridRetriever, Retriever
 from .settings import PACKAGED_MODEL_ID, Settings
 from .verify import render, verify
 
@@ -74,62 +74,77 @@ def index_corpus(
     )
 
 
+def build(settings: Settings | None = None, *, embedder: Embedder | None = None, index: LoadedIndex | None = None,
+          retriever: Retriever | None = None, answerer: Answerer | None = None,
+          calibration: Calibration | None = None) -> Assistant:
+    """The assistant over ``settings.index_dir``, each part the default unless given: the real
+    embedder, the opened index, hybrid retrieval, the extractive answerer with the calibration
+    fitted for the embedding model. Raises IndexMissingError & co. with the fix.
+
+    Benchmarks pass a retriever (``HybridRetriever(..., mode="dense")``), the calibration script an
+    answerer with the policy it is fitting; nothing else wires parts together.
+    """
+    settings = settings or Settings()
+    if index is None:
+        require_index(settings.index_dir)  # fail fast, before loading a model
+    embedder = embedder or make_embedder(settings)
+    if index is None:
+        index = open_index(settings.index_dir, embedder.model_id, embedder.dim, chunker_config(settings),
+                           lexical_config(settings))
+    retriever = retriever or HybridRetriever(index, embedder, settings.candidates, settings.rrf_k, "hybrid",
+                                             settings.lexical_weight, settings.reserve)
+    if answerer is None:
+        policy = Policy(calibration or load_calibration(embedder.model_id, settings.calibration))
+        answerer = ExtractiveAnswerer(Candidates(index), policy, settings.max_answer_sentences)
+    return Assistant(settings, embedder, index, retriever, answerer)
+
+
 class Assistant:
     """Answers questions over one index; every edge (CLI, UI, evals) calls ``ask``."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, index: LoadedIndex,
-                 mode: str = "hybrid", calibration: Calibration | None = None) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder, index: LoadedIndex, retriever: Retriever,
+                 answerer: Answerer) -> None:
         self.settings = settings
         self.embedder = embedder
         self.index = index
-        self.retriever = HybridRetriever(index, embedder, settings.candidates, settings.rrf_k, mode,
-                                         settings.lexical_weight, settings.reserve)
-        self.calibration = calibration or load_calibration(embedder.model_id, settings.calibration)
-        self.composer = Composer(index, self.calibration, settings.max_answer_sentences)
+        self.retriever = retriever
+        self.answerer = answerer
 
     @classmethod
     def open(cls, index_dir: str | Path | None = None, settings: Settings | None = None,
-             embedder: Embedder | None = None, mode: str = "hybrid",
-             calibration: Calibration | None = None) -> Assistant:
-        """Open the index (default ``index/``); raises IndexMissingError & co. with the fix."""
+             embedder: Embedder | None = None) -> Assistant:
+        """``build`` with the defaults, over ``index_dir`` (default ``index/``)."""
         settings = settings or Settings()
         if index_dir is not None:
             settings = settings.model_copy(update={"index_dir": Path(index_dir)})
-        require_index(settings.index_dir)  # fail fast, before loading a model
-        embedder = embedder or make_embedder(settings)
-        index = open_index(settings.index_dir, embedder.model_id, embedder.dim, chunker_config(settings),
-                           lexical_config(settings))
-        return cls(settings, embedder, index, mode, calibration)
+        return build(settings, embedder=embedder)
 
-    def prepare(self, question: str, history: Sequence[Answer] = (), k: int | None = None) -> Prepared:
-        """Everything ``ask`` knows before composing: the question's analysis in the conversation,
-        the query embedding and the retrieved passages. (The calibration script replays it.)"""
-        q = check_question(question, self.settings.max_question_chars)
-        follow = bool(history) and is_follow_up(q)
-        query = f"{q} {_context(q, history)}".strip()
-        vec = self.embedder.embed([query])[0]
-        hits = self.retriever.retrieve(query, k or self.settings.top_k, vec)
-        return Prepared(q, resolve(q, [a.question for a in history[-2:]]), hits, vec,
-                        history[-1] if follow else None)
+    def begin(self, question: str, history: Sequence[Turn] = ()) -> Turn:
+        """The checked question as a turn of the conversation, analysed (once), not yet answered."""
+        return begin(check_question(question, self.settings.max_question_chars), history)
 
-    def ask(self, question: str, history: Sequence[Answer] = (), k: int | None = None) -> Answer:
-        """Answer ``question``; ``history`` holds earlier replies of the conversation, oldest first."""
+    def retrieve(self, turn: Turn, k: int | None = None) -> Retrieved:
+        """The turn's query embedding and its ``k`` best passages."""
+        vec = self.embedder.embed([turn.query])[0]
+        return Retrieved(self.retriever.retrieve(turn.query, k or self.settings.top_k, vec), vec)
+
+    def ask(self, question: str, history: Sequence[Turn] = (), k: int | None = None) -> Turn:
+        """Answer ``question``; ``history`` holds the earlier turns of the conversation, oldest
+        first. The returned turn carries the verified answer."""
         t0 = time.perf_counter()
-        p = self.prepare(question, history, k)
+        turn = self.begin(question, history)
+        found = self.retrieve(turn, k)
         t1 = time.perf_counter()
-        draft = verify(self.composer.compose(p.analysis, p.hits, p.vec, p.previous))
+        draft = verify(self.answerer.answer(turn, found.hits, found.vec))
         t2 = time.perf_counter()
         timings = {k: round(v * 1e3, 3) for k, v in (("retrieve", t1 - t0), ("compose", t2 - t1), ("total", t2 - t0))}
-        return render(p.question, draft, timings, tuple(h.chunk.doc_id for h in p.hits))
+        return answered(turn, render(turn.question, draft, timings, tuple(h.chunk.doc_id for h in found.hits)))
 
 
 @dataclass(frozen=True)
-class Prepared:
-    question: str
-    analysis: Question
+class Retrieved:
     hits: list[Hit]
-    vec: np.ndarray
-    previous: Answer | None  # the turn a follow-up leans on
+    vec: np.ndarray  # the query's embedding
 
 
 def check_question(question: str, limit: int, what: str = "The question") -> str:
@@ -163,18 +178,3 @@ def check_history(questions: Sequence[str], settings: Settings) -> list[str]:
                             f"{settings.max_history}. Start a new conversation.")
     return [check_question(q, settings.max_question_chars, f"History item {i} (of {len(questions)})")
             for i, q in enumerate(questions, 1)]
-
-
-def _context(question: str, history: Sequence[Answer]) -> str:
-    """What a follow-up leans on, for retrieval: the earlier questions it continues (up to two,
-    newest first) and, for one without words of its own ("Why?"), the sentence last quoted."""
-    parts: list[str] = []
-    current = question
-    for turn in reversed(history[-2:]):
-        if not is_follow_up(current):
-            break
-        parts.append(turn.question)
-        current = turn.question
-    if parts and history[-1].claims and not own_words(analyze(question)):  # "Why?": about what was quoted
-        parts.append(next((c.text for c in history[-1].claims if c.role != "answer"), ""))
-    return " ".join(parts)

@@ -152,7 +152,7 @@ class OnnxEmbedder:
             def run(feeds: dict[str, np.ndarray]) -> np.ndarray:
                 if not hasattr(local, "request"):
                     local.request = compiled.create_infer_request()
-                return local.request.infer(feeds)[0]  # a copy: the request's buffers are reused
+                return np.asarray(local.request.infer(feeds)[0])  # a copy: the request's buffers are reused
 
             self._run = run
         elif runtime == "onnxruntime":

@@ -90,6 +90,27 @@ class Span:
     key: str  # comparable value: "tampa", "2017-07-21", "1600000|count"
 
 
+def same_value(a: Span, b: Span) -> bool:
+    """Do two answer spans give the same value? A key means: for a date "YYYY-MM-DD" with "????"
+    where a part is unknown, so "April 29" matches "April 29, 2015"; for a name its words, so
+    names match when they share one ("Halep", "Simona Halep"); otherwise the key itself.
+
+    >>> same_value(Span("date", 0, 8, "April 29", "????-04-29"), Span("date", 0, 14, "April 29, 2015", "2015-04-29"))
+    True
+    """
+    if a.kind == "date" and b.kind == "date":
+        pa, pb = a.key.split("-"), b.key.split("-")
+        return all(x == y or "????" in (x, y) for x, y in zip(pa, pb, strict=False))
+    if a.kind in ("name", "speaker") and b.kind in ("name", "speaker"):
+        return bool(set(a.key.split()) & set(b.key.split()))
+    return a.key == b.key
+
+
+def lacks(these: tuple[Span, ...], others: tuple[Span, ...]) -> bool:
+    """Does one of ``these`` spans give a value none of ``others`` gives?"""
+    return any(not any(same_value(s, o) for o in others) for s in these)
+
+
 def names(text: str) -> list[Span]:
     """Runs of capitalised words (with "of", "de", "&" ... inside), minus months, weekdays and
     sentence-initial function words. "May" is a month only beside a day or year (see dates)."""

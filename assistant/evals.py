@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .conversation import Turn
 from .errors import EvalSuiteError
 from .figures import contains_figure, find_figures, quantities
 from .present import claims_text
@@ -304,16 +305,18 @@ def metrics(results: list[Result]) -> dict[str, float | int | None]:
     }
 
 
-def run_cases(ask: Callable[[str, list[Answer]], Answer], cases: list[Case],
+def run_cases(ask: Callable[[str, list[Turn]], Turn], cases: list[Case],
               on_result: Callable[[Result], None] | None = None) -> list[Result]:
-    """Run every case through ``ask`` (each case its own conversation)."""
+    """Run every case through ``ask`` (``Assistant.ask``; each case its own conversation)."""
     results = []
     for case in cases:
         t0 = time.perf_counter()
-        history: list[Answer] = []
-        for turn in case.turns:
-            history.append(ask(turn, history))
-        res = check(case, history[-1])
+        history: list[Turn] = []
+        for question in case.turns:
+            history.append(ask(question, history))
+        reply = history[-1].answer
+        assert reply is not None
+        res = check(case, reply)
         res.seconds = time.perf_counter() - t0
         results.append(res)
         if on_result:

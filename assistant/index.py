@@ -339,7 +339,7 @@ def _sentence_vectors(p: Planned, pieces: list[np.ndarray], dim: int) -> np.ndar
     for c, vecs in zip(p.chunks, pieces, strict=True):
         inside = [i for i, (s, e) in enumerate(p.sentences) if e > c.start and s < c.end]
         out[inside] += vecs
-    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+    return np.asarray(out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12), dtype=np.float32)
 
 
 def _embed(embedder: Embedder, texts: list[str], spans: list[list[tuple[int, int]]],

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from .records import Answer
 
@@ -107,6 +108,13 @@ def answer_text(answer: Answer) -> str:
         else:
             out.append(str(value))
     return "".join(out)
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    """The JSON the CLI, the API and reports give: ``Answer.to_dict`` with the answer's text
+    (``answer``) after the question."""
+    d = answer.to_dict()
+    return {"question": d.pop("question"), "answer": answer_text(answer), **d}
 
 
 def claims_text(answer: Answer) -> str:

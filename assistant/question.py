@@ -13,14 +13,7 @@ comparatives and the years / numbers the question pins down.
 >>> analyze("How much did Tesla earn in Q3 2019?").figure_kind
 'money'
 
-Follow-ups carry the topic: "Why?" asks for a reason about the earlier question's focus, and
-"And in 1980?" asks the earlier question again about 1980.
-
->>> r = resolve("And in 1980?", ["How many cars did Japan export in 1979?"])
->>> r.expects, r.focus, r.years
-('figure', ('1980', 'car', 'japan', 'export'), (1980,))
->>> resolve("Why?", ["What did the ministry reject?"]).expects
-'reason'
+How a question reads inside a conversation (follow-ups) is ``conversation``'s business.
 """
 
 from __future__ import annotations
@@ -78,10 +71,7 @@ _DEFINE = re.compile(r"\bwhat (does|do|did) .{1,60} (mean|stand for)\b|\b(define
 _COARSE_ASK = re.compile(r"\b(year|years|month|decade|century|era|season)\b", _I)
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _REL_YEAR = re.compile(r"\b(last|this|next) year\b", _I)
-_FOLLOW_UP = re.compile(
-    r"\b(he|him|his|she|her|hers|they|them|their|it|its|that|this|those|these|the same|also|else|too)\b|"
-    r"^\W*(and|what about|how about|then|so)\b", _I)
-_NEGATION = re.compile(r"\b(not|no|never|none|without|neither|nor|cannot)\b|n't\b", _I)
+NEGATION = re.compile(r"\b(not|no|never|none|without|neither|nor|cannot)\b|n't\b", _I)  # questions and sentences
 _COMPARATIVE = re.compile(r"\b(before|after|earlier|later|prior to|more|less|fewer|greater|higher|lower|larger|"
                           r"smaller|bigger|most|least|highest|lowest|largest|smallest|biggest|best|worst|than|"
                           r"maximum|minimum)\b", _I)
@@ -192,44 +182,5 @@ def analyze(question: str) -> Question:
     years = tuple(int(f.value) for f in figs if f.is_year)
     numbers = tuple(f.value for f in figs if not f.is_year)
     rel = tuple(sorted({m.group(1).lower() + " year" for m in _REL_YEAR.finditer(q)}))
-    return Question(q, expects, subtype, terms, focus, bool(_NEGATION.search(q)), bool(_COMPARATIVE.search(q)),
+    return Question(q, expects, subtype, terms, focus, bool(NEGATION.search(q)), bool(_COMPARATIVE.search(q)),
                     years, numbers, subject, rel)
-
-
-def own_words(q: Question) -> list[str]:
-    """The question's content words other than numbers: none in "Why?" or "And in 1980?"."""
-    return [t for t in q.focus if not t.isdigit() and t not in TYPE_WORDS]
-
-
-def is_follow_up(question: str) -> bool:
-    """Does the question lean on an earlier turn ("What did *his* spokesman say?", "Why?")?"""
-    if _FOLLOW_UP.search(question):
-        return True
-    content = [t for t in lexical.terms(question) if t not in TYPE_WORDS]
-    return len(content) == 0  # "Why?", "When?", "Who?"
-
-
-def _merge(q: Question, prev: Question) -> Question:
-    """``q`` in the context of ``prev``: ``prev``'s answer type when ``q`` is elliptical ("And in
-    1980?") rather than a question of its own, and ``prev``'s focus when ``q`` has little."""
-    own = own_words(q)
-    elliptical = q.expects == "other" and not own
-    expects, subtype = (prev.expects, prev.subtype) if elliptical else (q.expects, q.subtype)
-    drop = {str(y) for y in prev.years} if q.years else set()  # "And in 1980?" replaces the year
-    # A question with words of its own ("What wages did he say U.S. companies pay?") is about
-    # them; the earlier words only fill in a short one ("What did his spokesman say?").
-    extra = tuple(t for t in prev.focus if t not in q.focus and t not in drop) if len(own) <= 1 else ()
-    return Question(q.text, expects, subtype, q.terms + tuple(t for t in prev.terms if t not in q.terms
-                                                               and t not in drop),
-                    q.focus + extra, q.negated or prev.negated, q.comparative or prev.comparative,
-                    q.years or prev.years, q.numbers or prev.numbers, q.subject or prev.subject,
-                    q.rel_years or (() if q.years else prev.rel_years))
-
-
-def resolve(question: str, earlier: list[str] | tuple[str, ...] = ()) -> Question:
-    """The analysis of ``question`` in a conversation (``earlier`` questions, oldest first): a
-    follow-up is merged with the turn it leans on, which may itself be a follow-up (two back)."""
-    q = analyze(question)
-    if earlier and is_follow_up(question):
-        return _merge(q, resolve(earlier[-1], earlier[:-1][-1:]))
-    return q

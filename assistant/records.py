@@ -1,9 +1,9 @@
 """Typed, frozen records handed from one stage to the next.
 
-    Document --chunk--> Chunk --retrieve--> Hit --compose/verify--> Answer(Citation...)
+    Document --chunk--> Chunk --retrieve--> Hit --answer--> Draft(Segment...) --verify--> Answer(Claim, Citation...)
 
 Library types (llama-index nodes, numpy arrays) never appear here; they stay inside the
-adapters that use them.
+adapters that use them. Nothing here knows how an answer is shown (``present`` does).
 """
 
 from __future__ import annotations
@@ -95,6 +95,33 @@ class Citation:
         return cls(d["n"], d["source"], d["start"], d["end"], d["quote"], d["score"], d.get("page"), d.get("file", ""))
 
 
+@dataclass(frozen=True)
+class Segment:
+    """One claim of a draft answer and the span that supports it (verified before rendering)."""
+
+    claim: str  # text that must appear verbatim in doc.text[start:end]
+    doc: Document
+    start: int
+    end: int
+    score: float
+    supports: int | None = None  # index of the segment this one annotates (a speaker name)
+    label: str = ""  # for a speaker name: the word it stands for ("he")
+    role: str = ""  # "" = by position; "answer" = the value that answers, shown before its sentence
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What an answerer proposes; ``verify`` keeps only what its spans support."""
+
+    found: bool
+    segments: list[Segment] = field(default_factory=list)
+    related: list[Segment] = field(default_factory=list)
+    conflict: bool = False
+    conflict_on: str = ""  # "figure", "date", "name", ...
+    found_p: float | None = None  # the found model's probability (None: not decided by it)
+    conflict_p: float | None = None  # the pair model's highest probability; 1.0 when a rule decided
+
+
 CLAIM_ROLES = ("quote", "conflict", "speaker", "answer")
 
 
@@ -129,11 +156,12 @@ class Claim:
 
 @dataclass(frozen=True)
 class Answer:
-    """What ``ask()`` returns: claims, each tied to a citation, and the citations behind them.
+    """The answer of a turn: claims, each tied to a citation, and the citations behind them.
 
-    The answer text is derived from the claims by ``present.answer_text`` (the one place that
-    writes ``[n]`` markers). When ``found`` is false there are no claims, and ``related``
-    holds the nearest passages (not offered as support for anything).
+    Its text is derived from the claims by ``present.answer_text`` (the one place that writes
+    ``[n]`` markers; ``present.answer_json`` is ``to_dict`` with that text). When ``found`` is
+    false there are no claims, and ``related`` holds the nearest passages (not offered as
+    support for anything).
     """
 
     question: str
@@ -148,20 +176,13 @@ class Answer:
     found_p: float | None = None  # P(the best sentence answers), from the found model; found iff >= its threshold
     conflict_p: float | None = None  # highest P(two sources disagree) over the pairs that differ (1.0: by rule)
 
-    @property
-    def text(self) -> str:
-        from .present import answer_text
-
-        return answer_text(self)
-
     def citation(self, n: int) -> Citation | None:
         return next((c for c in self.citations if c.n == n), None)
 
     def to_dict(self) -> dict[str, Any]:
-        """Every field (``answer`` is the derived text); ``Answer.from_dict`` reads it back."""
+        """Every field; ``Answer.from_dict`` reads it back."""
         return {
             "question": self.question,
-            "answer": self.text,
             "found": self.found,
             "found_p": self.found_p,
             "conflict": self.conflict,
@@ -176,7 +197,7 @@ class Answer:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Answer:
-        """The Answer of ``to_dict`` output (scores and timings as rounded there)."""
+        """The Answer of ``to_dict`` (or ``present.answer_json``) output; the derived text is ignored."""
         return cls(d["question"], d["found"], tuple(Claim.from_dict(c) for c in d.get("claims", [])),
                    tuple(Citation.from_dict(c) for c in d.get("citations", [])),
                    tuple(Citation.from_dict(c) for c in d.get("related", [])), d.get("conflict", False),

@@ -14,6 +14,7 @@ from typing import Any
 
 from .errors import EvalSuiteError
 from .evals import Result, metrics
+from .present import answer_text
 
 RATE_METRICS = ["pass_rate", "figure_accuracy", "attribution_accuracy", "citation_precision",
                 "citation_recall", "span_support", "hit@5", "mrr", "refusal_accuracy", "false_refusal_rate"]
@@ -81,8 +82,8 @@ def _case_record(r: Result) -> dict[str, Any]:
     return {
         "suite": r.case.suite, "id": r.case.id, "turns": list(r.case.turns), "note": r.case.note,
         "expect": r.case.expect, "verdict": "pass" if r.passed else "fail", "reasons": r.reasons,
-        "answer": r.reply.text, "found": r.reply.found, "found_p": r.reply.found_p, "conflict": r.reply.conflict,
-        "conflict_p": r.reply.conflict_p,
+        "answer": answer_text(r.reply), "found": r.reply.found, "found_p": r.reply.found_p,
+        "conflict": r.reply.conflict, "conflict_p": r.reply.conflict_p,
         "citations": [c.to_dict() for c in r.reply.citations],
         "related": [c.to_dict() for c in r.reply.related],
         "retrieved": list(r.reply.retrieved), "seconds": round(r.seconds, 4),
@@ -114,7 +115,7 @@ def _junit(path: Path, results: list[Result]) -> None:
             tc = ET.SubElement(el, "testcase", classname=f"evals.{suite}", name=r.case.id, time=f"{r.seconds:.3f}")
             if not r.passed:
                 f = ET.SubElement(tc, "failure", message="; ".join(r.reasons))
-                f.text = f"question: {r.case.question}\nanswer: {r.reply.text}"
+                f.text = f"question: {r.case.question}\nanswer: {answer_text(r.reply)}"
     ET.indent(root)
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
 

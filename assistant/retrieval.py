@@ -22,7 +22,9 @@ SCORE_DIGITS = 5
 
 
 class Retriever(Protocol):
-    def retrieve(self, query: str, k: int) -> list[Hit]: ...
+    def retrieve(self, query: str, k: int, vec: np.ndarray | None = None) -> list[Hit]:
+        """The ``k`` best passages for ``query`` (``vec``: its embedding, if the caller has it)."""
+        ...
 
 
 class HybridRetriever:

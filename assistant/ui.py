@@ -20,10 +20,11 @@ from typing import Any
 
 from .chunking import paragraph_spans
 from .collection import DEFAULT, Library, create, documents, settings_for
+from .conversation import Turn
 from .core import check_history
 from .errors import AssistantError
 from .formats import SUFFIXES, FormatError, page_view
-from .present import pieces, printable
+from .present import NOT_FOUND, answer_json, pieces, printable
 from .records import Answer, Citation
 
 # One pass, character by character: HTML specials and Markdown punctuation become numeric
@@ -95,9 +96,7 @@ def answer_html(reply: Answer, turn: int) -> str:
     text with clickable markers, and a discreet timing."""
     timing = f'<span class="timing">{reply.timings_ms.get("total", 0):.0f} ms</span>'
     if not reply.found:
-        return (f'<div class="answer not-found"><strong>Not found in the documents.</strong> '
-                f"No passage answers this question, so no answer is given. The nearest passages "
-                f"are listed under Related. {timing}</div>")
+        return f'<div class="answer not-found">{esc(NOT_FOUND)} {timing}</div>'
     out = []
     for kind, value in pieces(reply):
         if kind == "lead":
@@ -192,26 +191,29 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
         bot = library.bot(name)
         return bot.index.documents if bot else {}
 
-    def respond(question: str, chat: list[dict[str, Any]], answers: list[Answer], name: str):
+    def respond(question: str, chat: list[dict[str, Any]], turns: list[Turn], name: str):
         chat = [*chat, {"role": "user", "content": esc(question or "")}]
         bot = library.bot(name)
         try:
             if bot is None:
                 raise AssistantError(f"The collection {name!r} has no documents yet: add some in the Documents tab.")
-            reply = bot.ask(question, history=answers)
+            done = bot.ask(question, history=turns)
         except AssistantError as e:
             error = f'<div class="answer"><span class="error">{esc(str(e))}</span></div>'
             chat.append({"role": "assistant", "content": error})
-            return chat, answers, gr.update(), gr.update(), question
-        answers = [*answers, reply]
-        turn = len(answers) - 1
-        chat.append({"role": "assistant", "content": answer_html(reply, turn)})
-        return chat, answers, sources_html(reply, turn, bot.index.documents), "", ""
+            return chat, turns, gr.update(), gr.update(), question
+        turns = [*turns, done]
+        n, reply = len(turns) - 1, done.answer
+        assert reply is not None
+        chat.append({"role": "assistant", "content": answer_html(reply, n)})
+        return chat, turns, sources_html(reply, n, bot.index.documents), "", ""
 
-    def open_citation(request: str, answers: list[Answer], name: str) -> str:
+    def open_citation(request: str, turns: list[Turn], name: str) -> str:
         try:
             turn_s, kind, n_s = request.split(":")
-            reply = answers[int(turn_s)]
+            reply = turns[int(turn_s)].answer
+            if reply is None:
+                raise ValueError(turn_s)
             return article_html(reply, kind, int(n_s), docs_of(name), settings_for(library.settings, name).corpus_dir)
         except (ValueError, IndexError, AssistantError):
             return "<p>That source is not available.</p>"
@@ -285,10 +287,12 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
                 raise AssistantError(f"The collection {collection!r} has no index yet. "
                                      f"Run `assistant index --collection {collection}` or upload a document.")
             past = check_history(list(history or []), library.settings)  # bounded before any work
-            earlier: list[Answer] = []
+            earlier: list[Turn] = []
             for q in past:  # replay the conversation: follow-ups may need earlier answers
                 earlier.append(bot.ask(q, history=earlier))
-            return bot.ask(question, history=earlier).to_dict()
+            reply = bot.ask(question, history=earlier).answer
+            assert reply is not None
+            return answer_json(reply)
         except AssistantError as e:
             raise gr.Error(str(e)) from None
 
@@ -296,7 +300,7 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
     with gr.Blocks(title="Ask the documents", analytics_enabled=False, delete_cache=(ttl, ttl)) as demo:
         gr.Markdown("### Ask the documents\nEvery answer quotes its sources; click a marker like [1] or a source "
                     "to see it on its page.")
-        answers = gr.State([])
+        turns = gr.State([])
         with gr.Row():
             picker = gr.Dropdown(library.names(), value=collection, label="Collection", elem_id="collection",
                                  scale=2, interactive=True)
@@ -336,12 +340,12 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
         cite_request = gr.Textbox(elem_id="cite-request", elem_classes=["hidden-control"], show_label=False)
         cite_open = gr.Button("open", elem_id="cite-open", elem_classes=["hidden-control"])
 
-        outs = [chat, answers, sources, article, question]
+        outs = [chat, turns, sources, article, question]
         for trigger in (question.submit, ask_btn.click):
-            trigger(respond, [question, chat, answers, picker], outs, api_visibility="private")
+            trigger(respond, [question, chat, turns, picker], outs, api_visibility="private")
         clear_btn.click(clear, [picker], outs, api_visibility="private")
         chat.clear(clear, [picker], outs, api_visibility="private")  # the chat's own trash icon starts over too
-        cite_open.click(open_citation, [cite_request, answers, picker], [article], api_visibility="private").then(
+        cite_open.click(open_citation, [cite_request, turns, picker], [article], api_visibility="private").then(
             None, None, None, js=SCROLL_JS)
         picker.change(switch, [picker], [*outs, table, choice, count], api_visibility="private")
         files.upload(upload, [files, picker], [files, status, table, choice, count], api_visibility="private")

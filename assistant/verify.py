@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .answer import Draft, Segment
 from .figures import find_figures
-from .records import Answer, Citation, Claim
+from .records import Answer, Citation, Claim, Draft, Segment
 
 
 def supported(seg: Segment) -> bool:

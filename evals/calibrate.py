@@ -3,7 +3,7 @@
     python -m evals.calibrate            # writes assistant/calibration/<model>.json and a curve
 
 1. Replay the query path of ``Assistant.ask`` on every dev question of every external suite and
-   keep every candidate sentence with its features (``assistant.scoring.FEATURES``). A sentence
+   keep every candidate sentence with its features (``assistant.answering.candidates.FEATURES``). A sentence
    is a positive if it states the gold answer (the eval's own matcher); every sentence offered
    for an unanswerable question is a negative.
 2. Fit the sentence model, a logistic regression whose features can only push the way their
@@ -42,21 +42,20 @@ import numpy as np
 import typer
 
 from assistant import offline  # noqa: F401  (before any model library loads)
-from assistant.answer import Candidate, by_rule, pair_features, question_features
-from assistant.core import Assistant, make_embedder
-from assistant.evals import Case, Result, check, mentions, metrics, states_answer
-from assistant.records import Answer
-from assistant.scoring import (
-    CALIBRATION_DIR,
-    FEATURES,
+from assistant.answering import Candidate, Candidates, ExtractiveAnswerer, Policy
+from assistant.answering.candidates import FEATURES, SENTENCE_SIGNS
+from assistant.answering.policy import (
     FOUND_FEATURES,
     FOUND_SIGNS,
     PAIR_FEATURES,
-    SENTENCE_SIGNS,
-    Calibration,
-    Logistic,
-    slug,
+    by_rule,
+    pair_features,
+    question_features,
 )
+from assistant.answering.scoring import CALIBRATION_DIR, Calibration, Logistic, slug
+from assistant.conversation import Turn
+from assistant.core import Assistant, make_embedder
+from assistant.evals import Case, Result, check, mentions, metrics, states_answer
 from assistant.settings import Settings
 from assistant.verify import render, verify
 
@@ -74,8 +73,8 @@ class Item:
     suite: str
     case: Case
     bot: Assistant
-    prepared: Any  # core.Prepared
-    cands: list[Candidate]
+    turn: Turn  # the question in its conversation, as ask() analyses it
+    cands: list[Candidate]  # its candidates with their features, in a fixed order
     labels: list[bool]
 
 
@@ -86,15 +85,17 @@ def collect(settings: Settings) -> list[Item]:
     for suite in SUITES:
         for corpus, cases in by_corpus(cases_of(suite, "dev")):
             bot = open_bot(suite, corpus, embedder, settings, neutral)
+            candidates = Candidates(bot.index)
             for case in cases:
-                history: list[Answer] = []
-                for turn in case.turns[:-1]:
-                    history.append(bot.ask(turn, history))
-                p = bot.prepare(case.question, history)
-                cands = bot.composer.candidates(p.analysis, p.hits, p.vec)
+                history: list[Turn] = []
+                for question in case.turns[:-1]:
+                    history.append(bot.ask(question, history))
+                turn = bot.begin(case.question, history)
+                found = bot.retrieve(turn)
+                cands = Policy(neutral).rank(candidates.of(turn.resolved, found.hits, found.vec))
                 labels = [case.answerable and bool(states_answer(case, c.text, (c.doc.id, c.start, c.end)))
                           for c in cands]
-                items.append(Item(suite, case, bot, p, cands, labels))
+                items.append(Item(suite, case, bot, turn, cands, labels))
     return items
 
 
@@ -186,18 +187,16 @@ def fit_found(items: list[Item], cal: Calibration) -> tuple[Logistic, dict[str, 
 
 
 def rescored(it: Item, cal: Calibration) -> list[Candidate]:
-    """The item's candidates scored by ``cal`` (and its composer set to use ``cal``)."""
-    it.bot.composer.calibration = cal
-    return sorted((replace(c, prob=cal.sentence.prob(c.features)) for c in it.cands),
-                  key=lambda c: (-c.prob, c.doc.id, c.start))
+    """The item's candidates ranked by ``cal``'s sentence model."""
+    return Policy(cal).rank(it.cands)
 
 
 def replay(items: list[Item], cal: Calibration, keep_ratio: float | None = None) -> list[tuple[str, Result]]:
-    """The eval verdict of every dev question under ``cal``: the real composer, verifier and scorer."""
+    """The eval verdict of every dev question under ``cal``: the real answerer, verifier and scorer."""
     out = []
     for it in items:
-        cands = rescored(it, cal)
-        draft = verify(it.bot.composer.choose(it.prepared.analysis, cands, keep_ratio))
+        answerer = ExtractiveAnswerer(Candidates(it.bot.index), Policy(cal), it.bot.settings.max_answer_sentences)
+        draft = verify(answerer.choose(it.turn.resolved, rescored(it, cal), keep_ratio))
         out.append((it.suite, check(it.case, render(it.case.question, draft, {}))))
     return out
 
@@ -279,7 +278,7 @@ def fit_pairs(items: list[Item], cal: Calibration) -> Logistic:
 
     ruled: set[int] = set()  # questions flagged by rule, whatever the model says
     for it in items:
-        for a, b in it.bot.composer.conflict_pairs(rescored(it, cal)):
+        for a, b in Policy(cal).conflict_pairs(rescored(it, cal)):
             if by_rule(a, b):
                 ruled.add(id(it))
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assistant.present import answer_text
 from assistant.records import Answer
 
 from .conftest import CORPUS
@@ -17,12 +18,12 @@ def assert_every_claim_is_in_its_citation(answer: Answer) -> None:
     assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
     for c in answer.citations:
         assert c.quote == doc_text(c.source)[c.start : c.end]
-    assert answer.claims, f"no cited claim in {answer.text!r}"
-    claims = answer.claims
+    assert answer.claims, f"no cited claim in {answer_text(answer)!r}"
+    claims, text = answer.claims, answer_text(answer)
     for i, claim in enumerate(claims):
         assert claim.n in by_n, f"claim cites [{claim.n}], which has no citation"
         assert claim.text in by_n[claim.n].quote, f"[{claim.n}] does not contain {claim.text!r}"
         if claim.role == "answer" and i + 1 < len(claims) and claims[i + 1].n == claim.n:
-            assert f"{claim.text}: {claims[i + 1].text} [{claim.n}]" in answer.text  # the lead shares its marker
+            assert f"{claim.text}: {claims[i + 1].text} [{claim.n}]" in text  # the lead shares its marker
         else:
-            assert f"{claim.text} [{claim.n}]" in answer.text
+            assert f"{claim.text} [{claim.n}]" in text

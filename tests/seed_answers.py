@@ -17,6 +17,7 @@ from pathlib import Path
 from assistant import offline  # noqa: F401  (before any model library loads)
 from assistant.core import Assistant, index_corpus
 from assistant.evals import load_suite, run_cases
+from assistant.present import answer_json
 from assistant.settings import ROOT, Settings
 
 
@@ -25,13 +26,13 @@ def main(out: Path) -> None:
         settings = Settings(index_dir=Path(tmp) / "index")
         index_corpus(settings, progress=False)
         bot = Assistant.open(settings=settings)
-        results = run_cases(lambda q, h: bot.ask(q, history=h), load_suite(ROOT / "evals" / "seeds.jsonl"))
+        results = run_cases(bot.ask, load_suite(ROOT / "evals" / "seeds.jsonl"))
     import faiss
     from threadpoolctl import threadpool_info
 
     meta = {"backend": getattr(bot.embedder, "backend", ""), "faiss_simd": faiss.SIMDConfig.get_level_name(),
             "blas": [i.get("architecture") for i in threadpool_info() if i.get("internal_api") == "openblas"]}
-    answers = {r.case.id: r.reply.to_dict() | {"passed": r.passed} for r in results}
+    answers = {r.case.id: answer_json(r.reply) | {"passed": r.passed} for r in results}
     out.write_text(json.dumps({"meta": meta, "answers": answers}, indent=1), encoding="utf-8")
 
 

@@ -6,6 +6,8 @@ import pytest
 
 from assistant.errors import QuestionError
 from assistant.figures import contains_figure, quantities
+from assistant.present import answer_json
+from assistant.present import answer_text as text
 
 from .answer_checks import assert_every_claim_is_in_its_citation
 
@@ -25,53 +27,53 @@ FIGURES = [
 
 @pytest.mark.parametrize(("question", "figure", "source"), FIGURES)
 def test_figure_is_stated_exactly_as_in_the_cited_passage(bot, question, figure, source):
-    reply = bot.ask(question)
-    assert reply.found, reply.text
-    assert figure in reply.text  # verbatim, not reformatted
+    reply = bot.ask(question).answer
+    assert reply.found, text(reply)
+    assert figure in text(reply)  # verbatim, not reformatted
     assert any(c.source.startswith(source) and figure in c.quote for c in reply.citations)
     assert_every_claim_is_in_its_citation(reply)
 
 
 def test_letter_l_figure_is_quoted_verbatim(bot):
-    reply = bot.ask("What reduction in exports from last year to this year would require a deeper slash?")
+    reply = bot.ask("What reduction in exports from last year to this year would require a deeper slash?").answer
     assert reply.found
-    assert "l.6 million" in reply.text and contains_figure(reply.text, "1.6 million")
+    assert "l.6 million" in text(reply) and contains_figure(text(reply), "1.6 million")
     assert_every_claim_is_in_its_citation(reply)
 
 
 def test_speaker_is_named_when_the_passage_names_them(bot):
-    reply = bot.ask("Who said the U.S. request was not negotiable at all?")
-    assert "Ministry of International trade and Industry" in reply.text
-    reply = bot.ask("What did the Nissan spokesman say about Ishihara's opinion?")
-    assert "a spokesman for the company" in reply.text and "out of the question" in reply.text
+    reply = bot.ask("Who said the U.S. request was not negotiable at all?").answer
+    assert "Ministry of International trade and Industry" in text(reply)
+    reply = bot.ask("What did the Nissan spokesman say about Ishihara's opinion?").answer
+    assert "a spokesman for the company" in text(reply) and "out of the question" in text(reply)
 
 
 def test_he_is_resolved_to_the_person_named_earlier(bot):
     first = bot.ask("What did Taizo Watanabe say about blaming Japan?")
-    assert "Taizo Watanabe" in first.text
-    reply = bot.ask("What did he say about quotas?", history=[first])
-    assert "dismal" in reply.text
-    assert '("he" is Taizo Watanabe, a spokesman for the Ministry of Foreign Affairs' in reply.text
+    assert "Taizo Watanabe" in text(first.answer)
+    reply = bot.ask("What did he say about quotas?", history=[first]).answer
+    assert "dismal" in text(reply)
+    assert '("he" is Taizo Watanabe, a spokesman for the Ministry of Foreign Affairs' in text(reply)
     name = [c for c in reply.citations if c.quote.startswith("Taizo Watanabe")]
     assert name and name[0].source.startswith("001")
     assert_every_claim_is_in_its_citation(reply)
 
 
 def test_conflicting_figures_are_each_cited_and_flagged(bot):
-    reply = bot.ask("How many cars did Japan export to the United States last year?")
+    reply = bot.ask("How many cars did Japan export to the United States last year?").answer
     assert reply.found and reply.conflict
-    assert "sources differ" in reply.text
-    assert "1.99 million" in reply.text
-    assert "1.9 million" in reply.text or "1.82 million" in reply.text
+    assert "sources differ" in text(reply)
+    assert "1.99 million" in text(reply)
+    assert "1.9 million" in text(reply) or "1.82 million" in text(reply)
     sources = {c.source[:3] for c in reply.citations}
     assert len(sources) >= 2 and "000" in sources
     assert_every_claim_is_in_its_citation(reply)
 
 
 def test_same_figure_in_several_articles_is_not_a_conflict(bot):
-    reply = bot.ask("What export limit did the Reagan administration ask Japan to accept?")
+    reply = bot.ask("What export limit did the Reagan administration ask Japan to accept?").answer
     assert reply.found and not reply.conflict
-    assert "1.6 million" in reply.text
+    assert "1.6 million" in text(reply)
 
 
 @pytest.mark.parametrize(
@@ -84,23 +86,23 @@ def test_same_figure_in_several_articles_is_not_a_conflict(bot):
     ],
 )
 def test_unanswerable_question_says_so_and_states_no_figure(bot, question):
-    reply = bot.ask(question)
-    assert not reply.found, reply.text
+    reply = bot.ask(question).answer
+    assert not reply.found, text(reply)
     assert reply.citations == ()
-    assert quantities(reply.text) == []
+    assert quantities(text(reply)) == []
     assert reply.related and all(c.quote for c in reply.related)
 
 
 def test_follow_up_uses_the_conversation(bot):
     first = bot.ask("Who is Takashi Ishihara?")
-    assert "Nissan" in first.text
-    reply = bot.ask("What did his spokesman say?", history=[first])
-    assert "out of the question" in reply.text
+    assert "Nissan" in text(first.answer)
+    reply = bot.ask("What did his spokesman say?", history=[first]).answer
+    assert "out of the question" in text(reply)
     assert reply.citations[0].source.startswith("002")
 
 
 def test_json_shape(bot):
-    d = bot.ask("What share of the market did Japan hold last year?").to_dict()
+    d = answer_json(bot.ask("What share of the market did Japan hold last year?").answer)
     assert set(d) >= {"question", "answer", "found", "citations", "timings_ms"}
     assert set(d["timings_ms"]) == {"retrieve", "compose", "total"}
     c = d["citations"][0]
@@ -117,26 +119,27 @@ def test_bad_questions_raise_a_typed_error(bot, question, why):
 
 def test_answers_are_deterministic(bot):
     q = "How many cars did Japan export to the United States last year?"
-    a, b = bot.ask(q).to_dict(), bot.ask(q).to_dict()
+    a, b = answer_json(bot.ask(q).answer), answer_json(bot.ask(q).answer)
     a.pop("timings_ms"), b.pop("timings_ms")
     assert a == b
 
 
 def test_follow_ups_carry_the_topic(bot):
     first = bot.ask("What did Taizo Watanabe say about blaming Japan?")
-    who = bot.ask("Who said that?", history=[first])
+    who = bot.ask("Who said that?", history=[first]).answer
     assert who.found and who.claims[0].role == "answer" and "Taizo Watanabe" in who.claims[0].text
-    assert who.citations[0].quote == first.citations[0].quote  # the speaker of the sentence just quoted
+    assert who.citations[0].quote == first.answer.citations[0].quote  # the speaker of the sentence just quoted
     figure = bot.ask("How many cars did Japan export to the United States last year?")
-    why = bot.ask("Why?", history=[figure])
+    why = bot.ask("Why?", history=[figure]).answer
     assert why.found  # the articles discuss the reasons around that figure
     spans = {(c.source, c.start, c.end) for c in why.citations}
-    assert not spans & {(c.source, c.start, c.end) for c in figure.citations}  # something new, not the same quotes
+    quoted = {(c.source, c.start, c.end) for c in figure.answer.citations}
+    assert not spans & quoted  # something new, not the sentences just quoted
     assert_every_claim_is_in_its_citation(why)
 
 
 def test_who_question_names_the_person_first(bot):
-    reply = bot.ask("Who will coordinate negotiations for the U.S. side?")
+    reply = bot.ask("Who will coordinate negotiations for the U.S. side?").answer
     assert reply.found and reply.claims[0].role == "answer"
     assert reply.claims[0].text in reply.claims[1].text  # copied from the sentence that follows
     assert_every_claim_is_in_its_citation(reply)

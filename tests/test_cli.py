@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from assistant.records import Answer, Citation, Claim
+from assistant.present import answer_json
+from assistant.records import Answer
 
 from .answer_checks import assert_every_claim_is_in_its_citation, doc_text
 
@@ -23,10 +24,8 @@ def run(*args: str, env_extra: dict[str, str] | None = None, timeout: int = 300)
 
 
 def _answer(d: dict) -> Answer:  # type: ignore[type-arg]
-    cites = tuple(Citation(**c) for c in d["citations"])
-    claims = tuple(Claim(**c) for c in d["claims"])
-    answer = Answer(d["question"], d["found"], claims, cites)
-    assert answer.text == d["answer"]  # the JSON text is the claims' presentation
+    answer = Answer.from_dict(d)
+    assert answer_json(answer) == d  # the JSON round-trips, and its text is the claims' presentation
     return answer
 
 

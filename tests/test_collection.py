@@ -72,7 +72,7 @@ def test_server_sees_a_generation_built_elsewhere(library: Library, tmp_path: Pa
     after = library.bot(DEFAULT)
     assert after is not None and after is not before and after.index.path == live_generation(s.index_dir)
     assert "zorvan.txt" in after.index.documents
-    assert after.ask("How many turbines did the Zorvan plant produce in 2023?").found
+    assert after.ask("How many turbines did the Zorvan plant produce in 2023?").answer.found
 
 
 def test_failed_upload_leaves_nothing_and_a_retry_indexes(library: Library, tmp_path: Path) -> None:

@@ -6,17 +6,19 @@ from pathlib import Path
 
 import pytest
 
+from assistant.conversation import is_follow_up, resolve
 from assistant.core import Assistant, index_corpus
 from assistant.entities import answer_spans, dates, names, person_like, year_clash
-from assistant.question import analyze, is_follow_up, resolve
+from assistant.present import answer_text as text
+from assistant.question import analyze
 from assistant.settings import Settings
 
 
 def _bot(tmp_path: Path, files: dict[str, str], fake_embedder) -> Assistant:  # type: ignore[no-untyped-def]
     corpus = tmp_path / "c"
     corpus.mkdir()
-    for name, text in files.items():
-        (corpus / name).write_text(text)
+    for name, body in files.items():
+        (corpus / name).write_text(body)
     settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "i")
     index_corpus(settings, fake_embedder, progress=False)
     return Assistant.open(settings=settings, embedder=fake_embedder)
@@ -87,7 +89,7 @@ def test_answer_spans_lie_outside_the_question_words():
 def test_identical_sentence_in_two_documents_is_quoted_once(tmp_path, fake_embedder):
     same = "Capital spending is discussed later in the section on investing activities."
     bot = _bot(tmp_path, {"a.txt": same + "\n\nOther text.", "b.txt": same + "\n\nMore text."}, fake_embedder)
-    reply = bot.ask("Where is capital spending discussed?")
+    reply = bot.ask("Where is capital spending discussed?").answer
     assert reply.found and sum(c.text == same for c in reply.claims) == 1
 
 
@@ -107,11 +109,11 @@ def test_identical_sentence_in_two_documents_is_quoted_once(tmp_path, fake_embed
 ])
 def test_sources_giving_different_values_are_a_conflict(tmp_path, fake_embedder, a, b, question, on):
     bot = _bot(tmp_path, {"a.txt": a, "b.txt": b}, fake_embedder)
-    reply = bot.ask(question)
-    assert reply.conflict and reply.conflict_on == on, reply.text
+    reply = bot.ask(question).answer
+    assert reply.conflict and reply.conflict_on == on, text(reply)
     assert {c.source for c in reply.citations} == {"a.txt", "b.txt"}
     assert all(c.role == "conflict" for c in reply.claims)
-    assert reply.text.startswith(f"The sources differ on this {on}:")
+    assert text(reply).startswith(f"The sources differ on this {on}:")
 
 
 def test_values_that_answer_different_questions_are_no_conflict(tmp_path, fake_embedder):
@@ -119,7 +121,7 @@ def test_values_that_answer_different_questions_are_no_conflict(tmp_path, fake_e
         "a.txt": "Kerber won the women's singles title at Wimbledon in 2018.",
         "b.txt": "Halep won the women's singles title at Wimbledon in 2019.",
     }, fake_embedder)
-    reply = bot.ask("Who won the women's singles title at Wimbledon in 2019?")
+    reply = bot.ask("Who won the women's singles title at Wimbledon in 2019?").answer
     assert reply.found and not reply.conflict
     assert "Halep" in reply.claims[0].text
 
@@ -129,12 +131,12 @@ def test_unrelated_magnitudes_are_not_a_conflict(tmp_path, fake_embedder):
         "a.txt": "Acme shipped 1.99 million widgets to Europe last year.",
         "b.txt": "Acme shipped widgets to Europe last year at a 60 percent margin.",
     }, fake_embedder)
-    assert not bot.ask("How many widgets did Acme ship to Europe last year?").conflict
+    assert not bot.ask("How many widgets did Acme ship to Europe last year?").answer.conflict
 
 
 def test_who_answer_names_the_person_first(tmp_path, fake_embedder):
     bot = _bot(tmp_path, {"a.txt": "At the ceremony on Friday the Zorgon prize went to Maria Lopez of Seville."},
                fake_embedder)
-    reply = bot.ask("Who won the Zorgon prize?")
+    reply = bot.ask("Who won the Zorgon prize?").answer
     assert reply.claims[0].role == "answer" and reply.claims[0].text == "Maria Lopez"
-    assert reply.text.startswith("Maria Lopez: At the ceremony")
+    assert text(reply).startswith("Maria Lopez: At the ceremony")

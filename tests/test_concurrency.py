@@ -9,6 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
+from assistant.present import answer_json
+
 pytestmark = pytest.mark.model
 
 QUESTIONS = [
@@ -36,9 +38,9 @@ def _decisions(d: dict) -> dict:  # type: ignore[type-arg]
 
 
 def test_ask_from_eight_threads_matches_one(bot):
-    serial = {q: _decisions(bot.ask(q).to_dict()) for q in QUESTIONS}
+    serial = {q: _decisions(answer_json(bot.ask(q).answer)) for q in QUESTIONS}
     jobs = QUESTIONS * 8
     with ThreadPoolExecutor(8) as pool:
-        got = list(pool.map(lambda q: _decisions(bot.ask(q).to_dict()), jobs))  # raises if any call fails
+        got = list(pool.map(lambda q: _decisions(answer_json(bot.ask(q).answer)), jobs))  # raises if any call fails
     assert len(got) == 64
     assert [serial[q] for q in jobs] == got

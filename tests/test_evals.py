@@ -11,6 +11,7 @@ import pytest
 
 from assistant.errors import EvalSuiteError
 from assistant.evals import Case, _reply, check, load_suite, metrics
+from assistant.present import answer_text as text
 from assistant.records import Claim
 
 QUOTE = "If Japan merely kept its 21 percent share of the market, Japan could sell about 2 million cars."
@@ -81,7 +82,7 @@ def test_a_sentence_holding_its_own_markers_scores_by_claims():
 
     quote = "Sales rose 4.2 percent [2] in the year (1) as reported."
     reply = Answer("q", True, (Claim(quote, 1),), (Citation(1, "a.txt", 0, len(quote), quote, 1.0),))
-    assert reply.text == quote.replace("[2]", "\\[2]") + " [1]"
+    assert text(reply) == quote.replace("[2]", "\\[2]") + " [1]"
     r = check(case(figures=["4.2 percent"], sources=["a"]), reply)
     assert r.passed and (r.cited_figures, r.supported_figures) == (3, 3)  # 4.2 percent, 2, 1: all in the span
     assert metrics([r])["span_support"] == 1.0

@@ -11,6 +11,7 @@ from assistant.collection import CollectionError, Library, names, safe_name, set
 from assistant.core import Assistant, index_corpus
 from assistant.corpus import load_corpus, load_file
 from assistant.formats import FormatError, page_view, pdf_pages, render_page, sniff, span_boxes
+from assistant.present import answer_text as text
 from assistant.settings import Settings
 
 from .docfactory import HTML, PAGE2_FACT, make_docx, make_pdf, make_scanned_pdf
@@ -108,17 +109,17 @@ def test_page_exact_citation_from_a_pdf(tmp_path, files, fake_embedder):
     stats = index_corpus(settings, fake_embedder, progress=False)
     assert stats.documents == 6 and [s.path for s in stats.skipped] == ["report.pdf page 5"]
     bot = Assistant.open(settings=settings, embedder=fake_embedder)
-    reply = bot.ask("How many turbines did the Zorvan plant produce in 2023?")
+    reply = bot.ask("How many turbines did the Zorvan plant produce in 2023?").answer
     assert reply.found
     c = next(c for c in reply.citations if "48,250" in c.quote)
     assert (c.file, c.page, c.source) == ("report.pdf", 2, "report.pdf#p2")
     assert c.quote == bot.index.documents[c.source].text[c.start : c.end]
     assert c.to_dict()["page"] == 2 and c.to_dict()["file"] == "report.pdf"
-    marker = bot.ask("How much did maintenance costs fall to?")
+    marker = bot.ask("How much did maintenance costs fall to?").answer
     claim = next(x for x in marker.claims if "[2]" in x.text)  # the footnote marker is text, not a citation
     cite = marker.citation(claim.n)
     assert cite is not None and claim.text in cite.quote  # verbatim, inside the claim's own citation
-    assert "7.5 million euros\\[2]" in marker.text and "euros[2]" not in marker.text  # cannot pass for a marker
+    assert "7.5 million euros\\[2]" in text(marker) and "euros[2]" not in text(marker)  # cannot pass for a marker
 
 
 def test_uploads_are_checked_named_safely_and_indexed(tmp_path, files, fake_embedder):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.present import answer_text as text
 from assistant.present import claims_text, pieces
 from assistant.records import Answer, Citation, Claim
 from assistant.ui import answer_html
@@ -17,7 +18,7 @@ def _cite(n: int, quote: str) -> Citation:
 
 def test_a_sentence_holding_bracket_markers_renders_as_one_claim():
     reply = Answer("q", True, (Claim(QUOTE, 1),), (_cite(1, QUOTE),))
-    assert reply.text == QUOTE.replace("[2]", "\\[2]") + " [1]"
+    assert text(reply) == QUOTE.replace("[2]", "\\[2]") + " [1]"
     assert [p for p in pieces(reply) if p[0] == "cite"] == [("cite", 1)]
     html = answer_html(reply, turn=0)
     assert len(re.findall(r"<button class=\"cite ref-0-c-(\d+)\"", html)) == 1  # only the real marker
@@ -28,18 +29,18 @@ def test_a_sentence_holding_bracket_markers_renders_as_one_claim():
 def test_speaker_note_and_conflict_layout():
     he = Answer("q", True, (Claim("He said so.", 1), Claim("Taizo Watanabe", 2, "speaker", "he")),
                 (_cite(1, "He said so."), _cite(2, "Taizo Watanabe")))
-    assert he.text == 'He said so. [1] ("he" is Taizo Watanabe [2].)'
+    assert text(he) == 'He said so. [1] ("he" is Taizo Watanabe [2].)'
     sides = ("It was 1.99 million.", "It was 1.82 million.")
     both = Answer("q", True, tuple(Claim(s, n, "conflict") for n, s in enumerate(sides, 1)),
                   tuple(_cite(n, s) for n, s in enumerate(sides, 1)), conflict=True, conflict_on="figure")
-    assert both.text == "The sources differ on this figure:\n- It was 1.99 million. [1]\n- It was 1.82 million. [2]"
+    assert text(both) == "The sources differ on this figure:\n- It was 1.99 million. [1]\n- It was 1.82 million. [2]"
     assert claims_text(both) == "It was 1.99 million.\nIt was 1.82 million."
     assert '<span class="conflict">⚠ The sources differ on this figure:</span>' in answer_html(both, 3)
 
 
 def test_not_found_has_no_claims_and_no_markers():
     reply = Answer("q", False)
-    assert reply.text.startswith("Not found in the documents") and "[" not in reply.text
+    assert text(reply).startswith("Not found in the documents") and "[" not in text(reply)
     assert reply.to_dict()["claims"] == []
 
 
@@ -49,7 +50,7 @@ def test_document_text_cannot_forge_markers_or_control_the_terminal():
     quote = "Sales rose [1] [2] \x1b[2J\x1b[31mcleared\u202etxt.exe"
     reply = Answer("q", True, (Claim(quote, 1),), (_cite(1, quote),), timings_ms={"retrieve": 1, "compose": 1},
                    found_p=0.9)
-    assert reply.text.startswith("Sales rose \\[1] \\[2] ") and reply.text.endswith(" [1]")
+    assert text(reply).startswith("Sales rose \\[1] \\[2] ") and text(reply).endswith(" [1]")
     shown = format_answer(reply)
     assert "\x1b" not in shown and "\u202e" not in shown
     assert "\\u001b[2J" in shown and "\\u202etxt.exe" in shown and "found p=0.900" in shown

@@ -6,17 +6,10 @@ import json
 
 import pytest
 
+from assistant.answering.candidates import FEATURES, SENTENCE_SIGNS
+from assistant.answering.policy import FOUND_FEATURES, FOUND_SIGNS, PAIR_FEATURES, load_calibration
+from assistant.answering.scoring import CALIBRATION_DIR, slug
 from assistant.errors import AssistantError
-from assistant.scoring import (
-    CALIBRATION_DIR,
-    FEATURES,
-    FOUND_FEATURES,
-    FOUND_SIGNS,
-    PAIR_FEATURES,
-    SENTENCE_SIGNS,
-    load_calibration,
-    slug,
-)
 from assistant.settings import PACKAGED_MODEL_ID
 
 

@@ -36,6 +36,8 @@ from assistant.core import Assistant, chunker_config, make_embedder  # noqa: E40
 from assistant.embedding import OnnxEmbedder, SentenceTransformerEmbedder, quantize_int8  # noqa: E402
 from assistant.figures import contains_figure, find_figures  # noqa: E402
 from assistant.index import build_index, open_index  # noqa: E402
+from assistant.present import answer_text  # noqa: E402
+from assistant.retrieval import HybridRetriever  # noqa: E402
 from assistant.settings import Settings, packaged_model_path  # noqa: E402
 
 SECTIONS = ["ingest", "pdf", "incremental", "latency", "coldstart", "memory", "quality"]
@@ -222,7 +224,8 @@ def _latency(bot: Assistant, questions: list[str]) -> dict[str, Any]:
         bot.ask(q)
     t: dict[str, list[float]] = {"total": [], "retrieve": [], "compose": []}
     for q in questions:
-        r = bot.ask(q)
+        r = bot.ask(q).answer
+        assert r is not None
         for k in t:
             t[k].append(r.timings_ms[k])
     return {"questions": len(questions), **{f"{k}_p50_ms": pct(v, 50) for k, v in t.items()},
@@ -319,13 +322,12 @@ def bench_quality(fb: Path, corpus: Path, index: Path, n: int | None) -> dict[st
     present = {p.stem for p in corpus.glob("*.jsonl")}
     systems: dict[str, Any] = {}
     bot = Assistant.open(index_dir=index)
-    docs = bot.index.documents
-    for mode in ("hybrid", "dense", "lexical"):
-        bot.retriever.mode = mode
+    docs, s = bot.index.documents, bot.settings
+    for mode in ("hybrid", "dense", "lexical"):  # each mode is its own retriever over the same index
+        retriever = HybridRetriever(bot.index, bot.embedder, s.candidates, s.rrf_k, mode, s.lexical_weight, s.reserve)
         systems[f"ours: {mode}"] = [
-            [(docs[h.chunk.doc_id].name, docs[h.chunk.doc_id].page) for h in bot.retriever.retrieve(q["question"], 10)]
+            [(docs[h.chunk.doc_id].name, docs[h.chunk.doc_id].page) for h in retriever.retrieve(q["question"], 10)]
             for q in qs]
-    bot.retriever.mode = "hybrid"
     li_dir = index.parent / "llamaindex"
     if not (li_dir / "build.json").exists():
         print("building the plain llama-index baseline over the same pages once (cached)", flush=True)
@@ -343,8 +345,9 @@ def bench_quality(fb: Path, corpus: Path, index: Path, n: int | None) -> dict[st
     right = 0
     for q in metric:
         figs = find_figures(q["answer"])
-        reply = bot.ask(q["question"])
-        right += bool(figs) and contains_figure(reply.text, figs[0].text.lstrip("$").strip())
+        reply = bot.ask(q["question"]).answer
+        assert reply is not None
+        right += bool(figs) and contains_figure(answer_text(reply), figs[0].text.lstrip("$").strip())
     out["metrics_generated"] = {"questions": len(metric), "gold_figure_in_answer": right / max(1, len(metric))}
     return out
 

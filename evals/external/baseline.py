@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 
 from assistant import lexical
+from assistant.conversation import Turn, answered, begin
 from assistant.core import Assistant
 from assistant.records import Answer, Citation, Claim
 from assistant.retrieval import HybridRetriever
@@ -22,7 +23,11 @@ class BM25BestSentence:
         self.retriever = HybridRetriever(bot.index, bot.embedder, mode="lexical")
         self.k = k
 
-    def ask(self, question: str, history: Sequence[Answer] = ()) -> Answer:
+    def ask(self, question: str, history: Sequence[Turn] = ()) -> Turn:
+        """The turn answered with the one best-covering sentence (history is not used)."""
+        return answered(begin(question, history), self.answer(question))
+
+    def answer(self, question: str) -> Answer:
         t0 = time.perf_counter()
         hits = self.retriever.retrieve(question, self.k)
         q = set(lexical.terms(question))

@@ -21,12 +21,12 @@ from typing import Annotated, Any
 import typer
 
 from assistant import offline  # noqa: F401  (before any model library loads)
-from assistant.core import Assistant, index_corpus, make_embedder
+from assistant.answering import Calibration
+from assistant.conversation import Turn
+from assistant.core import Assistant, build, index_corpus, make_embedder
 from assistant.embedding import Embedder
 from assistant.errors import IndexMismatchError
 from assistant.evals import Case, Result, load_suite, metrics, run_cases
-from assistant.records import Answer
-from assistant.scoring import Calibration
 from assistant.settings import Settings
 
 from .baseline import BM25BestSentence
@@ -42,7 +42,7 @@ COLUMNS = [  # (metric key, column title)
 ]
 ENGINES = ("assistant", "baseline: BM25 best sentence")
 
-AskFn = Callable[[str, list[Answer]], Answer]
+AskFn = Callable[[str, list[Turn]], Turn]
 
 
 def open_bot(suite: str, corpus: str, embedder: Embedder, settings: Settings,
@@ -53,13 +53,13 @@ def open_bot(suite: str, corpus: str, embedder: Embedder, settings: Settings,
         index_corpus(s, embedder, progress=False)
     except IndexMismatchError:  # a cache made by an older build: make it again
         index_corpus(s, embedder, rebuild=True, progress=False)
-    return Assistant.open(settings=s, embedder=embedder, calibration=calibration)
+    return build(s, embedder=embedder, calibration=calibration)
 
 
 def engines_for(bot: Assistant) -> dict[str, AskFn]:
     """Each engine's ask function over the same index."""
     base = BM25BestSentence(bot)
-    return {ENGINES[0]: lambda q, h: bot.ask(q, history=h), ENGINES[1]: base.ask}
+    return {ENGINES[0]: bot.ask, ENGINES[1]: base.ask}
 
 
 def cases_of(suite: str, split: str) -> list[Case]:

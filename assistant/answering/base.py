@@ -1,0 +1,17 @@
+"""The one-method interface of an answerer: a turn and its retrieved passages in, a Draft out
+(``verify`` then keeps only what the spans support)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from ..conversation import Turn
+from ..records import Draft, Hit
+
+
+class Answerer(Protocol):
+    def answer(self, turn: Turn, hits: list[Hit], qvec: np.ndarray) -> Draft:
+        """The draft answer of ``turn`` from ``hits``; ``qvec`` is the query's embedding."""
+        ...

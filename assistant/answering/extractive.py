@@ -1,0 +1,114 @@
+"""The extractive answerer: a quote-first answer made of sentences copied from the passages,
+deterministically, without a language model.
+
+Around the quoted sentences only fact-free connective words are added, plus spans copied from
+the cited sentences themselves: the name that answers a "who" question, and the name of a
+speaker a sentence calls "he". Steps: candidates with features (``candidates``) -> ranked and
+found or not (``policy``) -> quote the best (and others close to it) -> when the best sentences
+of different sources give different values of the type asked for, quote one per source under
+"The sources differ" -> resolve speakers -> Draft for the verifier.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..conversation import Turn
+from ..entities import person_like
+from ..question import Question
+from ..records import Answer, Draft, Hit, Segment
+from .candidates import Candidate, Candidates
+from .policy import Policy, first_by, one_per_source, wording
+
+CONFLICT_ON = {"figure": "figure", "date": "date", "name": "name"}
+
+
+class ExtractiveAnswerer:
+    """Answers with verbatim sentences (see the module doc)."""
+
+    def __init__(self, candidates: Candidates, policy: Policy, max_sentences: int = 3) -> None:
+        self.candidates = candidates
+        self.policy = policy
+        self.max_sentences = max_sentences
+
+    def answer(self, turn: Turn, hits: list[Hit], qvec: np.ndarray) -> Draft:
+        q, previous = turn.resolved, turn.previous
+        if previous is not None and q.subtype == "speaker" and previous.found and (
+                draft := self._who_said_that(previous)):
+            return draft
+        cands = self.policy.rank(self.candidates.of(q, hits, qvec))
+        if previous is not None:  # a follow-up asks for something new: not the sentence just quoted
+            said = {(c.source, c.start) for c in previous.citations}
+            cands = [c for c in cands if (c.doc.id, c.start) not in said] or cands
+        return self.choose(q, cands)
+
+    def choose(self, q: Question, ranked: list[Candidate], keep_ratio: float | None = None) -> Draft:
+        """The draft for ranked candidates (``keep_ratio`` overrides the calibrated one)."""
+        if not ranked:
+            return Draft(found=False)
+        policy = self.policy
+        found_p = policy.found_p(ranked)
+        if not policy.found(found_p):
+            return Draft(found=False, related=[_segment(c) for c in one_per_source(ranked)[:3]], found_p=found_p)
+        typed = q.expects in ("name", "figure", "date")
+        # A second quote must hold an answer of the asked type itself: without a figure it cannot
+        # help answer "how many".
+        extra = [c for c in policy.confident(ranked, keep_ratio)[1:] if c.spans or not typed]
+        chosen = first_by([ranked[0], *extra], wording)[: self.max_sentences]
+        conflict_on, conflict_p = "", None
+        if q.expects in CONFLICT_ON:
+            sides, conflict_p = policy.conflict_sides(ranked, keep_ratio)
+            if sides:
+                conflict_on, chosen = CONFLICT_ON[q.expects], sides[: max(self.max_sentences, 3)]
+        segments: list[Segment] = []
+        for c in chosen:
+            if not conflict_on and c is chosen[0] and q.expects == "name":
+                segments.extend(self._answer_first(c, q))
+            segments.append(_segment(c))
+            if c.antecedent is not None:
+                segments.append(_speaker_note(c, len(segments) - 1))
+        return Draft(True, segments, [], bool(conflict_on), conflict_on, found_p, conflict_p)
+
+    def _answer_first(self, c: Candidate, q: Question) -> list[Segment]:
+        """A "who" answer names the person first: the speaker (or who "he" is) for "who said",
+        else the name nearest the question's words, unless the sentence already starts with it."""
+        if q.subtype == "speaker" and c.speaker is not None:
+            if c.antecedent is not None:
+                pos, ante = c.antecedent
+                return [Segment(ante.text, c.doc, pos + ante.start, pos + ante.end, c.prob, role="answer")]
+            if c.speaker.named:
+                return [Segment(c.speaker.text, c.doc, c.start, c.end, c.prob, role="answer")]
+        # A person, or nothing: "Luzhniki Stadium" does not answer "who won".
+        name = next((s for s in c.spans if person_like(s)), None) if q.subtype == "person" else c.primary
+        if name is None or name.start == 0:
+            return []
+        return [Segment(name.text, c.doc, c.start, c.end, c.prob, role="answer")]
+
+    def _who_said_that(self, previous: Answer) -> Draft | None:
+        """"Who said that?": the speaker of the sentence the previous answer quoted first."""
+        claim = next((c for c in previous.claims if c.role in ("quote", "conflict")), None)
+        cite = previous.citation(claim.n) if claim else None
+        doc = self.candidates.documents.get(cite.source) if cite else None
+        if cite is None or doc is None:
+            return None
+        for i, x in enumerate(self.candidates.sentences(doc)):
+            if x.start <= cite.start < x.end and x.speaker is not None:
+                c = Candidate(doc, x.start, x.end, {}, 1.0, (), x.speaker,
+                              self.candidates.antecedent(doc, i, x.speaker))
+                if c.antecedent is None and not x.speaker.named:
+                    return None
+                segs = self._answer_first(c, Question("", "name", "speaker"))
+                segs.append(_segment(c))
+                return Draft(True, segs)
+        return None
+
+
+def _speaker_note(c: Candidate, supports: int) -> Segment:
+    assert c.antecedent is not None
+    pos, ante = c.antecedent
+    return Segment(ante.text, c.doc, pos + ante.start, pos + ante.end, c.prob, supports=supports,
+                   label=c.speaker.text if c.speaker else "")
+
+
+def _segment(c: Candidate) -> Segment:
+    return Segment(claim=c.text, doc=c.doc, start=c.start, end=c.end, score=c.prob)
