@@ -40,7 +40,7 @@ from assistant.present import answer_text  # noqa: E402
 from assistant.retrieval import HybridRetriever  # noqa: E402
 from assistant.settings import Settings, packaged_model_path  # noqa: E402
 
-SECTIONS = ["ingest", "pdf", "incremental", "latency", "coldstart", "memory", "quality"]
+SECTIONS = ["ingest", "pdf", "incremental", "latency", "coldstart", "memory", "quality", "load"]
 CACHE = HERE / "cache"
 SEED_Q = "How many cars did Japan export to the United States last year?"
 
@@ -317,6 +317,36 @@ def _hits(ranked: list[tuple[str, int]], gold: set[tuple[str, int]]) -> dict[int
     return {k: any(p in gold for p in ranked[:k]) for k in (1, 5, 10)}
 
 
+# ---------------------------------------------------------------- 8. mixed load on the real server
+def bench_load(api_clients: int = 4, ui_clients: int = 4, rounds: int = 20) -> dict[str, Any]:
+    """8 mixed clients (API + chat in Chromium) on app.py over a copy of the seed corpus, with an
+    upload in the middle: errors and latencies (the short version runs in make test)."""
+    from load import CHROMIUM, CHROMIUM_ARGS, mixed_load, wait_http
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus"
+        shutil.copytree(ROOT / "corpus", corpus)
+        doc = Path(tmp) / "upload.txt"
+        doc.write_text("\n\n".join(f"Section {i}: the board reviewed depot {i}, its contracts and staffing."
+                                     for i in range(200)), encoding="utf-8")
+        port = _free_port()
+        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port), "--corpus", str(corpus),
+                                 "--index", str(Path(tmp) / "index")], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        try:
+            url = f"http://127.0.0.1:{port}/"
+            wait_http(url)
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                report = mixed_load(url, browser, api_clients, ui_clients, rounds, max_seconds=600, upload=doc)
+                browser.close()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    return {"api_clients": api_clients, "ui_clients": ui_clients, "rounds": rounds, **report.summary()}
+
+
 def bench_quality(fb: Path, corpus: Path, index: Path, n: int | None) -> dict[str, Any]:
     qs = fb_questions(fb, n)
     present = {p.stem for p in corpus.glob("*.jsonl")}
@@ -412,6 +442,12 @@ def table(res: dict[str, Any]) -> list[str]:
         add("6. hybrid hit@5 minus plain llama-index", f"{100 * (hy - li):+.1f} points", "> 0", hy > li)
         m = q["metrics_generated"]
         add(f"6. gold figure in our answer ({m['questions']} metrics-generated)", f"{m['gold_figure_in_answer']:.3f}")
+    if ld := res.get("load"):
+        for kind in ("api", "ui"):
+            k = ld[kind]
+            add(f"8. mixed load, {ld['api_clients']} API + {ld['ui_clients']} chat clients: {kind}",
+                f"{k['calls']} calls, {k['errors']} errors, p50 {k['p50_ms']} ms, p95 {k['p95_ms']} ms",
+                "0 errors", k["errors"] == 0)
     out = ["| measure | value | goal | met |", "|---|---|---|---|"]
     return out + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
 
@@ -440,7 +476,7 @@ def main(
              "incremental": lambda: bench_incremental(corpus, index),
              "latency": lambda: bench_latency(financebench, index, questions), "coldstart": bench_coldstart,
              "memory": lambda: bench_memory(financebench, index),
-             "quality": lambda: bench_quality(financebench, corpus, index, questions)}
+             "quality": lambda: bench_quality(financebench, corpus, index, questions), "load": bench_load}
     for name in chosen:
         print(f"== {name}", flush=True)
         t0 = time.perf_counter()
