@@ -52,6 +52,24 @@ def chunker_config(settings: Settings) -> ChunkerConfig:
     return ChunkerConfig(settings.chunk_max_tokens, settings.chunk_min_tokens)
 
 
+def retrieval_key(settings: Settings) -> dict[str, float]:
+    """The settings that shape the candidates a calibration is fitted on."""
+    return {k: getattr(settings, k) for k in ("top_k", "candidates", "rrf_k", "lexical_weight", "reserve",
+                                               "title_weight")}
+
+
+def check_fit(calibration: Calibration, settings: Settings) -> Calibration:
+    """The calibration, if it was fitted with these retrieval settings (or says nothing of them);
+    else AssistantError naming what differs: its thresholds would not mean what they say."""
+    want = retrieval_key(settings)
+    if calibration.retrieval and calibration.retrieval != want:
+        diff = ", ".join(f"{k} {calibration.retrieval.get(k)} (now {v})" for k, v in want.items()
+                         if calibration.retrieval.get(k) != v)
+        raise AssistantError(f"The answer models were fitted with other retrieval settings: {diff}. Set them back, "
+                             "or refit with `make calibrate` under the new ones.")
+    return calibration
+
+
 def lexical_config(settings: Settings) -> LexicalConfig:
     return LexicalConfig(title_weight=settings.title_weight)
 
@@ -94,7 +112,7 @@ def build(settings: Settings | None = None, *, embedder: Embedder | None = None,
     retriever = retriever or HybridRetriever(index, embedder, settings.candidates, settings.rrf_k, "hybrid",
                                              settings.lexical_weight, settings.reserve)
     if answerer is None:
-        policy = Policy(calibration or load_calibration(embedder.model_id, settings.calibration))
+        policy = Policy(calibration or check_fit(load_calibration(embedder.model_id, settings.calibration), settings))
         answerer = ExtractiveAnswerer(Candidates(index), policy, settings.max_answer_sentences)
     return Assistant(settings, embedder, index, retriever, answerer)
 

@@ -54,7 +54,7 @@ from assistant.answering.policy import (
 )
 from assistant.answering.scoring import CALIBRATION_DIR, Calibration, Logistic, slug
 from assistant.conversation import Turn
-from assistant.core import Assistant, make_embedder
+from assistant.core import Assistant, make_embedder, retrieval_key
 from assistant.evals import Case, Result, check, mentions, metrics, states_answer
 from assistant.settings import Settings
 from assistant.verify import render, verify
@@ -253,7 +253,7 @@ def main(plot: bool = typer.Option(True, help="Write the refusal / answer-right 
     typer.echo(f"keep_ratio {best[1]}, found threshold {threshold:.4f}: dev answerable refused {false_refusal:.1%}, "
                f"answered right {right:.1%}; unanswerable refused {refused:.1%} (macro over suites)")
     pair = fit_pairs(items, cal)
-    final = replace(cal, pair=pair, operating_point=(
+    final = replace(cal, pair=pair, retrieval=retrieval_key(items[0].bot.settings), operating_point=(
         f"highest found threshold refusing <= {MAX_FALSE_REFUSAL:.0%} of answerable dev questions (macro over "
         f"suites): answerable refused {false_refusal:.1%}, answered right {right:.1%}; unanswerable refused "
         f"{refused:.1%}"),

@@ -143,3 +143,18 @@ def test_who_question_names_the_person_first(bot):
     assert reply.found and reply.claims[0].role == "answer"
     assert reply.claims[0].text in reply.claims[1].text  # copied from the sentence that follows
     assert_every_claim_is_in_its_citation(reply)
+
+
+def test_answers_round_trip_through_their_json(bot):
+    import json
+
+    from assistant.records import Answer
+
+    first = bot.ask("What did Taizo Watanabe say about blaming Japan?")
+    for turn in (first, bot.ask("What did he say about quotas?", history=[first]),
+                 bot.ask("How many cars did Japan export to the United States last year?"),
+                 bot.ask("Who will coordinate negotiations for the U.S. side?"),
+                 bot.ask("What is the population of Tokyo?")):
+        a = turn.answer
+        assert Answer.from_dict(a.to_dict()) == a
+        assert Answer.from_dict(json.loads(json.dumps(answer_json(a)))) == a

@@ -120,3 +120,37 @@ def test_upload_during_remove_both_land(library: Library, tmp_path: Path) -> Non
     assert bot is not None
     files = {d.file for d in bot.index.documents.values()}
     assert "z.txt" in files and first not in files
+
+
+INDEX_IN_A_PROCESS = """
+import sys, time
+from pathlib import Path
+from assistant.core import index_corpus
+from assistant.embedding import HashEmbedder
+from assistant.settings import Settings
+
+class Slow(HashEmbedder):
+    def embed_spans(self, texts, spans):
+        time.sleep(1.0)
+        return super().embed_spans(texts, spans)
+
+s = Settings(corpus_dir=Path(sys.argv[1]), index_dir=Path(sys.argv[2]))
+stats = index_corpus(s, Slow(), progress=False, on_wait=lambda: print("WAITED", flush=True))
+print("EMBEDDED", stats.embedded, flush=True)
+"""
+
+
+def test_two_index_processes_are_serialised(fake_settings: Settings) -> None:
+    """Two `assistant index` runs (or the CLI while the server uploads) from separate processes."""
+    import subprocess
+    import sys
+
+    args = [sys.executable, "-c", INDEX_IN_A_PROCESS, str(fake_settings.corpus_dir), str(fake_settings.index_dir)]
+    first = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    time.sleep(0.8)  # the first one holds the lock (it embeds for a second)
+    second = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    out = [p.communicate(timeout=120)[0] for p in (first, second)]
+    assert [p.returncode for p in (first, second)] == [0, 0]
+    assert "WAITED" not in out[0] and "WAITED" in out[1]
+    assert "EMBEDDED 0" in out[1]  # the second built on the first one's result
+    assert len(list(fake_settings.index_dir.glob("gen-*"))) == 1

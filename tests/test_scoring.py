@@ -41,3 +41,16 @@ def test_a_bad_calibration_file_is_refused_with_the_fix(tmp_path, damage):
     bad.write_text(json.dumps(d))
     with pytest.raises(AssistantError, match="make calibrate"):
         load_calibration(PACKAGED_MODEL_ID, bad)
+
+
+def test_calibration_is_keyed_to_the_retrieval_settings_it_was_fitted_with():
+    from assistant.core import check_fit, retrieval_key
+    from assistant.settings import Settings
+
+    cal = load_calibration(PACKAGED_MODEL_ID)
+    assert cal.retrieval == retrieval_key(Settings())  # the shipped file fits the defaults
+    assert check_fit(cal, Settings()) is cal
+    with pytest.raises(AssistantError, match=r"top_k 8 \(now 12\)"):
+        check_fit(cal, Settings(top_k=12))
+    with pytest.raises(AssistantError, match=r"reserve 1 \(now 0\).*make calibrate"):
+        check_fit(cal, Settings(reserve=0))

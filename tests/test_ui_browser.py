@@ -280,6 +280,33 @@ def test_new_collections_appear_on_page_load(tmp_path, browser):
         app.stop()
 
 
+def test_uploads_never_added_are_swept(tmp_path):
+    """A file posted to gradio's upload route but never added to a collection could be fetched
+    back for as long as the server ran; now it is deleted after ASSISTANT_UPLOAD_TTL_S."""
+    import json as _json
+    import uuid
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("The Kestrel fund paid 9.4 million dollars to the trust.", encoding="utf-8")
+    app = App(corpus, tmp_path / "index", env={"ASSISTANT_UPLOAD_TTL_S": "2"})
+    try:
+        boundary, body = uuid.uuid4().hex, b"secret orphan upload"
+        data = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"orphan.txt\"\r\n"
+                f"Content-Type: text/plain\r\n\r\n").encode() + body + f"\r\n--{boundary}--\r\n".encode()
+        req = urllib.request.Request(app.url + "gradio_api/upload", data=data, method="POST",
+                                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            (path,) = _json.loads(r.read())
+        assert Path(path).read_bytes() == body  # stored by gradio, not by us
+        time.sleep(7)  # two sweeps of a 2 s cache
+        assert not Path(path).exists()
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(app.url + f"gradio_api/file={path}", timeout=10)
+    finally:
+        app.stop()
+
+
 def test_no_file_outside_the_index_is_served(app):
     for path in ("gradio_api/file=/etc/passwd", f"gradio_api/file={ROOT}/pyproject.toml",
                  "gradio_api/file=corpus/000_936d9f47e3d9f400.txt", "file=/etc/passwd", "../pyproject.toml"):

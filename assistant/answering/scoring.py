@@ -84,6 +84,7 @@ class Calibration:
     version: int = CALIBRATION_VERSION
     operating_point: str = ""
     fitted: dict[str, Any] = field(default_factory=dict)  # what it was fitted on, and how well
+    retrieval: dict[str, float] = field(default_factory=dict)  # the retrieval settings of the fit ({}: any)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], sentence: dict[str, str], found: dict[str, str],
@@ -94,12 +95,13 @@ class Calibration:
             raise ValueError(f"version {d.get('version')}, expected {CALIBRATION_VERSION}")
         return cls(d["model_id"], Logistic.from_dict(d["sentence"], sentence), Logistic.from_dict(d["found"], found),
                    Logistic.from_dict(d["conflict"], pair), float(d.get("keep_ratio", 1.0)), d["version"],
-                   d.get("operating_point", ""), d.get("fitted", {}))
+                   d.get("operating_point", ""), d.get("fitted", {}), dict(d.get("retrieval", {})))
 
     def to_json(self) -> str:
         d = {"version": self.version, "model_id": self.model_id, "operating_point": self.operating_point,
              "keep_ratio": round(self.keep_ratio, 6), "sentence": self.sentence.to_dict(),
-             "found": self.found.to_dict(), "conflict": self.pair.to_dict(), "fitted": self.fitted}
+             "found": self.found.to_dict(), "conflict": self.pair.to_dict(), "retrieval": self.retrieval,
+             "fitted": self.fitted}
         return json.dumps(d, indent=1) + "\n"
 
 
