@@ -26,6 +26,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: "[default: ...]" stays text, flags show no "<bool>"
 )
 
 CorpusOpt = Annotated[
@@ -36,10 +37,13 @@ CollectionOpt = Annotated[str | None, typer.Option(
     "--collection", "-c", help="A named collection (collections/NAME/corpus and .../index) [default: corpus/].")]
 
 
-def _settings(corpus: Path | None = None, index: Path | None = None, collection: str | None = None) -> Settings:
-    from .collection import settings_for
+def _settings(corpus: Path | None = None, index: Path | None = None, collection: str | None = None,
+              existing: bool = True) -> Settings:
+    """The settings of the command: those of ``collection`` (which must exist unless ``existing``
+    is false: `index` makes a collection of a new corpus folder), then the folders given."""
+    from .collection import require, settings_for
 
-    base = settings_for(Settings(), collection or "")
+    base = (require if existing else settings_for)(Settings(), collection or "")
     update = {k: v for k, v in {"corpus_dir": corpus, "index_dir": index}.items() if v is not None}
     return base.model_copy(update=update)
 
@@ -77,7 +81,7 @@ def index(
     from .errors import IndexMismatchError
 
     try:
-        settings = _settings(corpus, index, collection)
+        settings = _settings(corpus, index, collection, existing=False)
 
         def waiting() -> None:
             typer.secho(f"waiting: another indexing run is writing {settings.index_dir}; this one starts when it "

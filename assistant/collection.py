@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 DEFAULT = "default"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+_PAGE = re.compile(r" page \d+$")  # "report.pdf page 5": a page skipped inside an indexed file
 
 
 class CollectionError(AssistantError):
@@ -52,6 +53,15 @@ def names(settings: Settings) -> list[str]:
     found = sorted(p.parent.name for p in settings.collections_dir.glob("*/corpus") if _NAME.match(p.parent.name)) \
         if settings.collections_dir.is_dir() else []
     return [DEFAULT, *found]
+
+
+def require(settings: Settings, name: str) -> Settings:
+    """The settings of an existing collection, or CollectionError naming the ones there are."""
+    if name and name not in names(settings):
+        raise CollectionError(f"No collection named {name!r}. Collections: {', '.join(names(settings))}. "
+                              f"Make one by putting documents in {settings.collections_dir / name / 'corpus'} and "
+                              f"running `assistant index -c {name}`, or with the Create button in the UI.")
+    return settings_for(settings, name)
 
 
 def create(settings: Settings, name: str) -> Settings:
@@ -100,9 +110,11 @@ def store(settings: Settings, src: Path, original: str) -> tuple[str, bool]:
 
 
 def remove(settings: Settings, file: str) -> None:
-    """Delete a document's file from the collection (run the indexer after, to drop it)."""
-    path = (settings.corpus_dir / file).resolve()
-    if settings.corpus_dir.resolve() not in path.parents or not path.is_file():
+    """Delete a file from the collection's folder (run the indexer after, to drop it). A symlink
+    is removed itself, never what it points to."""
+    path = settings.corpus_dir / file
+    root, folder = settings.corpus_dir.resolve(), path.parent.resolve()
+    if not (folder == root or root in folder.parents) or not (path.is_symlink() or path.is_file()):
         raise CollectionError(f"{file!r} is not a document of this collection.")
     path.unlink()
 
@@ -114,18 +126,23 @@ class DocumentRow:
     pages: int
     chunks: int
     indexed: str
+    status: str = "indexed"  # or why the file is not indexed
 
 
 def documents(index: LoadedIndex) -> list[DocumentRow]:
-    """One row per corpus file of an opened index."""
+    """One row per corpus file of an opened index: the indexed ones, then those it could not
+    index (with the reason), so they can be seen and removed."""
     chunks = Counter(c.doc_id for c in index.chunks)
     meta = index.manifest.get("documents", {})
     by_file: dict[str, list[Document]] = {}
     for d in index.documents.values():
         by_file.setdefault(d.file, []).append(d)
-    return [DocumentRow(f, ds[0].title, len(ds), sum(chunks[d.id] for d in ds),
+    rows = [DocumentRow(f, ds[0].title, len(ds), sum(chunks[d.id] for d in ds),
                         max(str(meta.get(d.id, {}).get("indexed", "")) for d in ds))
             for f, ds in sorted(by_file.items())]
+    failed = {f: why for f, why in index.manifest.get("skipped", {}).items()
+              if f not in by_file and _PAGE.sub("", f) not in by_file}  # not a page of an indexed file
+    return rows + [DocumentRow(f, "", 0, 0, "", f"not indexed: {why}") for f, why in sorted(failed.items())]
 
 
 @dataclass

@@ -295,7 +295,9 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: Chunk
     stats.reused = sum(len(p.chunks) for p in plan if p.reused)
     stats.removed = len(set(old_docs) - {d.id for d in docs})
     stats.embedded = stats.chunks - stats.reused
-    stats.changed = bool(stats.embedded or stats.removed or rebuild or old is None or not same_text_rules)
+    refused = {s.path: s.reason for s in skipped}  # listed in the manifest, so the UI can show and remove them
+    stats.changed = bool(stats.embedded or stats.removed or rebuild or old is None or not same_text_rules
+                         or (old is not None and old.manifest.get("skipped", {}) != refused))
     if not stats.changed:
         stats.seconds = time.perf_counter() - t0
         return stats
@@ -327,7 +329,7 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: Chunk
         row, srow = row + n, srow + ns
 
     indexed = {d: m.get("indexed", "") for d, m in old_docs.items()}
-    _write_generation(index_dir, plan, headers, vectors, sent_vectors, embedder, chunker, lex, indexed)
+    _write_generation(index_dir, plan, headers, vectors, sent_vectors, embedder, chunker, lex, indexed, refused)
     stats.seconds = time.perf_counter() - t0
     return stats
 
@@ -361,9 +363,9 @@ def _embed(embedder: Embedder, texts: list[str], spans: list[list[tuple[int, int
 
 def _write_generation(index_dir: Path, plan: list[Planned], headers: dict[str, str], vectors: np.ndarray,
                       sent_vectors: np.ndarray, embedder: Embedder, chunker: ChunkerConfig,
-                      lex: LexicalConfig, indexed: dict[str, str]) -> None:
+                      lex: LexicalConfig, indexed: dict[str, str], skipped: dict[str, str]) -> None:
     """Write a new generation and switch CURRENT to it; ``indexed`` holds when each reused
-    document was first indexed."""
+    document was first indexed, ``skipped`` the files (and pages) left out, with why."""
     now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     import bm25s
     import faiss
@@ -411,6 +413,7 @@ def _write_generation(index_dir: Path, plan: list[Planned], headers: dict[str, s
             "documents": {p.doc.id: {"sha256": p.doc.sha256, "chunks": len(p.chunks),
                                      "indexed": indexed.get(p.doc.id) if p.reused and indexed.get(p.doc.id) else now}
                           for p in plan},
+            "skipped": skipped,
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         _fsync_tree(tmp)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .chunking import paragraph_spans
-from .collection import DEFAULT, Library, create, documents, settings_for
+from .collection import DEFAULT, Library, create, documents, require, settings_for
 from .conversation import Turn
 from .core import check_history
 from .errors import AssistantError
@@ -46,7 +46,7 @@ CSS = """
 .source .head { font-size: 0.8em; color: var(--body-text-color-subdued); }
 .source .ctx { white-space: pre-wrap; font-size: 0.9em; }
 .source.related { opacity: 0.85; border-style: dashed; }
-mark.hl { background: #fde68a; color: inherit; padding: 0 1px; }
+mark.hl { background: #fde68a; color: #1f2937; padding: 0 1px; }  /* dark text on yellow in both themes */
 .pdf-scroll { max-height: 640px; overflow-y: auto; border: 1px solid var(--border-color-primary); border-radius: 6px; }
 .pdf-page { position: relative; line-height: 0; }
 .pdf-page img { width: 100%; display: block; }
@@ -179,8 +179,8 @@ def pdf_page_html(path: Path, page: int, start: int, end: int) -> str:
 def _rows(bot: Any) -> list[list[Any]]:
     if bot is None:
         return []
-    return [[printable(r.file), printable(r.name), r.pages, r.chunks, r.indexed.replace("T", " ")[:16]]
-            for r in documents(bot.index)]
+    return [[printable(r.file), printable(r.name), r.pages, r.chunks, r.indexed.replace("T", " ")[:16],
+             printable(r.status)] for r in documents(bot.index)]
 
 
 def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -> Any:
@@ -257,6 +257,13 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
                 p.unlink(missing_ok=True)
         return None, esc(status), *doc_panel(name)
 
+    def ask_remove(file: str | None, name: str):
+        """Removing asks first: it deletes the file from the collection's folder and its index."""
+        if not file:
+            return gr.update(visible=False), "", "Choose a document to remove."
+        return (gr.update(visible=True), esc(f"Remove {file} from {name}? Its file is deleted and it leaves the "
+                                             "index."), "")
+
     def remove_doc(file: str | None, name: str):
         try:
             writable()
@@ -280,8 +287,7 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
         collection: the collection to ask (default: the default collection).
         """
         try:
-            if collection not in library.names():
-                raise AssistantError(f"No collection named {collection!r}. Collections: {', '.join(library.names())}.")
+            require(library.settings, collection)
             bot = library.bot(collection)
             if bot is None:
                 raise AssistantError(f"The collection {collection!r} has no index yet. "
@@ -328,11 +334,15 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
                                     visible=not read_only)
                     status = gr.Markdown("", elem_id="upload-status")
                     rows = _rows(library.bot(collection))
-                    table = gr.Dataframe(rows, headers=["File", "Title", "Pages", "Chunks", "Indexed at"],
+                    table = gr.Dataframe(rows, headers=["File", "Title", "Pages", "Chunks", "Indexed at", "Status"],
                                          interactive=False, elem_id="doc-list", wrap=True)
                     with gr.Row(visible=not read_only):
                         choice = gr.Dropdown([r[0] for r in rows], label="Document", elem_id="remove-choice", scale=3)
-                        remove_btn = gr.Button("Remove", elem_id="remove", variant="stop", scale=1)
+                        remove_btn = gr.Button("Remove…", elem_id="remove", variant="stop", scale=1)
+                    with gr.Row(visible=False, elem_id="confirm-row") as confirm_row:
+                        confirm_text = gr.Markdown("", elem_id="confirm-text")
+                        confirm_btn = gr.Button("Yes, remove it", elem_id="confirm-remove", variant="stop", scale=1)
+                        cancel_btn = gr.Button("Cancel", elem_id="cancel-remove", scale=1)
                     with gr.Row(visible=not read_only):
                         new_name = gr.Textbox(label="New collection", placeholder="name", elem_id="new-collection",
                                               scale=3)
@@ -349,7 +359,10 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
             None, None, None, js=SCROLL_JS)
         picker.change(switch, [picker], [*outs, table, choice, count], api_visibility="private")
         files.upload(upload, [files, picker], [files, status, table, choice, count], api_visibility="private")
-        remove_btn.click(remove_doc, [choice, picker], [status, table, choice, count], api_visibility="private")
+        remove_btn.click(ask_remove, [choice, picker], [confirm_row, confirm_text, status], api_visibility="private")
+        confirm_btn.click(remove_doc, [choice, picker], [status, table, choice, count], api_visibility="private").then(
+            lambda: gr.update(visible=False), None, [confirm_row], api_visibility="private")
+        cancel_btn.click(lambda: gr.update(visible=False), None, [confirm_row], api_visibility="private")
         create_btn.click(new_collection, [new_name], [picker, status], api_visibility="private")
         gr.api(api_ask, api_name="ask")
         # Collections made since the app was built (by the CLI or another browser) appear on page load.

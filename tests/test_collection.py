@@ -154,3 +154,26 @@ def test_two_index_processes_are_serialised(fake_settings: Settings) -> None:
     assert "WAITED" not in out[0] and "WAITED" in out[1]
     assert "EMBEDDED 0" in out[1]  # the second built on the first one's result
     assert len(list(fake_settings.index_dir.glob("gen-*"))) == 1
+
+
+def test_failed_files_are_listed_with_why_and_links_removed_not_followed(fake_settings: Settings,
+                                                                          tmp_path: Path) -> None:
+    from assistant.collection import documents, remove
+
+    corpus = fake_settings.corpus_dir
+    (corpus / "latin1.txt").write_bytes("Caf\xe9 cr\xe8me".encode("latin-1"))
+    target = tmp_path / "outside.txt"
+    target.write_text("root:x:0:0", encoding="utf-8")
+    (corpus / "passwd.txt").symlink_to(target)
+    index_corpus(fake_settings, HashEmbedder(), progress=False)
+    bot = Library(fake_settings, HashEmbedder()).bot(DEFAULT)
+    assert bot is not None
+    failed = {r.file: r.status for r in documents(bot.index) if r.status != "indexed"}
+    assert set(failed) == {"latin1.txt", "passwd.txt"}
+    assert failed["latin1.txt"].startswith("not indexed: not UTF-8")
+    remove(fake_settings, "passwd.txt")
+    assert not (corpus / "passwd.txt").exists() and target.exists()  # the link went, not what it pointed to
+    with pytest.raises(CollectionError, match="not a document"):
+        remove(fake_settings, "../outside.txt")
+    stats = index_corpus(fake_settings, HashEmbedder(), progress=False)
+    assert stats.changed and stats.embedded == 0  # the list of skipped files changed; nothing re-embedded

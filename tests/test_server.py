@@ -69,3 +69,22 @@ def test_history_is_bounded_and_items_named() -> None:
         check_history(["a"] * 4, s)
     with pytest.raises(QuestionError, match=r"History item 2 \(of 2\) is empty"):
         check_history(["Who is he?", " "], s)
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "100"}, timeout=120)
+
+
+def test_unknown_collection_names_the_ones_there_are() -> None:
+    for args in (["ask", "-c", "nope", "What share?"], ["chat", "-c", "nope"], ["serve", "-c", "nope"]):
+        p = _cli(*args)
+        assert p.returncode == 2, (args, p.stderr)
+        assert "No collection named 'nope'. Collections: default" in p.stderr and "No index" not in p.stderr
+
+
+def test_help_shows_defaults_and_no_bool_placeholders() -> None:
+    p = _cli("serve", "--help")
+    assert p.returncode == 0
+    assert "[default: 127.0.0.1]" in p.stdout and "[default: 7860]" in p.stdout
+    assert "<bool>" not in p.stdout and " .\n" not in p.stdout  # "Port ." was "Port [default: 7860]." eaten as markup

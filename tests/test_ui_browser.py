@@ -151,6 +151,29 @@ def test_answer_citation_follow_up_and_not_found_in_a_real_browser(app, browser)
     assert p.dialogs == []
 
 
+CONTRAST_JS = """e => {
+  const rgb = s => s.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lin = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  const lum = c => { const [r, g, b] = c.map(lin); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const s = getComputedStyle(e); const a = lum(rgb(s.color)), b = lum(rgb(s.backgroundColor));
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_highlighted_quotes_are_readable_in_both_themes(app, browser, theme):
+    p = Page(browser, app.url + f"?__theme={theme}")
+    p.ask("What share of the U.S. market did Japan reach last year?")
+    mark = p.page.locator("#sources mark.hl").first
+    mark.wait_for(state="visible", timeout=15000)
+    assert mark.evaluate(CONTRAST_JS) >= 4.5  # WCAG AA for body text
+    p.page.locator("#chat .answer button.cite").first.click()
+    hl = p.page.locator("#article #cite-hl")
+    hl.wait_for(state="visible", timeout=15000)
+    assert hl.evaluate(CONTRAST_JS) >= 4.5
+    p.shot(f"10-highlight-{theme}")
+
+
 def test_error_is_a_message_not_a_traceback(app, browser):
     p = Page(browser, app.url)
     p.page.fill("#question textarea", "   ")
@@ -303,6 +326,40 @@ def test_uploads_never_added_are_swept(tmp_path):
         assert not Path(path).exists()
         with pytest.raises(urllib.error.HTTPError):
             urllib.request.urlopen(app.url + f"gradio_api/file={path}", timeout=10)
+    finally:
+        app.stop()
+
+
+def test_failed_files_are_listed_and_remove_asks_first(tmp_path, browser):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text("The Kestrel fund paid 9.4 million dollars to the trust.", encoding="utf-8")
+    (corpus / "latin1.txt").write_bytes("Caf\xe9 cr\xe8me".encode("latin-1"))
+    app = App(corpus, tmp_path / "index")
+    try:
+        p = Page(browser, app.url)
+        p.page.get_by_role("tab", name="Documents").click()
+        table = p.page.locator("#doc-list")
+        table.wait_for(state="visible", timeout=15000)
+        assert "latin1.txt" in table.inner_text() and "not indexed: not UTF-8" in table.inner_text()
+
+        def choose_and_remove() -> None:
+            p.page.click("#remove-choice input")
+            p.page.get_by_role("option", name="latin1.txt").click()
+            p.page.click("#remove")
+            p.page.locator("#confirm-row").wait_for(state="visible", timeout=15000)
+            assert "Remove latin1.txt from default?" in p.page.locator("#confirm-text").inner_text()
+
+        choose_and_remove()
+        p.page.click("#cancel-remove")
+        p.page.locator("#confirm-row").wait_for(state="hidden", timeout=15000)
+        assert (corpus / "latin1.txt").exists()  # nothing removed without the confirmation
+        choose_and_remove()
+        p.page.click("#confirm-remove")
+        p.page.wait_for_function("!document.querySelector('#doc-list').innerText.includes('latin1.txt')",
+                                 timeout=60000)
+        assert not (corpus / "latin1.txt").exists() and (corpus / "good.txt").exists()
+        p.shot("11-documents-after-remove")
     finally:
         app.stop()
 
