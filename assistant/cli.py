@@ -117,8 +117,7 @@ def format_answer(reply: Answer) -> str:
         if cites:
             lines.append(f"{title}:")
             for c in cites:
-                page = f", page {c.page}" if c.page is not None else ""
-                lines.append(f"  [{c.n}] {printable(c.file or c.source)}{page}, chars {c.start}-{c.end}")
+                lines.append(f"  [{c.n}] {printable(c.label)}  ({printable(c.file or c.source)})")
                 lines.append(f'      "{printable(c.quote)}"')
     t = reply.timings_ms
     found = f"; found p={reply.found_p:.3f}" if reply.found_p is not None else ""

@@ -137,7 +137,7 @@ def documents(index: LoadedIndex) -> list[DocumentRow]:
     by_file: dict[str, list[Document]] = {}
     for d in index.documents.values():
         by_file.setdefault(d.file, []).append(d)
-    rows = [DocumentRow(f, ds[0].title, len(ds), sum(chunks[d.id] for d in ds),
+    rows = [DocumentRow(f, ds[0].display_title, len(ds), sum(chunks[d.id] for d in ds),
                         max(str(meta.get(d.id, {}).get("indexed", "")) for d in ds))
             for f, ds in sorted(by_file.items())]
     failed = {f: why for f, why in index.manifest.get("skipped", {}).items()

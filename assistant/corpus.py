@@ -19,11 +19,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import CorpusError
-from .formats import SUFFIXES, FormatError, pdf_pages, read_docx, read_html, sniff
+from .formats import MAX_TITLE, SUFFIXES, FormatError, pdf_pages, pdf_title, read_docx, read_html, sniff
 from .records import Document
 
 
@@ -82,15 +83,37 @@ def load_file(path: Path, rel: str) -> tuple[list[Document], list[Skipped]]:
     name = Path(rel).name
     if kind == "pdf":
         pages, empty = pdf_pages(path)
-        docs = [Document(f"{rel}#p{p.index + 1}", p.text, sha256(p.text), p.index, name, rel, "pdf") for p in pages]
+        heading = pdf_title(path) or lead_title(pages[0].text)
+        docs = [Document(f"{rel}#p{p.index + 1}", p.text, sha256(p.text), p.index, name, rel, "pdf", heading)
+                for p in pages]
         return docs, [Skipped(f"{rel} page {i + 1}", "no text layer (scanned?)") for i in empty]
     if kind in ("html", "docx"):
         title, text = read_html(data) if kind == "html" else read_docx(data)
-        return [Document(rel, text, sha256(text), None, title or name, rel, kind)], []
+        return [Document(rel, text, sha256(text), None, title or name, rel, kind, title or lead_title(text))], []
     text = _decode(data)
     if kind == "pages":
         return _pages(rel, text), []
-    return [Document(id=rel, text=text, sha256=sha256(text), source=rel)], []
+    return [Document(id=rel, text=text, sha256=sha256(text), source=rel, heading=lead_title(text))], []
+
+
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+TITLE_WORDS = 10  # a title made of the lead sentence's first words
+
+
+def lead_title(text: str) -> str:
+    r"""A title for a document without one: its first line if that is a Markdown heading, else the
+    first words of its first line.
+
+    >>> lead_title("# Depot staffing\n\nThe eastern depot will hire 42 technicians.")
+    'Depot staffing'
+    >>> lead_title("A ranking Japanese trade official today rejected the Reagan administration's request.")
+    "A ranking Japanese trade official today rejected the Reagan administration's…"
+    """
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if m := _MD_HEADING.match(first):
+        return m.group(1)[:MAX_TITLE]
+    words = first.split()
+    return (" ".join(words[:TITLE_WORDS]) + ("…" if len(words) > TITLE_WORDS else ""))[:MAX_TITLE]
 
 
 SYMLINK_OUT = "symlink to outside the corpus: not indexed"

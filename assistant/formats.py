@@ -127,6 +127,53 @@ def pdf_pages(path: Path) -> tuple[list[PdfPage], list[int]]:
     return pages, empty
 
 
+MAX_TITLE = 120  # characters of a derived title
+# Metadata titles that name no document (tools' defaults, file names): the page is asked instead.
+_JUNK_TITLE = re.compile(r"^(untitled( document)?|document\s*\d*|microsoft \w+ - .*|.*\.(docx?|pdf|txt|rtf|odt))$",
+                         re.IGNORECASE)
+
+
+def largest_line(text: str, sizes: list[float]) -> str:
+    r"""The line of ``text`` set in the largest font (``sizes``: one per character), first on a tie;
+    "" when no line has three letters.
+
+    >>> largest_line("small words\nBig Title\nsmall", [9.0] * 12 + [20.0] * 10 + [9.0] * 5)
+    'Big Title'
+    """
+    best, best_size, pos = "", 0.0, 0
+    for line in text.split("\n"):
+        letters = [sizes[pos + i] for i, ch in enumerate(line) if not ch.isspace()]
+        if sum(ch.isalpha() for ch in line) >= 3 and letters and (size := sum(letters) / len(letters)) > best_size:
+            best, best_size = " ".join(line.split()), size
+        pos += len(line) + 1
+    return best[:MAX_TITLE]
+
+
+def pdf_title(path: Path) -> str:
+    """A PDF's title: its metadata Title (unless a tool's default like "untitled"), else the
+    largest-font line of its first page with text."""
+    import pypdfium2.raw as raw
+
+    pdf = _open_pdf(path)
+    try:
+        meta = " ".join(str(pdf.get_metadata_dict().get("Title", "")).split())
+        if meta and not _JUNK_TITLE.match(meta):
+            return meta[:MAX_TITLE]
+        for i in range(min(len(pdf), 3)):
+            page = pdf[i]
+            try:
+                textpage = page.get_textpage()
+                text, chars = _page_text(textpage)
+                sizes = [float(raw.FPDFText_GetFontSize(textpage.raw, c)) for c in chars]
+            finally:
+                page.close()
+            if title := largest_line(text, sizes):
+                return title
+    finally:
+        pdf.close()
+    return ""
+
+
 Box = tuple[float, float, float, float]
 
 

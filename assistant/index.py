@@ -185,7 +185,8 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
         rows = _read_jsonl(gen / "documents.jsonl")
         documents = {
             d["id"]: Document(id=d["id"], text=d["text"], sha256=d["sha256"], page=d.get("page"),
-                              name=d.get("name", ""), source=d.get("source", ""), kind=d.get("kind", "text"))
+                              name=d.get("name", ""), source=d.get("source", ""), kind=d.get("kind", "text"),
+                              heading=d.get("heading", ""))
             for d in rows
         }
         sentences = {d["id"]: [(a, b) for a, b in d.get("sentences", [])] for d in rows}
@@ -380,7 +381,8 @@ def _write_generation(index_dir: Path, plan: list[Planned], headers: dict[str, s
         with (tmp / "documents.jsonl").open("w", encoding="utf-8") as f:
             for p in plan:
                 d = p.doc
-                f.write(json.dumps({"id": d.id, "name": d.name, "page": d.page, "source": d.source, "kind": d.kind,
+                f.write(json.dumps({"id": d.id, "name": d.name, "heading": d.heading, "page": d.page,
+                                    "source": d.source, "kind": d.kind,
                                     "sha256": d.sha256, "text": d.text, "sentences": p.sentences},
                                    ensure_ascii=False) + "\n")
         with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:

@@ -27,10 +27,17 @@ class Document:
     name: str = ""  # display name; defaults to the id
     source: str = ""  # the corpus file it came from (relative path); defaults to the id
     kind: str = "text"  # "text", "pages" (.jsonl), "pdf", "html", "docx"
+    heading: str = ""  # the title people see (metadata, first heading, largest line, lead words); "" = title
 
     @property
     def title(self) -> str:
+        """The name retrieval knows the document by (BM25 title field, embedding header)."""
         return self.name or self.id
+
+    @property
+    def display_title(self) -> str:
+        """The title shown to people: "Regional energy report" rather than "report.pdf"."""
+        return self.heading or self.title
 
     @property
     def file(self) -> str:
@@ -75,12 +82,20 @@ class Citation:
     score: float
     page: int | None = None  # 1-based, as printed on the page / shown by a PDF viewer
     file: str = ""  # the corpus file ("report.pdf"); source adds "#p<page>" for a page
+    title: str = ""  # the document's title as people see it ("" = the file)
+
+    @property
+    def label(self) -> str:
+        """How a citation is named to people: "Regional energy report, p. 2"."""
+        name = self.title or self.file or self.source
+        return f"{name}, p. {self.page}" if self.page is not None else name
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
             "n": self.n,
             "source": self.source,
             "file": self.file or self.source,
+            "title": self.title or self.file or self.source,
             "start": self.start,
             "end": self.end,
             "quote": self.quote,
@@ -92,7 +107,8 @@ class Citation:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Citation:
-        return cls(d["n"], d["source"], d["start"], d["end"], d["quote"], d["score"], d.get("page"), d.get("file", ""))
+        return cls(d["n"], d["source"], d["start"], d["end"], d["quote"], d["score"], d.get("page"), d.get("file", ""),
+                   d.get("title", ""))
 
 
 @dataclass(frozen=True)

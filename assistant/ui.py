@@ -126,13 +126,12 @@ def sources_html(reply: Answer | None, turn: int, documents: dict[str, Any]) -> 
             continue
         rows.append(f"<h4>{esc(title)}</h4>")
         for c in cites:
-            page = f" · page {c.page}" if c.page is not None else ""
             doc = documents.get(c.source)
             ctx = _context(doc.text, c) if doc else esc(c.quote)
             cls = "source related" if kind == "r" else "source"
             rows.append(
                 f'<div class="{cls}" data-cite="{turn}:{kind}:{c.n}" role="button" tabindex="0">'
-                f'<div class="head">[{c.n}] {esc(doc.title if doc else c.source)}{page} · chars {c.start}–{c.end}</div>'
+                f'<div class="head" title="{esc(c.file or c.source)}">[{c.n}] {esc(c.label)}</div>'
                 f'<div class="ctx">{ctx}</div></div>'
             )
     rows.append("</div>")
@@ -151,8 +150,7 @@ def article_html(reply: Answer, kind: str, n: int, documents: dict[str, Any], co
     t = doc.text
     text = (f'<div class="article-body">{esc(t[: c.start])}<mark id="cite-hl" class="hl">{esc(t[c.start : c.end])}'
             f"</mark>{esc(t[c.end :])}</div>")
-    page = f" · page {doc.page_label}" if doc.page is not None else ""
-    head = f'<h4>{esc(doc.title)}{page}</h4>'
+    head = f'<h4 title="{esc(doc.file)}">{esc(c.label)}</h4>'
     if doc.kind == "pdf" and corpus_dir is not None and doc.page is not None:
         try:
             view = pdf_page_html(corpus_dir / doc.file, doc.page, c.start, c.end)

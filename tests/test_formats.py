@@ -159,3 +159,39 @@ def test_store_refuses_unknown_types(tmp_path):
     exe.write_bytes(b"MZ\x90\x00")
     with pytest.raises(CollectionError, match="not a type the assistant reads"):
         store(settings, exe, "tool.exe")
+
+
+def test_documents_have_titles_people_recognise(files, tmp_path):
+    """A citation names the document as people know it ("Regional energy report, p. 2"), not its
+    file: from the metadata, else the largest line of page 1, a heading, or the lead words."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from assistant.records import Citation
+
+    (page1, *_), _ = load_file(files / "report.pdf", "report.pdf")
+    assert page1.display_title == "Regional energy report"  # PDF metadata
+    bare = tmp_path / "bare.pdf"  # no metadata: the largest line of page 1
+    c = canvas.Canvas(str(bare), pagesize=A4)
+    c.setFont("Helvetica", 10)
+    c.drawString(60, 800, "Internal - do not circulate")
+    c.setFont("Helvetica-Bold", 22)
+    c.drawString(60, 760, "Quarterly depot review")
+    c.setFont("Helvetica", 10)
+    c.drawString(60, 730, "The eastern depot hired 42 technicians for the night shift this quarter.")
+    c.save()
+    (doc,), _ = load_file(bare, "bare.pdf")
+    assert doc.display_title == "Quarterly depot review" and doc.title == "bare.pdf"  # retrieval keeps the file name
+    (page,), _ = load_file(files / "crane.html", "crane.html")
+    (memo,), _ = load_file(files / "memo.docx", "memo.docx")
+    assert (page.display_title, memo.display_title) == ("Harbour crane deal signed", "Depot staffing memo")
+    (tmp_path / "notes.md").write_text("# Night shift plan\n\nThe depot hires 42 technicians.", encoding="utf-8")
+    (tmp_path / "wire.txt").write_text("Japanese auto makers apparently have rebuffed a direct appeal from the "
+                                       "government to restrain their exports.", encoding="utf-8")
+    (md,), _ = load_file(tmp_path / "notes.md", "notes.md")
+    (txt,), _ = load_file(tmp_path / "wire.txt", "wire.txt")
+    assert md.display_title == "Night shift plan"
+    assert txt.display_title == "Japanese auto makers apparently have rebuffed a direct appeal from…"
+    cite = Citation(1, "report.pdf#p2", 0, 5, "x", 1.0, 2, "report.pdf", "Regional energy report")
+    assert cite.label == "Regional energy report, p. 2" and cite.to_dict()["title"] == "Regional energy report"
+    assert Citation.from_dict(cite.to_dict()) == cite

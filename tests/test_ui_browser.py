@@ -448,10 +448,12 @@ def test_uploaded_pdf_citation_is_highlighted_on_its_page(tmp_path, browser):
         p.page.get_by_role("tab", name="Sources").click()
         answer = p.ask("How many turbines did the Zorvan plant produce in 2023?")
         assert "48,250" in answer.inner_text()
-        p.page.locator("#sources .source", has_text="page 2").first.click()
+        card = p.page.locator("#sources .source", has_text="Regional energy report, p. 2").first
+        assert card.locator(".head").get_attribute("title") == "Q3 report.pdf"  # the file, on hover
+        card.click()
         hl = p.page.locator("#article .pdf-hl").first
         hl.wait_for(state="visible", timeout=30000)
-        assert "page 2" in p.page.locator("#article h4").inner_text()
+        assert p.page.locator("#article h4").inner_text() == "Regional energy report, p. 2"
         img = p.page.locator("#article .pdf-page img").bounding_box()
         boxes = [b.bounding_box() for b in p.page.locator("#article .pdf-hl").all()]
         assert img and boxes and all(boxes)
