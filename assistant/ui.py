@@ -220,7 +220,7 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
         return [], [], sources_html(None, 0, {}), "", ""
 
     def switch(name: str):
-        return (*clear(name), *doc_panel(name))
+        return (*clear(name), *doc_panel(name), gr.update(visible=name == DEFAULT))
 
     def doc_panel(name: str) -> tuple[Any, ...]:
         """The Documents tab of a collection: its table, the remove choices, the count line."""
@@ -320,7 +320,10 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
                 with gr.Row():
                     ask_btn = gr.Button("Ask", variant="primary", elem_id="ask")
                     clear_btn = gr.Button("New conversation", elem_id="clear")
-                gr.Examples(examples=[[e] for e in examples], inputs=[question], label="Examples")
+                # The examples are questions about the default collection's documents: other
+                # collections show none rather than questions their documents cannot answer.
+                with gr.Column(visible=collection == DEFAULT, elem_id="examples") as example_box:
+                    gr.Examples(examples=[[e] for e in examples], inputs=[question], label="Examples")
             with gr.Column(scale=2), gr.Tabs():
                 with gr.Tab("Sources", id="sources-tab"):
                     sources = gr.HTML(sources_html(None, 0, {}), elem_id="sources")
@@ -355,7 +358,7 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
         chat.clear(clear, [picker], outs, api_visibility="private")  # the chat's own trash icon starts over too
         cite_open.click(open_citation, [cite_request, turns, picker], [article], api_visibility="private").then(
             None, None, None, js=SCROLL_JS)
-        picker.change(switch, [picker], [*outs, table, choice, count], api_visibility="private")
+        picker.change(switch, [picker], [*outs, table, choice, count, example_box], api_visibility="private")
         files.upload(upload, [files, picker], [files, status, table, choice, count], api_visibility="private")
         remove_btn.click(ask_remove, [choice, picker], [confirm_row, confirm_text, status], api_visibility="private")
         confirm_btn.click(remove_doc, [choice, picker], [status, table, choice, count], api_visibility="private").then(

@@ -297,8 +297,10 @@ def test_new_collections_appear_on_page_load(tmp_path, browser):
     try:
         (collections / "reports" / "corpus").mkdir(parents=True)  # as `assistant index -c reports` would
         p = Page(browser, app.url)
+        assert p.page.locator("#examples").is_visible()  # the default collection's own example questions
         p.page.click("#collection input")
-        p.page.get_by_role("option", name="reports").wait_for(timeout=15000)
+        p.page.get_by_role("option", name="reports").click()
+        p.page.locator("#examples").wait_for(state="hidden", timeout=15000)  # none of them is about "reports"
     finally:
         app.stop()
 
