@@ -103,11 +103,6 @@ def index(
     typer.echo(stats.summary())
 
 
-def _answer(turn: Turn) -> Answer:
-    assert turn.answer is not None  # ask() returns answered turns
-    return turn.answer
-
-
 def format_answer(reply: Answer) -> str:
     """Plain-text rendering: answer, numbered sources with quotes, related passages, timings and
     the found probability. Document text is shown through ``present.printable``: no terminal
@@ -148,7 +143,7 @@ def ask(
         for q in questions:
             turn = bot.ask(q, history=history, k=k)
             history.append(turn)
-            reply = _answer(turn)
+            reply = turn.reply
             if json_out:
                 typer.echo(json.dumps(answer_json(reply), ensure_ascii=False))
             else:
@@ -181,7 +176,7 @@ def chat(index: IndexOpt = None, collection: CollectionOpt = None) -> None:
             typer.secho(f"error: {e}", fg=typer.colors.RED, err=True)
             continue
         history.append(turn)
-        typer.echo(format_answer(_answer(turn)) + "\n")
+        typer.echo(format_answer(turn.reply) + "\n")
 
 
 @app.command("eval")

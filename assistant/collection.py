@@ -199,6 +199,7 @@ class Library:
             bot = self.bot(name)
             indexed = {d.file for d in bot.index.documents.values()} if bot else set()
             new: list[Path] = []
+            unindexed = False  # a new file, or one a crash left stored but not indexed
             for path, original in files:
                 try:
                     stored, fresh = store(s, path, original)
@@ -207,9 +208,10 @@ class Library:
                     continue
                 if fresh:
                     new.append(s.corpus_dir / stored)
-                # "already there" means in the index; a stored file a crash left unindexed is indexed now
-                out.stored.append(f"{stored} (already there)" if not fresh and stored in indexed else stored)
-            if new or any(not x.endswith("(already there)") for x in out.stored):
+                there = not fresh and stored in indexed  # "already there" means in the index
+                unindexed |= not there
+                out.stored.append(f"{stored} (already there)" if there else stored)
+            if unindexed:
                 try:
                     out.summary = self._reindex(name, progress, out.skipped)
                 except BaseException as e:

@@ -44,6 +44,13 @@ class Turn:
     answer: Answer | None = None
 
     @property
+    def reply(self) -> Answer:
+        """The answer of an answered turn (``Assistant.ask`` returns those); ValueError before."""
+        if self.answer is None:
+            raise ValueError(f"the turn {self.question!r} has not been answered yet")
+        return self.answer
+
+    @property
     def query(self) -> str:
         """The retrieval query: the question and what it leans on."""
         return f"{self.question} {self.context}".strip()
@@ -107,12 +114,3 @@ def merge(q: Question, prev: Question) -> Question:
                     q.focus + extra, q.negated or prev.negated, q.comparative or prev.comparative,
                     q.years or prev.years, q.numbers or prev.numbers, q.subject or prev.subject,
                     q.rel_years or (() if q.years else prev.rel_years))
-
-
-def resolve(question: str, earlier: Sequence[str] = ()) -> Question:
-    """The analysis of ``question`` after the ``earlier`` questions (oldest first), unanswered."""
-    history: list[Turn] = []
-    for q in earlier:
-        history.append(begin(q, history))
-    return begin(question, history).resolved
-

@@ -155,7 +155,8 @@ class Assistant:
         t1 = time.perf_counter()
         draft = verify(self.answerer.answer(turn, found.hits, found.vec))
         t2 = time.perf_counter()
-        timings = {k: round(v * 1e3, 3) for k, v in (("retrieve", t1 - t0), ("compose", t2 - t1), ("total", t2 - t0))}
+        spans = (("retrieve", t1 - t0), ("compose", t2 - t1), ("total", t2 - t0))
+        timings = {stage: round(seconds * 1e3, 3) for stage, seconds in spans}
         return answered(turn, render(turn.question, draft, timings, tuple(h.chunk.doc_id for h in found.hits)))
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import CorpusError
-from .formats import MAX_TITLE, SUFFIXES, FormatError, pdf_pages, pdf_title, read_docx, read_html, sniff
+from .formats import MAX_TITLE, SUFFIXES, FormatError, pdf_pages, read_docx, read_html, sniff
 from .records import Document
 
 
@@ -82,8 +82,8 @@ def load_file(path: Path, rel: str) -> tuple[list[Document], list[Skipped]]:
         raise
     name = Path(rel).name
     if kind == "pdf":
-        pages, empty = pdf_pages(path)
-        heading = pdf_title(path) or lead_title(pages[0].text)
+        pages, empty, title = pdf_pages(path)
+        heading = title or lead_title(pages[0].text)
         docs = [Document(f"{rel}#p{p.index + 1}", p.text, sha256(p.text), p.index, name, rel, "pdf", heading)
                 for p in pages]
         return docs, [Skipped(f"{rel} page {i + 1}", "no text layer (scanned?)") for i in empty]

@@ -314,9 +314,7 @@ def run_cases(ask: Callable[[str, list[Turn]], Turn], cases: list[Case],
         history: list[Turn] = []
         for question in case.turns:
             history.append(ask(question, history))
-        reply = history[-1].answer
-        assert reply is not None
-        res = check(case, reply)
+        res = check(case, history[-1].reply)
         res.seconds = time.perf_counter() - t0
         results.append(res)
         if on_result:

@@ -104,29 +104,6 @@ def _page_text(textpage: Any) -> tuple[str, tuple[int, ...]]:
     return "".join(out), tuple(idx)
 
 
-def pdf_pages(path: Path) -> tuple[list[PdfPage], list[int]]:
-    """The pages with text, and the 0-based numbers of pages without a text layer (scanned).
-    FormatError if the file cannot be opened or no page has text."""
-    pdf = _open_pdf(path)
-    try:
-        pages, empty = [], []
-        for i in range(len(pdf)):
-            page = pdf[i]
-            try:
-                text, chars = _page_text(page.get_textpage())
-            finally:
-                page.close()
-            if text.strip():
-                pages.append(PdfPage(i, text, chars))
-            else:
-                empty.append(i)
-    finally:
-        pdf.close()
-    if not pages:
-        raise FormatError("no text layer (scanned?): it needs OCR before it can be indexed")
-    return pages, empty
-
-
 MAX_TITLE = 120  # characters of a derived title
 # Metadata titles that name no document (tools' defaults, file names): the page is asked instead.
 _JUNK_TITLE = re.compile(r"^(untitled( document)?|document\s*\d*|microsoft \w+ - .*|.*\.(docx?|pdf|txt|rtf|odt))$",
@@ -149,29 +126,36 @@ def largest_line(text: str, sizes: list[float]) -> str:
     return best[:MAX_TITLE]
 
 
-def pdf_title(path: Path) -> str:
-    """A PDF's title: its metadata Title (unless a tool's default like "untitled"), else the
-    largest-font line of its first page with text."""
+def pdf_pages(path: Path) -> tuple[list[PdfPage], list[int], str]:
+    """The pages with text, the 0-based numbers of pages without a text layer (scanned), and the
+    PDF's title: its metadata Title (unless a tool's default like "untitled"), else the
+    largest-font line of its first three pages ("" if none). One pass over the file.
+    FormatError if the file cannot be opened or no page has text."""
     import pypdfium2.raw as raw
 
     pdf = _open_pdf(path)
     try:
         meta = " ".join(str(pdf.get_metadata_dict().get("Title", "")).split())
-        if meta and not _JUNK_TITLE.match(meta):
-            return meta[:MAX_TITLE]
-        for i in range(min(len(pdf), 3)):
+        title = meta[:MAX_TITLE] if meta and not _JUNK_TITLE.match(meta) else ""
+        pages, empty = [], []
+        for i in range(len(pdf)):
             page = pdf[i]
             try:
                 textpage = page.get_textpage()
                 text, chars = _page_text(textpage)
-                sizes = [float(raw.FPDFText_GetFontSize(textpage.raw, c)) for c in chars]
+                if not title and i < 3:
+                    title = largest_line(text, [float(raw.FPDFText_GetFontSize(textpage.raw, c)) for c in chars])
             finally:
                 page.close()
-            if title := largest_line(text, sizes):
-                return title
+            if text.strip():
+                pages.append(PdfPage(i, text, chars))
+            else:
+                empty.append(i)
     finally:
         pdf.close()
-    return ""
+    if not pages:
+        raise FormatError("no text layer (scanned?): it needs OCR before it can be indexed")
+    return pages, empty, title
 
 
 Box = tuple[float, float, float, float]

@@ -201,17 +201,14 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
             chat.append({"role": "assistant", "content": error})
             return chat, turns, gr.update(), gr.update(), question
         turns = [*turns, done]
-        n, reply = len(turns) - 1, done.answer
-        assert reply is not None
+        n, reply = len(turns) - 1, done.reply
         chat.append({"role": "assistant", "content": answer_html(reply, n)})
         return chat, turns, sources_html(reply, n, bot.index.documents), "", ""
 
     def open_citation(request: str, turns: list[Turn], name: str) -> str:
         try:
             turn_s, kind, n_s = request.split(":")
-            reply = turns[int(turn_s)].answer
-            if reply is None:
-                raise ValueError(turn_s)
+            reply = turns[int(turn_s)].reply
             return article_html(reply, kind, int(n_s), docs_of(name), settings_for(library.settings, name).corpus_dir)
         except (ValueError, IndexError, AssistantError):
             return "<p>That source is not available.</p>"
@@ -294,9 +291,7 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
             earlier: list[Turn] = []
             for q in past:  # replay the conversation: follow-ups may need earlier answers
                 earlier.append(bot.ask(q, history=earlier))
-            reply = bot.ask(question, history=earlier).answer
-            assert reply is not None
-            return answer_json(reply)
+            return answer_json(bot.ask(question, history=earlier).reply)
         except AssistantError as e:
             raise gr.Error(str(e)) from None
 

@@ -6,12 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from assistant.conversation import is_follow_up, resolve
+from assistant.conversation import Turn, begin, is_follow_up
 from assistant.core import Assistant, index_corpus
 from assistant.entities import answer_spans, dates, names, person_like, year_clash
 from assistant.present import answer_text as text
-from assistant.question import analyze
+from assistant.question import Question, analyze
 from assistant.settings import Settings
+
+
+def resolve(question: str, earlier: list[str]) -> Question:
+    """The analysis of ``question`` after the ``earlier`` questions (oldest first), unanswered."""
+    history: list[Turn] = []
+    for q in earlier:
+        history.append(begin(q, history))
+    return begin(question, history).resolved
 
 
 def _bot(tmp_path: Path, files: dict[str, str], fake_embedder) -> Assistant:  # type: ignore[no-untyped-def]

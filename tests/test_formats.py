@@ -41,7 +41,7 @@ def test_pdf_pages_keep_their_numbers_and_layout(files):
 def test_a_cited_span_maps_to_the_boxes_of_its_own_characters(files):
     import pypdfium2 as pdfium
 
-    pages, _ = pdf_pages(files / "report.pdf")
+    pages, _, _ = pdf_pages(files / "report.pdf")
     text = pages[1].text
     start = text.index("48,250")
     end = start + len("48,250")

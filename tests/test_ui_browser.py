@@ -55,6 +55,18 @@ class App:
             self.proc.kill()
 
 
+KESTREL = "The Kestrel fund paid 9.4 million dollars to the trust."
+
+
+def make_corpus(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
+    """A corpus folder holding ``files`` (name -> text, written as UTF-8, or raw bytes)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, body in files.items():
+        (corpus / name).write_bytes(body if isinstance(body, bytes) else body.encode("utf-8"))
+    return corpus
+
+
 @pytest.fixture(scope="module")
 def app(real_index_settings) -> Iterator[App]:  # type: ignore[no-untyped-def]
     a = App(real_index_settings.corpus_dir, real_index_settings.index_dir)
@@ -192,9 +204,7 @@ Other news: nothing else happened in Zanzibar that week.
 
 
 def test_hostile_document_text_is_shown_literally_and_runs_nothing(tmp_path, browser):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "hostile.txt").write_text(HOSTILE)
+    corpus = make_corpus(tmp_path, {"hostile.txt": HOSTILE})
     app = App(corpus, tmp_path / "index")
     try:
         p = Page(browser, app.url)
@@ -231,9 +241,7 @@ Other news: nothing else happened that week.
 def test_document_text_cannot_spoof_the_page(tmp_path, browser):
     """LaTeX in a document stays literal, its "[1] [2]" are text (not markers), a bidi override in
     a document or a file name is shown as an escape, and a read-only server offers no upload."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "kestrel\u202etxt.md").write_text(SPOOF)
+    corpus = make_corpus(tmp_path, {"kestrel\u202etxt.md": SPOOF})
     app = App(corpus, tmp_path / "index", "--read-only")
     try:
         p = Page(browser, app.url)
@@ -289,9 +297,7 @@ def test_mixed_ui_and_api_load_with_an_upload_has_no_errors(tmp_path, browser):
 
 
 def test_new_collections_appear_on_page_load(tmp_path, browser):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text("The Kestrel fund paid 9.4 million dollars to the trust.", encoding="utf-8")
+    corpus = make_corpus(tmp_path, {"a.txt": KESTREL})
     collections = tmp_path / "collections"
     app = App(corpus, tmp_path / "index", env={"ASSISTANT_COLLECTIONS_DIR": str(collections)})
     try:
@@ -311,9 +317,7 @@ def test_uploads_never_added_are_swept(tmp_path):
     import json as _json
     import uuid
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text("The Kestrel fund paid 9.4 million dollars to the trust.", encoding="utf-8")
+    corpus = make_corpus(tmp_path, {"a.txt": KESTREL})
     app = App(corpus, tmp_path / "index", env={"ASSISTANT_UPLOAD_TTL_S": "2"})
     try:
         boundary, body = uuid.uuid4().hex, b"secret orphan upload"
@@ -333,10 +337,7 @@ def test_uploads_never_added_are_swept(tmp_path):
 
 
 def test_failed_files_are_listed_and_remove_asks_first(tmp_path, browser):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "good.txt").write_text("The Kestrel fund paid 9.4 million dollars to the trust.", encoding="utf-8")
-    (corpus / "latin1.txt").write_bytes("Caf\xe9 cr\xe8me".encode("latin-1"))
+    corpus = make_corpus(tmp_path, {"good.txt": KESTREL, "latin1.txt": "Caf\xe9 cr\xe8me".encode("latin-1")})
     app = App(corpus, tmp_path / "index")
     try:
         p = Page(browser, app.url)
@@ -429,9 +430,7 @@ def test_uploaded_pdf_citation_is_highlighted_on_its_page(tmp_path, browser):
 
     from .docfactory import make_pdf
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "note.txt").write_text("A short note about the weather in the harbour last week.\n")
+    corpus = make_corpus(tmp_path, {"note.txt": "A short note about the weather in the harbour last week.\n"})
     pdf = make_pdf(tmp_path / "Q3 report.pdf")
     app = App(corpus, tmp_path / "index")
     try:

@@ -224,8 +224,7 @@ def _latency(bot: Assistant, questions: list[str]) -> dict[str, Any]:
         bot.ask(q)
     t: dict[str, list[float]] = {"total": [], "retrieve": [], "compose": []}
     for q in questions:
-        r = bot.ask(q).answer
-        assert r is not None
+        r = bot.ask(q).reply
         for k in t:
             t[k].append(r.timings_ms[k])
     return {"questions": len(questions), **{f"{k}_p50_ms": pct(v, 50) for k, v in t.items()},
@@ -375,8 +374,7 @@ def bench_quality(fb: Path, corpus: Path, index: Path, n: int | None) -> dict[st
     right = 0
     for q in metric:
         figs = find_figures(q["answer"])
-        reply = bot.ask(q["question"]).answer
-        assert reply is not None
+        reply = bot.ask(q["question"]).reply
         right += bool(figs) and contains_figure(answer_text(reply), figs[0].text.lstrip("$").strip())
     out["metrics_generated"] = {"questions": len(metric), "gold_figure_in_answer": right / max(1, len(metric))}
     return out
