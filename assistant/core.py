@@ -55,7 +55,7 @@ def chunker_config(settings: Settings) -> ChunkerConfig:
 def retrieval_key(settings: Settings) -> dict[str, float]:
     """The settings that shape the candidates a calibration is fitted on."""
     return {k: getattr(settings, k) for k in ("top_k", "candidates", "rrf_k", "lexical_weight", "reserve",
-                                               "title_weight")}
+                                               "sentence_weight", "title_weight")}
 
 
 def check_fit(calibration: Calibration, settings: Settings) -> Calibration:
@@ -109,8 +109,7 @@ def build(settings: Settings | None = None, *, embedder: Embedder | None = None,
     if index is None:
         index = open_index(settings.index_dir, embedder.model_id, embedder.dim, chunker_config(settings),
                            lexical_config(settings))
-    retriever = retriever or HybridRetriever(index, embedder, settings.candidates, settings.rrf_k, "hybrid",
-                                             settings.lexical_weight, settings.reserve)
+    retriever = retriever or HybridRetriever.from_settings(index, embedder, settings)
     if answerer is None:
         policy = Policy(calibration or check_fit(load_calibration(embedder.model_id, settings.calibration), settings))
         answerer = ExtractiveAnswerer(Candidates(index), policy, settings.max_answer_sentences)

@@ -21,7 +21,6 @@ import re
 from dataclasses import dataclass
 
 from . import lexical
-from .attribution import speaker
 from .figures import quantities
 from .question import Question
 
@@ -77,6 +76,11 @@ player players
 _TITLES = frozenset("""
 ceo cfo coo cto chairman chairwoman president director minister secretary spokesman spokeswoman commissioner
 coach captain senator governor ambassador judge chief founder actress actor star
+""".split())  # noqa: SIM905
+# Words that say what a person is rather than who: not enough to tell two people apart.
+NAME_TITLES = _TITLES | frozenset("""
+sen rep gov gen lt col mr mrs ms dr rev house speaker republican republicans democrat democrats democratic
+nominee former vice presidential candidate leader
 """.split())  # noqa: SIM905
 _MONEY_CONTEXT = re.compile(r"\$|€|£|¥|\b(dollars?|yen|euros?|pounds?|usd|eur|cents?)\b", re.I)
 
@@ -224,8 +228,6 @@ def answer_spans(text: str, q: Question) -> list[Span]:
     spans: list[Span]
     if q.expects == "name":
         spans = names(text)
-        if q.subtype == "speaker" and (sp := speaker(text)) is not None:
-            spans = [Span("speaker", sp.start, sp.end, sp.text, sp.text.lower()), *spans]
         date_starts = {d.start for d in dates(text)}
         spans = [s for s in spans if s.start not in date_starts]
     elif q.expects == "date":

@@ -15,6 +15,9 @@ strings, matched as whole words after normalising case, punctuation and digit co
 ``planted`` names the planted wrong answer (stating it without flagging the conflict fails);
 ``spans`` lists gold evidence as ``{"source", "start", "end"}`` (the answer is right when a
 cited sentence overlaps one: for questions whose answer is a passage, not a string).
+``speaker`` lists the accepted names of who said it; the *first* name the answer gives must be
+one of them (``speaker_kind``: "named" when the text names the speaker at the quote, "resolved"
+when it says "he" or "the campaign" there).
 Figures compare as numbers (see ``figures.contains_figure``); a source matches a citation whose
 source equals it or starts with it. Unknown keys are an error, not ignored.
 
@@ -34,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from .conversation import Turn
+from .entities import NAME_TITLES, names
 from .errors import EvalSuiteError
 from .figures import contains_figure, find_figures, quantities
 from .present import claims_text
@@ -41,8 +45,9 @@ from .records import Answer, Citation, Claim
 
 CASE_KEYS = {"id", "question", "turns", "expect", "note", "corpus"}
 EXPECT_KEYS = {"figures", "figures_any", "sources", "sources_all", "attribution", "unanswerable", "answers",
-               "conflict", "planted", "spans"}
-LIST_KEYS = EXPECT_KEYS - {"unanswerable", "answers", "conflict", "spans"}
+               "conflict", "planted", "spans", "speaker", "speaker_kind"}
+LIST_KEYS = EXPECT_KEYS - {"unanswerable", "answers", "conflict", "spans", "speaker_kind"}
+SPEAKER_KINDS = ("named", "resolved")  # the source is a name / "he", "the campaign" (named elsewhere)
 ANSWER_KEYS = {"figures", "figures_any", "answers", "spans"}
 HIT_K = 5
 
@@ -116,6 +121,7 @@ class Result:
     seconds: float = 0.0
     answer_ok: bool | None = None  # found, and every expected answer / figure stated (None: none expected)
     first_quote_ok: bool | None = None  # ... by the first claim alone
+    speaker_first: bool | None = None  # the first name the answer gives is the speaker (None: not asked)
 
     @property
     def passed(self) -> bool:
@@ -165,6 +171,8 @@ def load_suite(path: Path) -> list[Case]:
             v = expect[k]
             if not isinstance(v, list) or not v or not all(isinstance(x, str) and x for x in v):
                 raise _fail(path, lineno, f'expect "{k}" must be a non-empty list of strings')
+        if "speaker_kind" in expect and expect["speaker_kind"] not in SPEAKER_KINDS:
+            raise _fail(path, lineno, f'expect "speaker_kind" must be one of {list(SPEAKER_KINDS)}')
         for k in ("unanswerable", "conflict"):
             if k in expect and not isinstance(expect[k], bool):
                 raise _fail(path, lineno, f'expect "{k}" must be true or false')
@@ -189,6 +197,29 @@ def load_suite(path: Path) -> list[Case]:
     if not cases:
         raise EvalSuiteError(f"{path}: no cases")
     return cases
+
+
+def first_name(text: str) -> str:
+    """The first name ``text`` gives ("" if none).
+
+    >>> first_name("Mr. Obama said on Sunday that Congress ...")
+    'Obama'
+    """
+    found = names(text)
+    return found[0].text if found else ""
+
+
+def same_person(name: str, accepted: Sequence[str]) -> bool:
+    """Does ``name`` share a name word with one of ``accepted`` ("Ryan" ~ "House Speaker Paul D. Ryan")?
+
+    >>> same_person("Ryan", ["House Speaker Paul D. Ryan (R-Wis.)"]), same_person("Pence", ["Donald Trump"])
+    (True, False)
+    """
+    def words(t: str) -> set[str]:
+        return {w for s in names(t) for w in s.key.split() if len(w) > 2 and w not in NAME_TITLES}
+
+    have = words(name)
+    return bool(have) and any(have & words(a) for a in accepted)
 
 
 def _matches(citation: Citation, source: str) -> bool:
@@ -226,8 +257,13 @@ def check(case: Case, reply: Answer) -> Result:
     for group in ex.get("answers", []):
         if not any(mentions(text, a) for a in group):
             res.reasons.append(f"answer not stated (expected one of {group})")
-    if (names := ex.get("attribution")) and not any(n.lower() in text.lower() for n in names):
-        res.reasons.append(f"speaker not named (expected one of {names})")
+    if (said_by := ex.get("attribution")) and not any(n.lower() in text.lower() for n in said_by):
+        res.reasons.append(f"speaker not named (expected one of {said_by})")
+    if speakers := ex.get("speaker"):
+        named = first_name(text) if reply.found else ""
+        res.speaker_first = same_person(named, speakers)
+        if not res.speaker_first:
+            res.reasons.append(f"speaker: first name given is {named!r}, expected one of {speakers}")
     if (wrong := [a for a in ex.get("planted", []) if mentions(text, a)]) and not reply.conflict:
         res.reasons.append(f"stated the planted wrong answer {wrong} without flagging the conflict")
     if ex.get("conflict") is True and not reply.conflict:
@@ -301,6 +337,8 @@ def metrics(results: list[Result]) -> dict[str, float | int | None]:
         "false_conflict": _ratio(sum(r.reply.conflict for r in unplanted), len(unplanted)),
         "refusal_accuracy": _ratio(sum(not r.reply.found for r in unanswerable), len(unanswerable)),
         "false_refusal_rate": _ratio(sum(not r.reply.found for r in answerable), len(answerable)),
+        **{f"speaker_first_{k}": _ratio(sum(bool(r.speaker_first) for r in rs), len(rs))
+           for k, rs in ((k, [r for r in results if r.case.expect.get("speaker_kind") == k]) for k in SPEAKER_KINDS)},
         "seconds": round(sum(r.seconds for r in results), 3),
     }
 

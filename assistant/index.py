@@ -6,12 +6,15 @@ Layout::
       CURRENT                  name of the live generation (replaced atomically)
       gen-<time>-<pid>/
         manifest.json          format, model id, dimension, chunker, sha256 per document
-        documents.jsonl        id, name, page, text (so any citation shows in context)
+        documents.jsonl        id, name, page, text (so any citation shows in context), sentence
+                               spans, attributions (who says what, see ``attribution``)
         chunks.jsonl           doc_id, start, end, n_tokens (row i <-> FAISS vector i)
         dense.faiss            FAISS inner-product index (via llama-index FaissVectorStore)
         sentences.npy          float16, one vector per sentence, documents in order: each is the
                                mean of its tokens' states in its chunk's forward pass (no extra cost)
         bm25/                  bm25s index over the same chunks
+        bm25-sentences/        bm25s index over the sentences (rows as in sentences.npy): finds the
+                               one sentence a question quotes, which a chunk's BM25 dilutes
         idf.json               term document-frequencies for sentence scoring
 
 A run writes a whole new generation and only then points CURRENT at it, so a run killed at
@@ -36,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from . import lexical
+from .attribution import ATTRIBUTION_VERSION, Attribution, extract
 from .chunking import chunk_document, context_header, embedding_text, sentence_spans
 from .corpus import Skipped, load_corpus
 from .embedding import Embedder
@@ -63,6 +67,7 @@ class LexicalConfig:
 
     title_weight: int = 4  # a chunk's document title counts this many times (field boost)
     version: int = lexical.LEXICAL_VERSION
+    attribution: int = ATTRIBUTION_VERSION  # how the attributions were extracted (text-only: no re-embedding)
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,7 @@ class Planned:
     chunks: list[Chunk]
     sentences: list[tuple[int, int]]
     reused: bool
+    attributions: list[Attribution] = field(default_factory=list)
 
 
 @dataclass
@@ -109,6 +115,9 @@ class LoadedIndex:
     idf: lexical.IDF
     sentence_vectors: np.ndarray  # (sentences, dim) float16, memory-mapped
     sentence_rows: dict[str, int]  # first row of each document's sentences
+    sentence_bm25: Any  # bm25s.BM25 over every sentence, rows as in sentence_vectors
+    sentence_chunk: np.ndarray  # (sentences,) int: the chunk row holding each sentence's start
+    attributions: dict[str, list[Attribution]]  # per document: who says what (``attribution``)
 
     def text(self, chunk: Chunk) -> str:
         return self.documents[chunk.doc_id].text[chunk.start : chunk.end]
@@ -190,6 +199,7 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
             for d in rows
         }
         sentences = {d["id"]: [(a, b) for a, b in d.get("sentences", [])] for d in rows}
+        attributions = {d["id"]: [Attribution.from_dict(a) for a in d.get("attributions", [])] for d in rows}
         sentence_rows, row = {}, 0
         for d in rows:
             sentence_rows[d["id"]] = row
@@ -198,6 +208,7 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
         chunks = [Chunk(**c) for c in _read_jsonl(gen / "chunks.jsonl")]
         dense = FaissVectorStore.from_persist_path(str(gen / "dense.faiss"))
         bm25 = bm25s.BM25.load(str(gen / "bm25"), show_progress=False)
+        sentence_bm25 = bm25s.BM25.load(str(gen / "bm25-sentences"), show_progress=False)
         df = json.loads((gen / "idf.json").read_text(encoding="utf-8"))
         idf = lexical.IDF(df["df"], df["n"])
     except Exception as e:  # any unreadable part means the same thing to the user
@@ -212,7 +223,23 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
             f"{sentence_vectors.shape[0]} for {row} sentences). Rebuild with `assistant index --rebuild`."
         )
     return LoadedIndex(gen, manifest, documents, sentences, chunks, dense, bm25, idf, sentence_vectors,
-                       sentence_rows)
+                       sentence_rows, sentence_bm25, _sentence_chunks(rows, sentences, chunks), attributions)
+
+
+def _sentence_chunks(rows: list[dict[str, Any]], sentences: dict[str, list[tuple[int, int]]],
+                     chunks: list[Chunk]) -> np.ndarray:
+    """For each sentence row, the row of the chunk its start lies in (chunks are stored by document)."""
+    first: dict[str, int] = {}
+    for i, c in enumerate(chunks):
+        first.setdefault(c.doc_id, i)
+    out: list[int] = []
+    for d in rows:
+        i = first.get(d["id"], 0)
+        for s, _ in sentences[d["id"]]:
+            while i + 1 < len(chunks) and chunks[i + 1].doc_id == d["id"] and chunks[i].end <= s:
+                i += 1
+            out.append(i)
+    return np.asarray(out, dtype=np.int64)
 
 
 def _previous(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig, rebuild: bool
@@ -285,11 +312,12 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: Chunk
         if old and prev is not None and prev["sha256"] == d.sha256 and d.id in old_chunks:
             sents = old.sentences[d.id] if same_text_rules else sentence_spans(d.text)
             if sents == old.sentences[d.id]:  # same sentences: their vectors can be reused too
-                plan.append(Planned(d, old_chunks[d.id], sents, True))
+                atts = old.attributions[d.id] if same_text_rules else extract(d.text, sents)
+                plan.append(Planned(d, old_chunks[d.id], sents, True, atts))
                 continue
         sents = sentence_spans(d.text)
         cs = chunk_document(d, embedder.count_tokens, chunker.max_tokens, chunker.min_tokens, sents)
-        plan.append(Planned(d, cs, sents, False))
+        plan.append(Planned(d, cs, sents, False, extract(d.text, sents)))
 
     stats = IndexStats(documents=len(docs), skipped=skipped)
     stats.chunks = sum(len(p.chunks) for p in plan)
@@ -383,7 +411,8 @@ def _write_generation(index_dir: Path, plan: list[Planned], headers: dict[str, s
                 d = p.doc
                 f.write(json.dumps({"id": d.id, "name": d.name, "heading": d.heading, "page": d.page,
                                     "source": d.source, "kind": d.kind,
-                                    "sha256": d.sha256, "text": d.text, "sentences": p.sentences},
+                                    "sha256": d.sha256, "text": d.text, "sentences": p.sentences,
+                                    "attributions": [a.to_dict() for a in p.attributions]},
                                    ensure_ascii=False) + "\n")
         with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
             for c in chunks:
@@ -401,6 +430,10 @@ def _write_generation(index_dir: Path, plan: list[Planned], headers: dict[str, s
         bm25 = bm25s.BM25()
         bm25.index(chunk_terms, show_progress=False)
         bm25.save(str(tmp / "bm25"), show_progress=False)
+        sentence_bm25 = bm25s.BM25()
+        sentence_bm25.index([lexical.terms(p.doc.text[a:b]) or ["\x00"] for p in plan for a, b in p.sentences],
+                            show_progress=False)
+        sentence_bm25.save(str(tmp / "bm25-sentences"), show_progress=False)
         idf = lexical.IDF.fit(chunk_terms)
         (tmp / "idf.json").write_text(json.dumps({"n": idf.n, "df": idf.df}), encoding="utf-8")
 

@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from .records import Answer
+from .records import UNNAMED, Answer
 
 NOT_FOUND = (
     "Not found in the documents: no passage answers this question, so no answer is given. "
@@ -35,6 +35,9 @@ NOT_FOUND = (
 # before a claim group), "claim" (str: verbatim document text), "word" (str: connective words
 # we add), "cite" (int: citation number)
 Piece = tuple[str, "str | int"]
+
+
+UNNAMED_LEAD = "Not named in the text: "
 
 
 def conflict_lead(on: str) -> str:
@@ -61,6 +64,8 @@ def pieces(answer: Answer) -> Iterator[Piece]:
             if not first:
                 yield "break", " "
             first = False
+            if claim.label == UNNAMED:
+                yield "word", UNNAMED_LEAD
             yield "claim", claim.text
             if i + 1 >= len(claims) or claims[i + 1].n != claim.n:
                 yield "cite", claim.n

@@ -63,7 +63,8 @@ _PERSON_NOUN = re.compile(r"\b(ceo|president|chairman|chairwoman|founder|directo
                           r"king|queen|host|spokesman|spokeswoman|head|leader|chief|star|starring|"
                           r"mvp|pitcher|quarterback|manager|owner|inventor|creator|designer|composer|writer)\b", _I)
 _WHO_SAID = re.compile(r"\bwho (said|says|told|stated|claimed|argued|warned|reported|announced|insisted|asserted|"
-                       r"added|noted|explained|denied|predicted|estimated|described)\b|\bwho (was|is) quoted\b", _I)
+                       r"added|noted|explained|denied|predicted|estimated|described|wrote|tweeted|argues|claims|believes)\b"
+                       r"|\bwho (was|is) quoted\b|\baccording to (whom|who)\b|\bwho is the source of\b", _I)
 _WHO_IS = re.compile(_LEAD + r"(who|what) (is|was|are|were) (?P<rest>.+?)\??\s*$", _I)
 _WHO = re.compile(_LEAD + r"(?:[\w'’-]+\s+){0,3}?(who|whom|whose)\b|\b(of|to|by|with|for|from) (whom|who)\b", _I)
 _YESNO = re.compile(_LEAD + _AUX + r"\b", _I)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+UNNAMED = "unnamed"  # the label of an answer claim giving a source the text does not name ("an official")
 
 @dataclass(frozen=True)
 class Document:

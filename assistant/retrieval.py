@@ -7,7 +7,7 @@ Example::
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -15,6 +15,7 @@ from . import lexical
 from .embedding import Embedder
 from .index import LoadedIndex
 from .records import Hit
+from .settings import Settings
 
 # Scores are rounded to this many decimals before ranking, and ties broken by row, so float32
 # kernels that differ in their last bits between CPUs cannot reorder the passages.
@@ -40,12 +41,18 @@ class HybridRetriever:
     words), scores below passages both lists rank in the middle. So the ``reserve`` best of each
     list always enter the ``k`` passages; the rest are filled by fused score.
 
-    ``mode`` selects "hybrid" (default), "dense" or "lexical" so benchmarks can compare the
-    parts with the whole through the same code.
+    A third list ranks passages by their best *sentence* under BM25 over sentences
+    (``sentence_weight``; 0 leaves it out): a question that quotes eight words of a statement
+    matches that one sentence strongly, while in its 200-token passage those words are a small
+    share of the text and other passages that repeat the names outrank it.
+
+    ``mode`` selects "hybrid" (default), "dense" or "lexical" (chunk BM25 alone) so benchmarks
+    can compare the parts with the whole through the same code.
     """
 
     def __init__(self, index: LoadedIndex, embedder: Embedder, candidates: int = 30,
-                 rrf_k: int = 60, mode: str = "hybrid", lexical_weight: float = 0.8, reserve: int = 0) -> None:
+                 rrf_k: int = 60, mode: str = "hybrid", lexical_weight: float = 0.8, reserve: int = 0,
+                 sentence_weight: float = 0.0) -> None:
         self.index = index
         self.embedder = embedder
         self.candidates = candidates
@@ -53,6 +60,13 @@ class HybridRetriever:
         self.mode = mode
         self.lexical_weight = lexical_weight
         self.reserve = reserve
+        self.sentence_weight = sentence_weight if mode == "hybrid" else 0.0
+
+    @classmethod
+    def from_settings(cls, index: LoadedIndex, embedder: Embedder, settings: Settings,
+                      mode: str = "hybrid") -> HybridRetriever:
+        return cls(index, embedder, settings.candidates, settings.rrf_k, mode, settings.lexical_weight,
+                   settings.reserve, settings.sentence_weight)
 
     def dense(self, query: str, n: int, vec: np.ndarray | None = None) -> list[tuple[int, float]]:
         from llama_index.core.vector_stores.types import VectorStoreQuery
@@ -64,29 +78,36 @@ class HybridRetriever:
         return sorted(hits, key=lambda h: (-h[1], h[0]))  # by rounded score, ties by row: the same on every CPU
 
     def lexical(self, query: str, n: int) -> list[tuple[int, float]]:
-        q = lexical.terms(query)
-        if not q:
-            return []
-        scores = np.round(self.index.bm25.get_scores(q).astype(np.float64), SCORE_DIGITS)
-        n = min(n, len(scores))
-        top = np.argpartition(-scores, n - 1)[:n]
-        top = top[np.lexsort((top, -scores[top]))]  # by score, ties by position: deterministic
-        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+        """The ``n`` best chunk rows under BM25, with their scores."""
+        return _top(self.index.bm25, lexical.terms(query), n)
+
+    def sentences(self, query: str, n: int) -> list[tuple[int, float]]:
+        """The ``n`` best sentence rows (as in ``index.sentence_vectors``) under BM25 over sentences."""
+        return _top(self.index.sentence_bm25, lexical.terms(query), n)
+
+    def by_sentence(self, query: str, n: int) -> list[tuple[int, float]]:
+        """Chunk rows ranked by their best sentence (the chunk holding each top sentence's start)."""
+        out: dict[int, float] = {}
+        for row, score in self.sentences(query, 4 * n):
+            out.setdefault(int(self.index.sentence_chunk[row]), score)
+        return list(out.items())[:n]
 
     def retrieve(self, query: str, k: int, vec: np.ndarray | None = None) -> list[Hit]:
         """The ``k`` best passages; ``vec`` is the query's embedding if the caller has it."""
         n = max(self.candidates, k)
         dense = self.dense(query, n, vec) if self.mode in ("hybrid", "dense") else []
         lex = self.lexical(query, n) if self.mode in ("hybrid", "lexical") else []
+        sent = self.by_sentence(query, n) if self.sentence_weight else []
         fused: dict[int, float] = {}
-        for ranking, weight in ((dense, 1.0), (lex, self.lexical_weight if dense else 1.0)):
+        for ranking, weight in ((dense, 1.0), (lex, self.lexical_weight if dense else 1.0),
+                                (sent, self.sentence_weight)):
             for rank, (i, _) in enumerate(ranking):
                 fused[i] = fused.get(i, 0.0) + weight / (self.rrf_k + rank + 1)
         cos = dict(dense)
         d_rank = {i: r for r, (i, _) in enumerate(dense)}
         l_rank = {i: r for r, (i, _) in enumerate(lex)}
         ranked = sorted(fused, key=lambda i: (-fused[i], i))
-        kept = {i for i, _ in dense[: self.reserve]} | {i for i, _ in lex[: self.reserve]}
+        kept = {i for ranking in (dense, lex, sent) for i, _ in ranking[: self.reserve]}
         for i in ranked:
             if len(kept) >= k:
                 break
@@ -96,3 +117,14 @@ class HybridRetriever:
             Hit(self.index.chunks[i], fused[i], cos.get(i, 0.0), d_rank.get(i), l_rank.get(i))
             for i in order
         ]
+
+
+def _top(bm25: Any, terms: list[str], n: int) -> list[tuple[int, float]]:
+    """The ``n`` best rows of a bm25s index for ``terms``, by rounded score, ties by row."""
+    if not terms:
+        return []
+    scores = np.round(bm25.get_scores(terms).astype(np.float64), SCORE_DIGITS)
+    n = min(n, len(scores))
+    top = np.argpartition(-scores, n - 1)[:n]
+    top = top[np.lexsort((top, -scores[top]))]  # by score, ties by position: deterministic
+    return [(int(i), float(scores[i])) for i in top if scores[i] > 0]

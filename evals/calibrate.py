@@ -63,6 +63,8 @@ from .external.convert import SUITES, convert_all
 from .external.run import HERE as EXTERNAL
 from .external.run import by_corpus, cases_of, open_bot
 
+# PolNeAR has no licence: it is measured, never fitted on (its README).
+FIT_SUITES = [s for s in SUITES if s != "polnear"]
 MAX_FALSE_REFUSAL = 0.05  # answerable dev questions refused, macro over suites (evals/thresholds.toml: 0.05)
 MIN_CASES = 10  # a suite with fewer cases of a kind is left out of that macro average
 RATIOS = (0.3, 0.5, 0.7, 0.8, 0.9, 1.0)
@@ -82,7 +84,7 @@ def collect(settings: Settings) -> list[Item]:
     embedder = make_embedder(settings)
     neutral = Calibration(embedder.model_id, Logistic(), Logistic(bias=30.0))  # features need no weights
     items = []
-    for suite in SUITES:
+    for suite in FIT_SUITES:
         for corpus, cases in by_corpus(cases_of(suite, "dev")):
             bot = open_bot(suite, corpus, embedder, settings, neutral)
             candidates = Candidates(bot.index)
@@ -221,7 +223,7 @@ def main(plot: bool = typer.Option(True, help="Write the refusal / answer-right 
     items = collect(Settings())
     model_id = items[0].bot.embedder.model_id
     typer.echo(f"{len(items)} dev questions: " + ", ".join(
-        f"{s} {sum(it.suite == s for it in items)}" for s in SUITES))
+        f"{s} {sum(it.suite == s for it in items)}" for s in FIT_SUITES))
     sentence, s_info = fit_sentence(items)
     _show("sentence model", sentence, s_info)
     cal = Calibration(model_id, sentence, Logistic(bias=30.0))  # always found, while fitting what follows
@@ -257,8 +259,8 @@ def main(plot: bool = typer.Option(True, help="Write the refusal / answer-right 
         f"highest found threshold refusing <= {MAX_FALSE_REFUSAL:.0%} of answerable dev questions (macro over "
         f"suites): answerable refused {false_refusal:.1%}, answered right {right:.1%}; unanswerable refused "
         f"{refused:.1%}"),
-        fitted={"splits": "dev of " + ", ".join(SUITES), "date": time.strftime("%Y-%m-%d"),
-                "questions": {s: sum(it.suite == s for it in items) for s in SUITES},
+        fitted={"splits": "dev of " + ", ".join(FIT_SUITES), "date": time.strftime("%Y-%m-%d"),
+                "questions": {s: sum(it.suite == s for it in items) for s in FIT_SUITES},
                 "sentence": s_info, "found": f_info,
                 "curve": [[round(x, 4) for x in point] for point in curve]})
     out = CALIBRATION_DIR / f"{slug(model_id)}.json"

@@ -170,3 +170,14 @@ def test_cli_exit_codes_and_deterministic_reports(tmp_path, real_index_settings)
     only_pass_rate.write_text("[min]\npass_rate = 0.6\n")
     p = _eval(str(suite), "--index", idx, "--thresholds", str(only_pass_rate))
     assert p.returncode == 0 and "2 of 3 cases passed" in p.stdout
+
+
+def test_speaker_is_scored_by_the_first_name_the_answer_gives():
+    right = check(case(speaker=["Taizo Watanabe"], speaker_kind="resolved"),
+                  _reply("Watanabe said Ito met Brock.", ["001"]))
+    wrong = check(case(speaker=["Taizo Watanabe"], speaker_kind="resolved"),
+                  _reply("Ito said Watanabe met Brock.", ["001"]))
+    assert right.speaker_first is True and right.passed
+    assert wrong.speaker_first is False and any("first name given is 'Ito'" in x for x in wrong.reasons)
+    m = metrics([right, wrong])
+    assert m["speaker_first_resolved"] == 0.5 and m["speaker_first_named"] is None

@@ -17,7 +17,7 @@ from assistant.core import Assistant, build, index_corpus
 from assistant.embedding import HashEmbedder
 from assistant.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from assistant.index import CURRENT, live_generation, require_index
-from assistant.settings import PACKAGED_MODEL_ID
+from assistant.settings import PACKAGED_MODEL_ID, Settings
 
 from .conftest import ART, ROOT
 
@@ -235,3 +235,26 @@ def test_an_index_of_an_older_format_is_refused_with_the_fix(fake_settings, fake
     (gen / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(IndexMismatchError, match="format_version 1.*--rebuild"):
         Assistant.open(settings=fake_settings, embedder=fake_embedder)
+
+
+def test_sentence_search_finds_a_quoted_statement_in_a_long_passage(tmp_path, fake_embedder):
+    """A question quoting one sentence of a long passage ranks that passage first by its
+    sentence, where chunk BM25 ranks shorter passages that repeat the question's names higher."""
+    from assistant.retrieval import HybridRetriever
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    filler = " ".join(f"Item {i} of the Senate budget was debated by Senator Brown on Tuesday." for i in range(40))
+    (corpus / "long.txt").write_text(filler + " Brown said the pipeline would ruin the valley's orchards. "
+                                     + filler, encoding="utf-8")
+    for i in range(6):
+        (corpus / f"short{i}.txt").write_text("Senator Brown and the pipeline: Brown spoke on the pipeline again.",
+                                              encoding="utf-8")
+    s = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
+    index_corpus(s, fake_embedder, progress=False)
+    bot = build(s, embedder=fake_embedder)
+    q = "Who said the pipeline would ruin the valley's orchards?"
+    retriever = HybridRetriever.from_settings(bot.index, fake_embedder, s)
+    best = bot.index.chunks[retriever.by_sentence(q, 1)[0][0]]
+    assert best.doc_id.startswith("long") and "orchards" in bot.index.text(best)
+    assert any("orchards" in bot.index.text(h.chunk) for h in retriever.retrieve(q, 3))

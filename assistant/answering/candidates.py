@@ -15,7 +15,7 @@ from typing import TypeVar
 import numpy as np
 
 from .. import lexical
-from ..attribution import Speaker, resolve, speaker
+from ..attribution import Attribution
 from ..chunking import sentence_spans
 from ..entities import Span, answer_spans, person_like, same_value, year_clash
 from ..index import LoadedIndex
@@ -26,6 +26,7 @@ NEAR = 60  # characters each side of an answer span that say what it is about
 _COMPARES = re.compile(r"\b(before|after|earlier|later|prior|more|less|fewer|greater|higher|lower|larger|"
                        r"smaller|bigger|most|least|highest|lowest|largest|smallest|biggest|best|worst|than|"
                        r"maximum|minimum|up|down|rose|fell|increase[sd]?|decrease[sd]?|exceed\w*)\b", re.I)
+_QUOTE = re.compile("[\"\u201c\u201d]")
 _NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w'’-]{2,}")  # a capitalised word, not the first of the question
 Term = TypeVar("Term", str, tuple[str, str])
 
@@ -73,7 +74,7 @@ class Sentence:
     end: int
     terms: frozenset[str]
     bigrams: frozenset[tuple[str, str]]
-    speaker: Speaker | None
+    said: tuple[Attribution, ...]  # attributions whose cue is in this sentence (else whose content is)
     negated: bool
     compares: bool
     words: int
@@ -89,8 +90,7 @@ class Candidate:
     features: dict[str, float]
     prob: float
     spans: tuple[Span, ...] = ()  # answers of the asked type, outside the question's words
-    speaker: Speaker | None = None
-    antecedent: tuple[int, Speaker] | None = None  # (sentence start in doc, speaker)
+    said: Attribution | None = None  # who says this sentence (its first attribution naming someone)
     vec: np.ndarray | None = field(default=None, compare=False, repr=False)  # the sentence's vector
     terms: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
@@ -116,21 +116,22 @@ class Candidates:
     def sentences(self, doc: Document) -> list[Sentence]:
         if doc.id not in self._sentences:
             spans = self.index.sentences.get(doc.id) or sentence_spans(doc.text)
+            atts = self.index.attributions.get(doc.id, [])
             out = []
-            for s, e in spans:
+            for k, (s, e) in enumerate(spans):
                 text = doc.text[s:e]
                 t = lexical.terms(text)
-                out.append(Sentence(s, e, frozenset(t), frozenset(zip(t, t[1:], strict=False)), speaker(text),
+                said = tuple(a for a in atts if s <= a.cue[0] < e) or tuple(
+                    a for a in atts if a.content[0] < e and s < a.content[1])
+                if not said and _QUOTE.search(text):  # one sentence of a longer quote: its cue is beside it
+                    for j in (k + 1, k - 1):
+                        if 0 <= j < len(spans) and _QUOTE.search(doc.text[spans[j][0] : spans[j][1]]) and (
+                                said := tuple(a for a in atts if spans[j][0] <= a.cue[0] < spans[j][1])):
+                            break
+                out.append(Sentence(s, e, frozenset(t), frozenset(zip(t, t[1:], strict=False)), said,
                                     bool(NEGATION.search(text)), bool(_COMPARES.search(text)), len(text.split())))
             self._sentences[doc.id] = out
         return self._sentences[doc.id]
-
-    def antecedent(self, doc: Document, idx: int, sp: Speaker | None) -> tuple[int, Speaker] | None:
-        """Who "he" or "the official" in sentence ``idx`` is: (sentence start, speaker), or None."""
-        if sp is None or not sp.needs_resolution:
-            return None
-        earlier = [(x.start, x.speaker) for x in self.sentences(doc)[:idx] if x.speaker is not None]
-        return resolve(sp, earlier)
 
     def coverage(self, wanted: set[Term], have: frozenset[Term] | set[Term]) -> float:
         """IDF-weighted share of ``wanted`` terms (or term pairs) that ``have`` holds."""
@@ -165,10 +166,14 @@ class Candidates:
                     continue
                 seen.add((doc.id, x.start))
                 text = doc.text[x.start : x.end]
-                ante = self.antecedent(doc, i, x.speaker)
+                said = speaker_of(x)
                 # A sentence said by "he" is also about the person "he" stands for.
-                terms = x.terms | frozenset(lexical.terms(ante[1].text)) if ante else x.terms
+                terms = x.terms | frozenset(lexical.terms(said.speaker.name)) if said and said.speaker else x.terms
                 spans = _by_nearness(answer_spans(text, q), text, focus)
+                if q.subtype == "speaker" and said is not None:
+                    name = said.speaker.name if said.speaker else said.source_text(doc.text)
+                    spans = [Span("speaker", said.source[0] - x.start, said.source[1] - x.start, name,
+                                  name.lower()), *spans]
                 if q.subtype == "person":  # the person named, before a place or a title near the words
                     spans = sorted(spans, key=lambda sp: not person_like(sp))
                 missing = [self.idf(t) for t in focus - terms - chunk_terms]
@@ -197,11 +202,15 @@ class Candidates:
                     "rank_lex": 1.0 / (1 + hit.lexical_rank) if hit.lexical_rank is not None else 0.0,
                     "length": min(1.0, x.words / 40),
                 }
-                cands.append(Candidate(doc, x.start, x.end, f, 0.0, tuple(spans),
-                                       x.speaker, ante, vec, x.terms))
+                cands.append(Candidate(doc, x.start, x.end, f, 0.0, tuple(spans), said, vec, x.terms))
         for c in cands:  # corroboration needs every candidate's values first
             c.features["corroborated"] = _corroboration(c, cands)
         return cands
+
+
+def speaker_of(x: Sentence) -> Attribution | None:
+    """Who says sentence ``x``: its first attribution that names someone, else its first."""
+    return next((a for a in x.said if a.speaker is not None), x.said[0] if x.said else None)
 
 
 def _near(span: Span, text: str, focus: set[str], coverage: Callable[[set[str], set[str]], float]) -> float:

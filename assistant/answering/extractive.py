@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..attribution import Attribution
 from ..conversation import Turn
 from ..entities import person_like
 from ..question import Question
-from ..records import Answer, Draft, Hit, Segment
-from .candidates import Candidate, Candidates
+from ..records import UNNAMED, Answer, Draft, Hit, Segment
+from .candidates import Candidate, Candidates, speaker_of
 from .policy import Policy, first_by, one_per_source, wording
 
 CONFLICT_ON = {"figure": "figure", "date": "date", "name": "name"}
@@ -65,21 +66,21 @@ class ExtractiveAnswerer:
             if not conflict_on and c is chosen[0] and q.expects == "name":
                 segments.extend(self._answer_first(c, q))
             segments.append(_segment(c))
-            if c.antecedent is not None:
-                segments.append(_speaker_note(c, len(segments) - 1))
+            if c.said is not None and c.said.how in ("pronoun", "nominal") and c.said.speaker is not None \
+                    and not (segments[0].role == "answer" and c is chosen[0]):
+                segments.append(_speaker_note(c, c.said, len(segments) - 1))
         return Draft(True, segments, [], bool(conflict_on), conflict_on, found_p, conflict_p)
 
     def _answer_first(self, c: Candidate, q: Question) -> list[Segment]:
         """A "who" answer names the person first: the speaker (or who "he" is) for "who said",
         else the name nearest the question's words, unless the sentence already starts with it."""
-        if q.subtype == "speaker" and c.speaker is not None:
-            if c.antecedent is not None:
-                pos, ante = c.antecedent
-                return [Segment(ante.text, c.doc, pos + ante.start, pos + ante.end, c.prob, role="answer")]
-            if c.speaker.named:
-                return [Segment(c.speaker.text, c.doc, c.start, c.end, c.prob, role="answer")]
+        if q.subtype == "speaker" and c.said is not None:
+            return [_speaker_first(c, c.said)]
         # A person, or nothing: "Luzhniki Stadium" does not answer "who won".
-        name = next((s for s in c.spans if person_like(s)), None) if q.subtype == "person" else c.primary
+        if q.subtype == "speaker":  # no attribution found: the name in subject position, the first
+            name = min((s for s in c.spans if s.kind == "name"), key=lambda s: s.start, default=None)
+        else:
+            name = next((s for s in c.spans if person_like(s)), None) if q.subtype == "person" else c.primary
         if name is None or name.start == 0:
             return []
         return [Segment(name.text, c.doc, c.start, c.end, c.prob, role="answer")]
@@ -91,23 +92,32 @@ class ExtractiveAnswerer:
         doc = self.candidates.documents.get(cite.source) if cite else None
         if cite is None or doc is None:
             return None
-        for i, x in enumerate(self.candidates.sentences(doc)):
-            if x.start <= cite.start < x.end and x.speaker is not None:
-                c = Candidate(doc, x.start, x.end, {}, 1.0, (), x.speaker,
-                              self.candidates.antecedent(doc, i, x.speaker))
-                if c.antecedent is None and not x.speaker.named:
-                    return None
-                segs = self._answer_first(c, Question("", "name", "speaker"))
-                segs.append(_segment(c))
-                return Draft(True, segs)
+        for x in self.candidates.sentences(doc):
+            if x.start <= cite.start < x.end and (said := speaker_of(x)) is not None:
+                c = Candidate(doc, x.start, x.end, {}, 1.0, (), said)
+                return Draft(True, [_speaker_first(c, said), _segment(c)])
         return None
 
 
-def _speaker_note(c: Candidate, supports: int) -> Segment:
-    assert c.antecedent is not None
-    pos, ante = c.antecedent
-    return Segment(ante.text, c.doc, pos + ante.start, pos + ante.end, c.prob, supports=supports,
-                   label=c.speaker.text if c.speaker else "")
+def _speaker_first(c: Candidate, said: Attribution) -> Segment:
+    """The speaker named first: the person (with the role the text gives, where it follows the
+    name: "Taizo Watanabe, a spokesman for the Ministry"), or, when the text names nobody, the
+    source as written, marked unnamed ("an official of the Ministry")."""
+    sp = said.speaker
+    if sp is None:
+        return Segment(said.source_text(c.doc.text), c.doc, said.source[0], said.source[1], c.prob, role="answer",
+                       label=UNNAMED)
+    end = sp.end
+    if sp.role and (at := c.doc.text.find(sp.role, sp.end, sp.end + len(sp.role) + 4)) >= 0:
+        end = at + len(sp.role)  # the apposition right after the name
+    return Segment(c.doc.text[sp.start : end], c.doc, sp.start, end, c.prob, role="answer")
+
+
+def _speaker_note(c: Candidate, said: Attribution, supports: int) -> Segment:
+    """Who "he" (or "the spokesman") in the quoted sentence is, cited where the text names him."""
+    assert said.speaker is not None
+    sp = said.speaker
+    return Segment(sp.name, c.doc, sp.start, sp.end, c.prob, supports=supports, label=said.source_text(c.doc.text))
 
 
 def _segment(c: Candidate) -> Segment:

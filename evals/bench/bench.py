@@ -353,7 +353,7 @@ def bench_quality(fb: Path, corpus: Path, index: Path, n: int | None) -> dict[st
     bot = Assistant.open(index_dir=index)
     docs, s = bot.index.documents, bot.settings
     for mode in ("hybrid", "dense", "lexical"):  # each mode is its own retriever over the same index
-        retriever = HybridRetriever(bot.index, bot.embedder, s.candidates, s.rrf_k, mode, s.lexical_weight, s.reserve)
+        retriever = HybridRetriever.from_settings(bot.index, bot.embedder, s, mode)
         systems[f"ours: {mode}"] = [
             [(docs[h.chunk.doc_id].name, docs[h.chunk.doc_id].page) for h in retriever.retrieve(q["question"], 10)]
             for q in qs]

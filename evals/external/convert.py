@@ -29,6 +29,13 @@ collection it is asked of really lacks the answer):
   turn, "Speaker: words"); the answer is right when a cited sentence lies in the gold turns.
   Its val file gives dev, its test file test, each over its own meetings. Questions are
   paraphrases of what was said, as staff's questions are.
+- ``polnear``: "Who said "<first 10 words of a statement>"?" and "According to whom, ...?" over
+  the 84 PolNeAR dev articles as one collection (dev split only: its held-out split is measured
+  by others). Gold: the annotated Source; a pronoun or definite nominal source ("he", "the
+  campaign") is scored against the nearest earlier annotated *named* source of a compatible kind
+  (person for he/she), or for "who"/"which" the name just before it: an approximation, since
+  PolNeAR has no coreference gold. Indefinite sources ("sources", "experts") and I/we/you are
+  left out (no person is meant, or the quote's own voice). Evidence: the Content span.
 - ``financebench``: filings' evidence pages (+- 2 pages) of half of the companies (by hash).
   Answerable: questions about those companies whose gold figure is written on the evidence
   page (most gold answers are derived ratios or sums, which no quote can state). Unanswerable:
@@ -58,7 +65,8 @@ ROOT = HERE.parents[1]
 SHARED = ROOT.parent / "shared" / "benchmarks"
 DATA = HERE / "data"
 
-SUITES = ["rgb-clean", "rgb-mixed", "rgb-unanswerable", "quotesum", "tatqa", "financebench", "qmsum"]
+SUITES = ["rgb-clean", "rgb-mixed", "rgb-unanswerable", "quotesum", "tatqa", "financebench", "qmsum", "polnear"]
+POLNEAR_PER_KIND = 200  # questions per source kind (named / resolved)
 TATQA_PER_SPLIT = 150  # questions per split (each has its own small index)
 
 
@@ -302,12 +310,106 @@ def convert_qmsum(src: Path, out: Path = DATA) -> dict[str, dict[str, int]]:
     return {"qmsum": w.close()}
 
 
+_PRONOUN_SOURCES = {"he", "she", "they", "it", "who", "which", "his", "her", "their"}
+_UNSCORED_SOURCES = {"i", "we", "you", "me", "us", "that", "this", "said"}
+_DETERMINER = re.compile(r"^(the|a|an|this|that|these|those|some|many|several|other|two|three|one)\b", re.I)
+_NOT_PERSONAL = re.compile(r"\b(campaign|court|committee|times|post|journal|news|network|party|department|"
+                           r"agency|administration|office|group|study|report|poll|survey|company|organization|"
+                           r"university|institute|foundation|association|council|commission|imf|fbi|cnn)\b", re.I)
+
+
+def _brat(path: Path) -> list[dict[str, tuple[int, int, str]]]:
+    """The relations of one brat .ann file: {"Source"/"Cue"/"Content": (start, end, text)} each
+    (a discontinuous span is kept from its first start to its last end)."""
+    spans: dict[str, tuple[int, int, str]] = {}
+    rels: list[dict[str, tuple[int, int, str]]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if line.startswith("T") and len(parts) == 3:
+            ranges = [tuple(map(int, r.split())) for r in parts[1].split(" ", 1)[1].split(";")]
+            spans[parts[0]] = (ranges[0][0], ranges[-1][1], parts[2])
+        elif line.startswith("E") and len(parts) >= 2:
+            args = dict(a.split(":", 1) for a in parts[1].split())
+            rels.append({k: spans[v] for k, v in args.items() if k in ("Source", "Cue", "Content") and v in spans})
+    return rels
+
+
+def source_kind(text: str) -> str:
+    """"named" ("Paul Ryan", "The Post"), "resolved" ("he", "the campaign": the text names whom
+    elsewhere) or "" (not scored: "sources", "experts", "I").
+
+    >>> [source_kind(t) for t in ("Paul Ryan", "The New York Post", "he", "the campaign", "The GOP nominee",
+    ...                          "experts", "I")]
+    ['named', 'named', 'resolved', 'resolved', 'resolved', '', '']
+    """
+    words = text.split()
+    low = text.lower().strip()
+    if not words or low in _UNSCORED_SOURCES:
+        return ""
+    if low in _PRONOUN_SOURCES:
+        return "resolved"
+    nominal = bool(_DETERMINER.match(words[0])) and words[-1][0].islower()  # "The GOP nominee"
+    if low.startswith("the ") and len(words) <= 4 and nominal and not low.endswith("s"):
+        return "resolved"
+    if any(w[0].isupper() for w in words[1:]) or (words[0][0].isupper() and not _DETERMINER.match(words[0])):
+        return "" if nominal else "named"
+    return ""
+
+
+def _antecedent(source: tuple[int, int, str], named: list[tuple[int, int, str]], text: str) -> str | None:
+    """The gold person for a pronoun/nominal source (see the module doc), or None."""
+    start, _, src = source
+    low = src.lower()
+    if low in ("who", "which"):
+        before = re.findall(r"(?:[A-Z][\w.'’-]+\s+)*[A-Z][\w.'’-]+", text[max(0, start - 80) : start])
+        return before[-1] if before else None
+    for s, _, name in reversed(named):
+        if s >= start:
+            continue
+        if low in ("he", "she", "his", "her") and _NOT_PERSONAL.search(name):
+            continue
+        return name
+    return None
+
+
+def convert_polnear(src: Path, out: Path = DATA, per_kind: int = POLNEAR_PER_KIND) -> dict[str, dict[str, int]]:
+    w = SuiteWriter("polnear", out)
+    pool: dict[str, list[dict[str, Any]]] = {"named": [], "resolved": []}
+    passes: dict[str, Path] = {}
+    for ann in sorted((src / "attributions").glob("*.ann")):
+        passes.setdefault(ann.stem.rsplit("_", 1)[0], ann)  # one annotator pass per article
+    for article, ann in sorted(passes.items()):
+        text = (src / "text" / f"{article}.txt").read_text(encoding="utf-8")
+        doc = w.doc(f"corpus/{article}.txt", text)
+        rels = sorted((r for r in _brat(ann) if "Source" in r and "Content" in r), key=lambda r: r["Source"][0])
+        named = [r["Source"] for r in rels if source_kind(r["Source"][2]) == "named"]
+        for k, r in enumerate(rels):
+            kind = source_kind(r["Source"][2])
+            gold = r["Source"][2] if kind == "named" else _antecedent(r["Source"], named, text) if kind else None
+            c0, c1, content = r["Content"]
+            words = re.sub(r"^(that|whether)\s+", "", content.strip(" \"“”‘’'"), flags=re.I).split()
+            if not gold or len(words) < 6:
+                continue
+            frag = " ".join(words[:10]).strip(",;:")
+            key = f"{article}-{k}"
+            q = f"Who said “{frag}”?" if split_of(key, "polnear-q") == "dev" else f"According to whom, {frag} …?"
+            pool[kind].append({"id": key, "question": q, "corpus": "corpus", "note": f"source: {r['Source'][2]}",
+                               "expect": {"speaker": [gold], "spans": [{"source": doc, "start": c0, "end": c1}]}})
+    for kind, cases in pool.items():
+        cases.sort(key=lambda c: hashlib.sha1(c["id"].encode()).hexdigest())
+        for c in cases[:per_kind]:
+            c["expect"]["speaker_kind"] = kind
+            w.case("dev", c)
+    return {"polnear": w.close()}
+
+
 CONVERTERS: dict[str, tuple[str, Callable[..., dict[str, dict[str, int]]]]] = {
     "rgb": ("rgb-counterfactual", convert_rgb),
     "quotesum": ("quotesum", convert_quotesum),
     "tatqa": ("tat-qa", convert_tatqa),
     "financebench": ("financebench", convert_financebench),
     "qmsum": ("qmsum", convert_qmsum),
+    "polnear": ("polnear-dev", convert_polnear),
 }
 
 

@@ -29,7 +29,7 @@ from assistant.errors import IndexMismatchError
 from assistant.evals import Case, Result, load_suite, metrics, run_cases
 from assistant.settings import Settings
 
-from .baseline import BM25BestSentence
+from .baseline import BM25BestSentence, NearestName
 from .convert import DATA, SUITES, convert_all
 
 HERE = Path(__file__).resolve().parent
@@ -39,8 +39,12 @@ COLUMNS = [  # (metric key, column title)
     ("refusal_accuracy", "unanswerable refused"), ("false_refusal_rate", "false refusal"),
     ("conflict_flagged", "conflict flagged (planted)"), ("false_conflict", "conflict flagged (none planted)"),
     ("citation_precision", "citation precision"), ("citation_recall", "citation recall"),
+    ("speaker_first_named", "speaker named first (named)"),
+    ("speaker_first_resolved", "speaker named first (he / the campaign)"),
 ]
 ENGINES = ("assistant", "baseline: BM25 best sentence")
+ATTRIBUTION_SUITES = {"polnear"}  # who-said suites: their baseline names the nearest speaker too
+NEAREST_NAME = "baseline: BM25 sentence + nearest name"
 
 AskFn = Callable[[str, list[Turn]], Turn]
 
@@ -56,9 +60,10 @@ def open_bot(suite: str, corpus: str, embedder: Embedder, settings: Settings,
     return build(s, embedder=embedder, calibration=calibration)
 
 
-def engines_for(bot: Assistant) -> dict[str, AskFn]:
-    """Each engine's ask function over the same index."""
-    base = BM25BestSentence(bot)
+def engines_for(bot: Assistant, suite: str = "") -> dict[str, AskFn]:
+    """Each engine's ask function over the same index (the baseline of a who-said suite names
+    the nearest speaker)."""
+    base = NearestName(bot) if suite in ATTRIBUTION_SUITES else BM25BestSentence(bot)
     return {ENGINES[0]: bot.ask, ENGINES[1]: base.ask}
 
 
@@ -78,7 +83,7 @@ def run_suite(suite: str, split: str, embedder: Embedder, settings: Settings,
               engines: tuple[str, ...] = ENGINES) -> dict[str, list[Result]]:
     out: dict[str, list[Result]] = {e: [] for e in engines}
     for corpus, cases in by_corpus(cases_of(suite, split)):
-        asks = engines_for(open_bot(suite, corpus, embedder, settings))
+        asks = engines_for(open_bot(suite, corpus, embedder, settings), suite)
         for engine in engines:
             out[engine] += run_cases(asks[engine], cases)
     return out
@@ -119,8 +124,11 @@ def main(
         for name in suites:
             results = run_suite(name, sp, embedder, settings, engines)
             for eng, res in results.items():
+                if not res:
+                    continue  # a suite without this split (polnear has dev only)
                 n_ans = sum(r.case.answerable for r in res)
-                rows.append((name, eng, {**metrics(res), "cases": f"{len(res)} ({n_ans} / {len(res) - n_ans})"}))
+                label = NEAREST_NAME if name in ATTRIBUTION_SUITES and eng == ENGINES[1] else eng
+                rows.append((name, label, {**metrics(res), "cases": f"{len(res)} ({n_ans} / {len(res) - n_ans})"}))
             for r in [r for r in results.get(ENGINES[0], []) if not r.passed][:failures]:
                 typer.echo(f"FAIL {sp}/{name}/{r.case.id} {r.case.question!r}\n  {'; '.join(r.reasons)}\n"
                            f"  answer: {r.reply.text[:300]!r}")
