@@ -11,16 +11,15 @@ the last name of the sentences before), named first, then the sentence.
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections.abc import Sequence
 
-import bisect
-
 from assistant import lexical
 from assistant.attribution import CUE
-from assistant.entities import names
 from assistant.conversation import Turn, answered, begin
 from assistant.core import Assistant
+from assistant.entities import names
 from assistant.records import Answer, Citation, Claim
 from assistant.retrieval import HybridRetriever
 
