@@ -36,19 +36,27 @@ CUE_LEMMAS = frozenset("""
 say tell claim argue write report add note explain warn announce insist state suggest believe think
 acknowledge admit deny confirm predict estimate accuse describe tweet declare concede caution assert
 contend indicate urge reply respond testify complain recall emphasize stress maintain promise vow reveal
-agree charge allege observe remark quote point conclude find show contend lament joke boast
+agree charge allege observe remark quote point conclude find show lament joke boast ask criticize call
+question blame slam praise reject dismiss defend attack demand rail cite speak refuse unveil propose want
+hope fear worry expect feel know signal persist welcome condemn decry hail dispute counter tout rate
 """.split())  # noqa: SIM905
-# Cheap prefilter over a sentence's text: only these sentences are parsed.
-CUE = re.compile(
-    r"\b(?:sa(?:y|ys|id|ying)|t(?:ell|ells|old|elling)|according to|claim\w*|argu\w*|wr(?:ite|ites|ote|itten|iting)|"
-    r"report\w*|add(?:s|ed|ing)?|not(?:e|es|ed|ing)|explain\w*|warn\w*|announc\w*|insist\w*|stat(?:e|es|ed|ing)|"
-    r"suggest\w*|believ\w*|th(?:ink|inks|ought)|acknowledg\w*|admit\w*|den(?:y|ies|ied)|confirm\w*|predict\w*|"
-    r"estimat\w*|accus\w*|describ\w*|tweet\w*|declar\w*|conced\w*|caution\w*|assert\w*|contend\w*|indicat\w*|"
-    r"urg(?:e|es|ed|ing)|repl(?:y|ies|ied)|respond\w*|testif\w*|complain\w*|recall\w*|emphasi[sz]\w*|stress\w*|"
-    r"maintain\w*|promis\w*|vow\w*|reveal\w*|agre\w*|charg\w*|alleg\w*|observ\w*|remark\w*|quot\w*|"
-    r"point(?:s|ed)? out|conclud\w*|f(?:ind|inds|ound)|show(?:s|ed|n)?|lament\w*|jok\w*|boast\w*)\b",
-    re.IGNORECASE,
-)
+_IRREGULAR = {"say": "says said saying", "tell": "told", "write": "wrote written", "think": "thought",
+              "find": "found", "speak": "spoke spoken", "feel": "felt", "know": "knew known", "show": "shown"}
+
+
+def _forms(lemma: str) -> str:
+    """A pattern for a cue verb's forms (a loose net: the parse decides what is a cue)."""
+    if lemma in _IRREGULAR:
+        return "|".join([lemma + r"s?", *_IRREGULAR[lemma].split()])
+    if lemma.endswith("y"):
+        return lemma[:-1] + r"(?:y|ies|ied|ying)"
+    stem = lemma[:-1] if lemma.endswith("e") and len(lemma) > 4 else lemma
+    return stem + r"\w*"
+
+
+# Cheap prefilter over a sentence's text: only sentences it matches are parsed.
+CUE = re.compile(r"\b(?:according to|" + "|".join(_forms(lemma) for lemma in sorted(CUE_LEMMAS)) + r")\b",
+                 re.IGNORECASE)
 PRONOUNS = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "they": "", "it": "", "who": "",
             "which": "", "that": ""}
 _TITLE_BEFORE = re.compile(r"\b(Mr|Mrs|Ms|Miss|Sir|Lady)\.?\s+$", re.IGNORECASE)
@@ -56,7 +64,7 @@ _ENTITY_KINDS = ("PERSON", "ORG", "GPE")  # "NORP" ("Japanese", "Democrats") is 
 _TITLE_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "lady": "f"}
 _ROLE_NOUN = re.compile(r"^(?:the|this|that)\s+(?:[\w-]+\s+){0,2}?(?P<noun>[a-z][\w-]*)$", re.IGNORECASE)
 MAX_NAME_WORDS = 6
-ATTRIBUTION_VERSION = 1  # bump when extraction changes: indexes re-extract without re-embedding
+ATTRIBUTION_VERSION = 2  # bump when extraction changes: indexes re-extract without re-embedding
 
 
 @dataclass(frozen=True)
@@ -113,8 +121,9 @@ def extract(text: str, sentences: list[tuple[int, int]]) -> list[Attribution]:
     from .entities import names, person_like
 
     cue_rows = [i for i, (s, e) in enumerate(sentences) if CUE.search(text, s, e)]
+    dashed = _dash_attributions(text)
     if not cue_rows:
-        return []
+        return dashed
     with _LOCK:  # one pipeline object: its parse is not promised to be thread-safe
         docs = list(parser().pipe([text[sentences[i][0] : sentences[i][1]] for i in cue_rows], batch_size=64))
     parsed = dict(zip(cue_rows, docs, strict=True))
@@ -133,7 +142,43 @@ def extract(text: str, sentences: list[tuple[int, int]]) -> list[Attribution]:
         for att_src, cue, content, head in found:
             out.append(memory.resolve(text, att_src, cue, content, head, s))
         memory.read(doc, s)
+    return sorted(out + dashed, key=lambda a: a.cue)
+
+
+# '"... a wall around Donald Trump." ― Steve Quinlan': a quote signed with a dash and a name.
+_DASH = re.compile(r"(?<=[\u201d\"\u2019.!?])\s*[\u2015\u2014]\s*(?P<name>[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,3})")
+_OPEN_QUOTE = re.compile("[\u201c\u201d\"]")
+
+
+def _dash_attributions(text: str) -> list[Attribution]:
+    """Quotes signed "― Name" (a typographic convention, no verb to parse): the quote is the
+    text from its opening quote mark after the previous signature (or line) up to the dash."""
+    out: list[Attribution] = []
+    prev = 0
+    for m in _DASH.finditer(text):
+        floor = max(prev, text.rfind("\n", 0, m.start()) + 1)
+        opening = _OPEN_QUOTE.search(text, floor, m.start())
+        start = opening.start() if opening else floor
+        a, b = m.start("name"), m.end("name")
+        if text[b - 1] == "." and len(text[a:b].split()[-1]) > 2:
+            b -= 1  # the full stop, not an initial
+        dash = m.start("name") - 1 - (len(m.group()) - len(m.group().lstrip()))
+        out.append(Attribution((a, b), (dash, dash + 1), (start, m.start()), "named", Speaker(text[a:b], a, b)))
+        prev = m.end()
     return out
+
+
+def subject(sentence: str) -> tuple[int, int] | None:
+    """The named subject of a sentence's main verb (offsets in ``sentence``), or None: who a
+    statement is by when no reporting verb says so ("Cruz thanked Trump on Twitter ...")."""
+    with _LOCK:
+        doc = parser()(sentence)
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    subj = next((c for c in root.children if c.dep_ == "nsubj"), None) if root is not None else None
+    if subj is None or subj.pos_ != "PROPN":
+        return None
+    ent = next((e for e in doc.ents if e.start <= subj.i < e.end), None)
+    return (ent.start_char, ent.end_char) if ent is not None else _np_span(subj)
 
 
 def _attributions(doc: Any, base: int) -> Iterator[tuple[tuple[int, int], tuple[int, int], tuple[int, int], Any]]:
@@ -229,8 +274,6 @@ class _Memory:
         if ent is not None and ent.label_ in _ENTITY_KINDS:
             kind = "person" if ent.label_ == "PERSON" else "org"
             sp = self.complete(Speaker(ent.text, base + ent.start_char, base + ent.end_char, _role(ent), kind))
-            if kind == "person" and (pron := _pronoun_after(head)):
-                self.gender.setdefault(sp.surname, pron)
             self.speakers.append((src[0], sp))
             return Attribution(src, cue, content, "named", sp)
         if head.pos_ == "PROPN":  # a name the recogniser missed ("Politifact")
@@ -245,10 +288,11 @@ class _Memory:
                     sp = self.complete(Speaker(e2.text, base + e2.start_char, base + e2.end_char, _role(e2),
                                                "person" if e2.label_ == "PERSON" else "org"))
                     return Attribution(src, cue, content, "pronoun", sp)
-                return Attribution(src, cue, content, "unnamed")
+                if noun is None:
+                    return Attribution(src, cue, content, "unnamed")
+                a, b = _np_span(noun)  # "the researchers, who found ...": the noun phrase as the source
+                return self.resolve(text, (base + a, base + b), cue, content, noun, base)
             meant = self.pronoun(PRONOUNS[low], plural=low == "they", thing=low == "it", before=src[0])
-            if meant is not None and PRONOUNS[low]:
-                self.gender.setdefault(meant.surname, PRONOUNS[low])
             return Attribution(src, cue, content, "pronoun" if meant else "unnamed", meant)
         if m := _ROLE_NOUN.match(written):
             meant = self.nominal(m.group("noun").lower(), src[0])
@@ -282,9 +326,10 @@ def _role(ent: Any) -> str:
     root = ent.root
     appos = next((c for c in root.children if c.dep_ == "appos"), None)
     if appos is not None:
-        toks = [t for t in appos.subtree if t.dep_ != "relcl" and not any(a.dep_ == "relcl" for a in t.ancestors
-                                                                           if a.i > appos.i)]
-        return " ".join(t.text_with_ws for t in toks).replace("  ", " ").strip(" ,")
+        toks = list(appos.subtree)
+        cut = next((t.i for t in toks if t.dep_ == "relcl" or (t.is_punct and t.i > appos.i)), toks[-1].i + 1)
+        kept = [t for t in toks if t.i < cut]
+        return ent.doc.text[kept[0].idx : kept[-1].idx + len(kept[-1])].strip(" ,") if kept else ""
     if ent.start > 0:
         titles: list[str] = []
         for t in reversed(ent.doc[max(0, ent.start - 4) : ent.start]):
@@ -294,14 +339,4 @@ def _role(ent: Any) -> str:
             else:
                 break
         return " ".join(reversed(titles))
-    return ""
-
-
-def _pronoun_after(head: Any) -> str:
-    """A gendered pronoun later in the same sentence that the parse ties to the speaker's clause."""
-    for t in head.doc[head.i + 1 :]:
-        if t.lower_ in ("he", "his", "him"):
-            return "m"
-        if t.lower_ in ("she", "her"):
-            return "f"
     return ""

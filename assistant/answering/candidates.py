@@ -121,8 +121,9 @@ class Candidates:
             for k, (s, e) in enumerate(spans):
                 text = doc.text[s:e]
                 t = lexical.terms(text)
-                said = tuple(a for a in atts if s <= a.cue[0] < e) or tuple(
-                    a for a in atts if a.content[0] < e and s < a.content[1])
+                overlap = tuple(a for a in atts if a.content[0] < e and s < a.content[1])
+                said = tuple(a for a in overlap if s <= a.cue[0] < e) or overlap or tuple(
+                    a for a in atts if s <= a.cue[0] < e)
                 if not said and _QUOTE.search(text):  # one sentence of a longer quote: its cue is beside it
                     for j in (k + 1, k - 1):
                         if 0 <= j < len(spans) and _QUOTE.search(doc.text[spans[j][0] : spans[j][1]]) and (
@@ -166,7 +167,7 @@ class Candidates:
                     continue
                 seen.add((doc.id, x.start))
                 text = doc.text[x.start : x.end]
-                said = speaker_of(x)
+                said = speaker_of(x, lambda a: self.coverage(focus, set(lexical.terms(doc.text[slice(*a.content)]))))
                 # A sentence said by "he" is also about the person "he" stands for.
                 terms = x.terms | frozenset(lexical.terms(said.speaker.name)) if said and said.speaker else x.terms
                 spans = _by_nearness(answer_spans(text, q), text, focus)
@@ -208,9 +209,12 @@ class Candidates:
         return cands
 
 
-def speaker_of(x: Sentence) -> Attribution | None:
-    """Who says sentence ``x``: its first attribution that names someone, else its first."""
-    return next((a for a in x.said if a.speaker is not None), x.said[0] if x.said else None)
+def speaker_of(x: Sentence, fit: Callable[[Attribution], float] | None = None) -> Attribution | None:
+    """Who says sentence ``x``: of its attributions, the one whose content ``fit`` best (the
+    question's words: "X said A, while Y argued B"), then the first that names someone."""
+    if not x.said:
+        return None
+    return min(x.said, key=lambda a: (-(fit(a) if fit else 0.0), a.speaker is None))
 
 
 def _near(span: Span, text: str, focus: set[str], coverage: Callable[[set[str], set[str]], float]) -> float:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..attribution import Attribution
+from ..attribution import Attribution, subject
 from ..conversation import Turn
 from ..entities import person_like
 from ..question import Question
@@ -77,8 +77,11 @@ class ExtractiveAnswerer:
         if q.subtype == "speaker" and c.said is not None:
             return [_speaker_first(c, c.said)]
         # A person, or nothing: "Luzhniki Stadium" does not answer "who won".
-        if q.subtype == "speaker":  # no attribution found: the name in subject position, the first
-            name = min((s for s in c.spans if s.kind == "name"), key=lambda s: s.start, default=None)
+        if q.subtype == "speaker":  # no reporting verb: the named subject of the sentence's main verb
+            if (subj := subject(c.text)) is None:
+                return []
+            a, b = subj
+            return [Segment(c.text[a:b], c.doc, c.start + a, c.start + b, c.prob, role="answer")]
         else:
             name = next((s for s in c.spans if person_like(s)), None) if q.subtype == "person" else c.primary
         if name is None or name.start == 0:
