@@ -59,6 +59,8 @@ CUE = re.compile(r"\b(?:according to|" + "|".join(_forms(lemma) for lemma in sor
                  re.IGNORECASE)
 PRONOUNS = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "they": "", "it": "", "who": "",
             "which": "", "that": ""}
+_ABBREVIATIONS = {"sen": "senator", "rep": "representative", "gov": "governor", "gen": "general", "lt": "lieutenant",
+                  "col": "colonel", "pres": "president", "sec": "secretary", "atty": "attorney", "amb": "ambassador"}
 _TITLE_BEFORE = re.compile(r"\b(Mr|Mrs|Ms|Miss|Sir|Lady)\.?\s+$", re.IGNORECASE)
 _ENTITY_KINDS = ("PERSON", "ORG", "GPE")  # "NORP" ("Japanese", "Democrats") is not a speaker
 _TITLE_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "lady": "f"}
@@ -146,7 +148,7 @@ def extract(text: str, sentences: list[tuple[int, int]]) -> list[Attribution]:
 
 
 # '"... a wall around Donald Trump." ― Steve Quinlan': a quote signed with a dash and a name.
-_DASH = re.compile(r"(?<=[\u201d\"\u2019.!?])\s*[\u2015\u2014]\s*(?P<name>[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,3})")
+_DASH = re.compile(r"(?<=[\u201d\"\u2019.!?])[ \t]*[\u2015\u2014][ \t]*(?P<name>[A-Z][\w.'\u2019-]*(?:[ \t]+[A-Z][\w.'\u2019-]*){0,3})")
 _OPEN_QUOTE = re.compile("[\u201c\u201d\"]")
 
 
@@ -163,22 +165,32 @@ def _dash_attributions(text: str) -> list[Attribution]:
         if text[b - 1] == "." and len(text[a:b].split()[-1]) > 2:
             b -= 1  # the full stop, not an initial
         dash = m.start("name") - 1 - (len(m.group()) - len(m.group().lstrip()))
-        out.append(Attribution((a, b), (dash, dash + 1), (start, m.start()), "named", Speaker(text[a:b], a, b)))
+        end = len(text[: m.start()].rstrip("\u201d\"\u2019 \t"))  # the quote, without its closing mark
+        out.append(Attribution((a, b), (dash, dash + 1), (start, end), "named", Speaker(text[a:b], a, b)))
         prev = m.end()
     return out
 
 
 def subject(sentence: str) -> tuple[int, int] | None:
-    """The named subject of a sentence's main verb (offsets in ``sentence``), or None: who a
-    statement is by when no reporting verb says so ("Cruz thanked Trump on Twitter ...")."""
+    """The subject of a sentence's main verb (offsets in ``sentence``) when it is a name or a
+    third-person pronoun, else None: who a statement is by when no reporting verb says so
+    ("Cruz thanked Trump on Twitter ...", "He blasted the media ...")."""
     with _LOCK:
         doc = parser()(sentence)
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     subj = next((c for c in root.children if c.dep_ == "nsubj"), None) if root is not None else None
-    if subj is None or subj.pos_ != "PROPN":
+    if subj is None or not (subj.pos_ == "PROPN" or subj.lower_ in ("he", "she", "they", "it")):
         return None
     ent = next((e for e in doc.ents if e.start <= subj.i < e.end), None)
     return (ent.start_char, ent.end_char) if ent is not None else _np_span(subj)
+
+
+def speaker_before(attributions: list[Attribution], pos: int, pronoun: str) -> Speaker | None:
+    """Who a pronoun subject outside any attribution ("He blasted the media") most likely is:
+    the person ("he", "she") or organisation ("it", "they") last quoted before ``pos``."""
+    kind = "person" if pronoun in ("he", "she") else "org"
+    earlier = [a.speaker for a in attributions if a.cue[0] < pos and a.speaker is not None]
+    return next((sp for sp in reversed(earlier) if sp.kind == kind), None)
 
 
 def _attributions(doc: Any, base: int) -> Iterator[tuple[tuple[int, int], tuple[int, int], tuple[int, int], Any]]:
@@ -195,7 +207,8 @@ def _attributions(doc: Any, base: int) -> Iterator[tuple[tuple[int, int], tuple[
             if src is None:  # "it was reported by X"
                 agent = next((c for c in tok.children if c.dep_ == "agent"), None)
                 src = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
-            if src is None and tok.dep_ in ("conj", "advcl", "xcomp"):  # "X said ... and added"
+            if src is None and (tok.dep_ == "conj" or tok.dep_ == "advcl" and tok.tag_ == "VBG"):
+                # "X said ... and added", "X attacked Trump, saying ..."
                 src = next((c for c in tok.head.children if c.dep_ == "nsubj"), None)
             cue = (tok.idx, tok.idx + len(tok))
             content_tok = next((c for c in tok.children if c.dep_ in ("ccomp", "parataxis", "xcomp")), None)
@@ -208,11 +221,10 @@ def _attributions(doc: Any, base: int) -> Iterator[tuple[tuple[int, int], tuple[
         if src.lower_ in ("i", "we", "you", "me", "us"):
             continue  # a quote's own voice
         a, b = _np_span(src)
-        if content_tok is not None:
-            toks = list(content_tok.subtree) if content_tok is not tok.head else list(doc)
-            c0, c1 = toks[0].idx, toks[-1].idx + len(toks[-1])
-        else:
-            c0, c1 = 0, len(doc.text)
+        # What is reported: the clause the cue governs, else the cue's own clause ("X persisted in
+        # arguments that ..."), without the source
+        toks = [t for t in (content_tok or tok).subtree if not (src.left_edge.i <= t.i <= src.right_edge.i)]
+        c0, c1 = (toks[0].idx, toks[-1].idx + len(toks[-1])) if toks else (0, len(doc.text))
         yield (base + a, base + b), (base + cue[0], base + cue[1]), (base + c0, base + c1), src
 
 
@@ -314,8 +326,11 @@ class _Memory:
         return None
 
     def nominal(self, noun: str, before: int) -> Speaker | None:
+        """"The senator": the nearest earlier person or organisation whose role or name holds
+        that noun ("Sen. Bernie Sanders", "Taizo Watanabe, a spokesman for ...")."""
         for pos, sp in reversed(self.seen):
-            if pos < before and (noun in sp.role.lower().split() or noun in sp.name.lower().split()):
+            words = {_ABBREVIATIONS.get(w.strip(".,"), w.strip(".,")) for w in f"{sp.role} {sp.name}".lower().split()}
+            if pos < before and noun in words:
                 return sp
         return None
 

@@ -214,12 +214,19 @@ def same_person(name: str, accepted: Sequence[str]) -> bool:
 
     >>> same_person("Ryan", ["House Speaker Paul D. Ryan (R-Wis.)"]), same_person("Pence", ["Donald Trump"])
     (True, False)
+    >>> same_person("The International Monetary Fund", ["the IMF"])
+    True
     """
     def words(t: str) -> set[str]:
         return {w for s in names(t) for w in s.key.split() if len(w) > 2 and w not in NAME_TITLES}
 
+    def initials(t: str) -> set[str]:  # "International Monetary Fund" ~ "IMF" (two letters or more)
+        found = {"".join(w[0] for w in s.text.split() if w[0].isupper()).lower() for s in names(t)} | {
+            s.text.replace(".", "").lower() for s in names(t) if s.text.replace(".", "").isupper()}
+        return {i for i in found if len(i) > 1}
+
     have = words(name)
-    return bool(have) and any(have & words(a) for a in accepted)
+    return bool(have) and any(have & words(a) or initials(name) & initials(a) for a in accepted)
 
 
 def _matches(citation: Citation, source: str) -> bool:

@@ -126,7 +126,7 @@ class Candidates:
                     a for a in atts if s <= a.cue[0] < e)
                 if not said and _QUOTE.search(text):  # one sentence of a longer quote: its cue is beside it
                     for j in (k + 1, k - 1):
-                        if 0 <= j < len(spans) and _QUOTE.search(doc.text[spans[j][0] : spans[j][1]]) and (
+                        if 0 <= j < len(spans) and (
                                 said := tuple(a for a in atts if spans[j][0] <= a.cue[0] < spans[j][1])):
                             break
                 out.append(Sentence(s, e, frozenset(t), frozenset(zip(t, t[1:], strict=False)), said,

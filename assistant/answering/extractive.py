@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..attribution import Attribution, subject
+from ..attribution import PRONOUNS, Attribution, speaker_before, subject
 from ..conversation import Turn
 from ..entities import person_like
 from ..question import Question
@@ -80,8 +80,13 @@ class ExtractiveAnswerer:
         if q.subtype == "speaker":  # no reporting verb: the named subject of the sentence's main verb
             if (subj := subject(c.text)) is None:
                 return []
-            a, b = subj
-            return [Segment(c.text[a:b], c.doc, c.start + a, c.start + b, c.prob, role="answer")]
+            a, b = c.start + subj[0], c.start + subj[1]
+            if (word := c.doc.text[a:b].lower()) in PRONOUNS:
+                sp = speaker_before(self.candidates.index.attributions.get(c.doc.id, []), a, word)
+                if sp is None:
+                    return []
+                a, b = sp.start, sp.end
+            return [Segment(c.doc.text[a:b], c.doc, a, b, c.prob, role="answer")]
         else:
             name = next((s for s in c.spans if person_like(s)), None) if q.subtype == "person" else c.primary
         if name is None or name.start == 0:
