@@ -66,7 +66,7 @@ _ENTITY_KINDS = ("PERSON", "ORG", "GPE")  # "NORP" ("Japanese", "Democrats") is 
 _TITLE_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "lady": "f"}
 _ROLE_NOUN = re.compile(r"^(?:the|this|that)\s+(?:[\w-]+\s+){0,2}?(?P<noun>[a-z][\w-]*)$", re.IGNORECASE)
 MAX_NAME_WORDS = 6
-ATTRIBUTION_VERSION = 2  # bump when extraction changes: indexes re-extract without re-embedding
+ATTRIBUTION_VERSION = 3  # bump when extraction changes: indexes re-extract without re-embedding
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ def extract(text: str, sentences: list[tuple[int, int]]) -> list[Attribution]:
     from .entities import names, person_like
 
     cue_rows = [i for i, (s, e) in enumerate(sentences) if CUE.search(text, s, e)]
-    dashed = _dash_attributions(text)
+    dashed = _dash_attributions(text) + _label_attributions(text)
     if not cue_rows:
         return dashed
     with _LOCK:  # one pipeline object: its parse is not promised to be thread-safe
@@ -148,7 +148,11 @@ def extract(text: str, sentences: list[tuple[int, int]]) -> list[Attribution]:
 
 
 # '"... a wall around Donald Trump." ― Steve Quinlan': a quote signed with a dash and a name.
-_DASH = re.compile(r"(?<=[\u201d\"\u2019.!?])[ \t]*[\u2015\u2014][ \t]*(?P<name>[A-Z][\w.'\u2019-]*(?:[ \t]+[A-Z][\w.'\u2019-]*){0,3})")
+_NAME_WORDS = r"[A-Z][\w.'\u2019-]*(?:[ \t]+[A-Z][\w.'\u2019-]*){0,3}"
+_DASH = re.compile(r"(?<=[\u201d\"\u2019.!?])[ \t]*[\u2015\u2014][ \t]*(?P<name>" + _NAME_WORDS + ")")
+# "Prime Minister (Boris Johnson): Thank you ...": a transcript's speaker label at a line start.
+_LABEL = re.compile(r"^(?P<name>[A-Z][\w.'\u2019-]*(?:[ \t]+[\w.'\u2019()-]+){0,5}?):[ \t]+(?=\S)", re.MULTILINE)
+MIN_LABELLED_LINES = (5, 0.3)  # a transcript: at least 5 lines and 30% of its lines start with a label
 _OPEN_QUOTE = re.compile("[\u201c\u201d\"]")
 
 
@@ -168,6 +172,21 @@ def _dash_attributions(text: str) -> list[Attribution]:
         end = len(text[: m.start()].rstrip("\u201d\"\u2019 \t"))  # the quote, without its closing mark
         out.append(Attribution((a, b), (dash, dash + 1), (start, end), "named", Speaker(text[a:b], a, b)))
         prev = m.end()
+    return out
+
+
+def _label_attributions(text: str) -> list[Attribution]:
+    """In a transcript (``MIN_LABELLED_LINES``), each line is said by its label's speaker."""
+    labels = list(_LABEL.finditer(text))
+    lines = sum(1 for ln in text.splitlines() if ln.strip())
+    if len(labels) < MIN_LABELLED_LINES[0] or len(labels) < MIN_LABELLED_LINES[1] * lines:
+        return []
+    out = []
+    for m in labels:
+        a, b = m.span("name")
+        end = text.find("\n", m.end())
+        end = len(text) if end < 0 else end
+        out.append(Attribution((a, b), (b, b + 1), (m.end(), end), "named", Speaker(text[a:b], a, b)))
     return out
 
 

@@ -26,6 +26,7 @@ from . import lexical
 from .question import TYPE_WORDS, Question, analyze
 from .records import Answer
 
+PRONOUN_SPEAKERS = {"he", "she", "they", "it"}
 _FOLLOW_UP = re.compile(
     r"\b(he|him|his|she|her|hers|they|them|their|it|its|that|this|those|these|the same|also|else|too)\b|"
     r"^\W*(and|what about|how about|then|so)\b", re.IGNORECASE)
@@ -92,6 +93,9 @@ def begin(question: str, history: Sequence[Turn]) -> Turn:
     last = history[-1].answer if history else None
     if parts and last is not None and last.claims and not own_words(analysis):  # "Why?": about what was quoted
         parts.append(next((c.text for c in last.claims if c.role != "answer"), ""))
+    if resolved.said_by.lower() in PRONOUN_SPEAKERS and follows and last is not None and last.claims \
+            and last.claims[0].role == "answer":  # "Who said X?" ... "What else did he say?": the one named
+        resolved = replace(resolved, said_by=last.claims[0].text)
     return Turn(question, analysis, follows, resolved, " ".join(parts), last if follows else None)
 
 
@@ -113,4 +117,6 @@ def merge(q: Question, prev: Question) -> Question:
                                                                and t not in drop),
                     q.focus + extra, q.negated or prev.negated, q.comparative or prev.comparative,
                     q.years or prev.years, q.numbers or prev.numbers, q.subject or prev.subject,
-                    q.rel_years or (() if q.years else prev.rel_years))
+                    q.rel_years or (() if q.years else prev.rel_years),
+                    (prev.said_by or q.said_by) if q.said_by.lower() in PRONOUN_SPEAKERS
+                    else q.said_by or (prev.said_by if elliptical else ""))

@@ -18,6 +18,7 @@ compares values across documents (a conflict is two documents giving different k
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import lexical
@@ -279,3 +280,29 @@ def year_clash(text: str, q: Question, passage: str = "", answer: Span | None = 
     own = answer.key[:4] if answer is not None and answer.kind == "date" and q.years else ""
     return (bool(q.years and ys and not ys & set(q.years)) or bool(q.rel_years and rel and not rel & set(q.rel_years))
             or bool(asked and named and not asked & named) or (own.isdigit() and int(own) not in q.years))
+
+
+def same_name(name: str, accepted: Sequence[str]) -> bool:
+    """Does ``name`` share a name word with one of ``accepted`` ("Ryan" ~ "House Speaker Paul D. Ryan")?
+
+    >>> same_name("Ryan", ["House Speaker Paul D. Ryan (R-Wis.)"]), same_name("Pence", ["Donald Trump"])
+    (True, False)
+    >>> same_name("The International Monetary Fund", ["the IMF"]), same_name("PhD A", ["PhD B"])
+    (True, False)
+    """
+    def words(t: str) -> set[str]:
+        return {w for s in names(t) for w in s.key.split() if len(w) > 2 and w not in NAME_TITLES}
+
+    def initials(t: str) -> set[str]:  # "International Monetary Fund" ~ "IMF" (two letters or more)
+        found = {"".join(w[0] for w in s.text.split() if w[0].isupper()).lower() for s in names(t)} | {
+            s.text.replace(".", "").lower() for s in names(t) if s.text.replace(".", "").isupper()}
+        return {i for i in found if len(i) > 1}
+
+    def label(t: str) -> tuple[str, ...] | None:  # "PhD B", "Grad F": a transcript's role + letter
+        toks = tuple(w.lower() for w in re.findall(r"[\w'’]+", t))
+        return toks if len(toks) >= 2 and len(toks[-1]) == 1 else None
+
+    have = words(name)
+    if label(name) or any(label(a) for a in accepted):
+        return any(label(name) == label(a) for a in accepted)
+    return bool(have) and any(have & words(a) or initials(name) & initials(a) for a in accepted)

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from .conversation import Turn
-from .entities import NAME_TITLES, names
+from .entities import names, same_name
 from .errors import EvalSuiteError
 from .figures import contains_figure, find_figures, quantities
 from .present import claims_text
@@ -209,26 +209,6 @@ def first_name(text: str) -> str:
     return found[0].text if found else ""
 
 
-def same_person(name: str, accepted: Sequence[str]) -> bool:
-    """Does ``name`` share a name word with one of ``accepted`` ("Ryan" ~ "House Speaker Paul D. Ryan")?
-
-    >>> same_person("Ryan", ["House Speaker Paul D. Ryan (R-Wis.)"]), same_person("Pence", ["Donald Trump"])
-    (True, False)
-    >>> same_person("The International Monetary Fund", ["the IMF"])
-    True
-    """
-    def words(t: str) -> set[str]:
-        return {w for s in names(t) for w in s.key.split() if len(w) > 2 and w not in NAME_TITLES}
-
-    def initials(t: str) -> set[str]:  # "International Monetary Fund" ~ "IMF" (two letters or more)
-        found = {"".join(w[0] for w in s.text.split() if w[0].isupper()).lower() for s in names(t)} | {
-            s.text.replace(".", "").lower() for s in names(t) if s.text.replace(".", "").isupper()}
-        return {i for i in found if len(i) > 1}
-
-    have = words(name)
-    return bool(have) and any(have & words(a) or initials(name) & initials(a) for a in accepted)
-
-
 def _matches(citation: Citation, source: str) -> bool:
     return citation.source == source or citation.source.startswith(source)
 
@@ -268,7 +248,7 @@ def check(case: Case, reply: Answer) -> Result:
         res.reasons.append(f"speaker not named (expected one of {said_by})")
     if speakers := ex.get("speaker"):
         named = first_name(text) if reply.found else ""
-        res.speaker_first = same_person(named, speakers)
+        res.speaker_first = same_name(named, speakers)
         if not res.speaker_first:
             res.reasons.append(f"speaker: first name given is {named!r}, expected one of {speakers}")
     if (wrong := [a for a in ex.get("planted", []) if mentions(text, a)]) and not reply.conflict:

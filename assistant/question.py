@@ -65,6 +65,12 @@ _PERSON_NOUN = re.compile(r"\b(ceo|president|chairman|chairwoman|founder|directo
 _WHO_SAID = re.compile(r"\bwho (said|says|told|stated|claimed|argued|warned|reported|announced|insisted|asserted|"
                        r"added|noted|explained|denied|predicted|estimated|described|wrote|tweeted|argues|claims|believes)\b"
                        r"|\bwho (was|is) quoted\b|\baccording to (whom|who)\b|\bwho is the source of\b", _I)
+# "What did Mansfield say about the quota?", "How did PhD B respond ...", "What else did he say?"
+_SAID_BY = re.compile(r"\b(?:did|does|do|has|have|had|would|will)\s+(?P<who>(?:the\s+)?(?:[A-Z][\w.'’-]*"
+                      r"(?:\s+(?:of\s+)?[A-Z][\w.'’-]*){0,4}|he|she|they|it))\s+(?:also\s+)?(?:say|think|mention|"
+                      r"suggest|propose|argue|tell|claim|believe|feel|respond|explain|recommend|talk|describe|state|"
+                      r"add|predict|warn|report|write|approach|want|agree|disagree|express|raise)\b"
+                      r"|\b[Aa]ccording to (?P<whom>(?!whom?\b)[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})")
 _WHO_IS = re.compile(_LEAD + r"(who|what) (is|was|are|were) (?P<rest>.+?)\??\s*$", _I)
 _WHO = re.compile(_LEAD + r"(?:[\w'’-]+\s+){0,3}?(who|whom|whose)\b|\b(of|to|by|with|for|from) (whom|who)\b", _I)
 _YESNO = re.compile(_LEAD + _AUX + r"\b", _I)
@@ -101,6 +107,7 @@ class Question:
     numbers: tuple[float, ...] = ()  # other figures it names
     subject: str = ""  # for "who is X" / "what is X": X
     rel_years: tuple[str, ...] = ()  # "last year", "this year", "next year"
+    said_by: str = ""  # for "What did X say about Y?": X as written ("Mansfield", "the Prime Minister", "he")
 
     @property
     def wants_day(self) -> bool:
@@ -183,5 +190,6 @@ def analyze(question: str) -> Question:
     years = tuple(int(f.value) for f in figs if f.is_year)
     numbers = tuple(f.value for f in figs if not f.is_year)
     rel = tuple(sorted({m.group(1).lower() + " year" for m in _REL_YEAR.finditer(q)}))
+    said_by = next((m.group("who") or m.group("whom") for m in _SAID_BY.finditer(q)), "") or ""
     return Question(q, expects, subtype, terms, focus, bool(NEGATION.search(q)), bool(_COMPARATIVE.search(q)),
-                    years, numbers, subject, rel)
+                    years, numbers, subject, rel, said_by.removeprefix("the ").strip())

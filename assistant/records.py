@@ -124,6 +124,7 @@ class Segment:
     supports: int | None = None  # index of the segment this one annotates (a speaker name)
     label: str = ""  # for a speaker name: the word it stands for ("he")
     role: str = ""  # "" = by position; "answer" = the value that answers, shown before its sentence
+    speaker: str = ""  # who says the quoted sentence, as resolved ("Taizo Watanabe"; "" = not reported speech)
 
 
 @dataclass(frozen=True)
@@ -149,26 +150,30 @@ class Claim:
     ``role`` says what the claim does: "quote" (a sentence that answers), "answer" (the name
     that answers a "who" question, copied from the sentence that follows it), "conflict" (one
     source's side when sources disagree) or "speaker" (who the previous claim's "he" or "the
-    official" is; ``label`` holds that word).
+    official" is; ``label`` holds that word). A quoted sentence that reports speech carries its
+    ``speaker``: the person the text says it is by (the source as written when it names nobody).
 
-    >>> Claim("Taizo Watanabe", 2, "speaker", "he").to_dict()
-    {'text': 'Taizo Watanabe', 'n': 2, 'role': 'speaker', 'label': 'he'}
+    >>> Claim("He said so.", 2, speaker="Taizo Watanabe").to_dict()
+    {'text': 'He said so.', 'n': 2, 'role': 'quote', 'speaker': 'Taizo Watanabe'}
     """
 
     text: str
     n: int
     role: str = "quote"
     label: str = ""
+    speaker: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"text": self.text, "n": self.n, "role": self.role}
         if self.label:
             d["label"] = self.label
+        if self.speaker:
+            d["speaker"] = self.speaker
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Claim:
-        return cls(d["text"], d["n"], d.get("role", "quote"), d.get("label", ""))
+        return cls(d["text"], d["n"], d.get("role", "quote"), d.get("label", ""), d.get("speaker", ""))
 
 
 @dataclass(frozen=True)

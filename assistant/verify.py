@@ -64,7 +64,7 @@ def render(question: str, draft: Draft, timings_ms: dict[str, float],
             citations.append(_citation(numbers[key], seg))
         role = ("speaker" if seg.supports is not None else "answer" if seg.role == "answer"
                 else "conflict" if draft.conflict else "quote")
-        claims.append(Claim(seg.claim, numbers[key], role, seg.label))
+        claims.append(Claim(seg.claim, numbers[key], role, seg.label, seg.speaker))
     return Answer(question, True, tuple(claims), tuple(citations), (), draft.conflict,
                   draft.conflict_on if draft.conflict else "", timings_ms, retrieved, draft.found_p,
                   draft.conflict_p)

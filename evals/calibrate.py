@@ -21,7 +21,9 @@
 4. ``keep_ratio`` (when a second sentence is quoted) maximises the harmonic mean of "answer
    right" and citation precision on dev, answering every question; it is chosen before the
    threshold, which is then swept with it.
-5. Conflicts: every pair of sources whose confident best sentences give different values is a
+5. Conflicts (``fit_pairs``, at each of ``CONFLICT_RATIOS``: how close to the best a source's
+   best sentence must be to be compared; the ratio that best separates planted conflicts from
+   none is kept): every pair of sources whose compared sentences give different values is a
    training pair (figure pairs that share no figure, and sentences differing only inside their
    values, are conflicts by rule, see ``answer.by_rule``, and are left out), a positive when
    one states the gold answer and the other the planted wrong one (RGB mixed). A logistic model over
@@ -65,6 +67,7 @@ from .external.run import by_corpus, cases_of, open_bot
 
 # PolNeAR has no licence: it is measured, never fitted on (its README).
 FIT_SUITES = [s for s in SUITES if s != "polnear"]
+CONFLICT_RATIOS = (0.3, 0.5, 0.7)  # candidate conflict_ratio values, fitted on dev like keep_ratio
 MAX_FALSE_REFUSAL = 0.05  # answerable dev questions refused, macro over suites (evals/thresholds.toml: 0.05)
 MIN_CASES = 10  # a suite with fewer cases of a kind is left out of that macro average
 RATIOS = (0.3, 0.5, 0.7, 0.8, 0.9, 1.0)
@@ -233,13 +236,13 @@ def main(plot: bool = typer.Option(True, help="Write the refusal / answer-right 
     cal = replace(cal, found=replace(found, threshold=0.0))
     best = (-1.0, 1.0)  # keep_ratio first, answering everything: how much to quote when answering
     for ratio in RATIOS:
-        res = replay(items, cal, ratio)
+        res = replay(items, replace(cal, conflict_ratio=ratio), ratio)  # as before the conflict_ratio fit
         ar, cp = macro(res, "answer_right", "answerable"), macro(res, "citation_precision", "answerable")
         score = 2 * ar * cp / (ar + cp) if ar + cp else 0.0
         typer.echo(f"  keep_ratio {ratio:.1f}: answer right {ar:.1%}, citation precision {cp:.1%}")
         if score > best[0] + 1e-9:
             best = (score, ratio)
-    cal = replace(cal, keep_ratio=best[1])
+    cal = replace(cal, keep_ratio=best[1], conflict_ratio=best[1])  # fit_pairs refits conflict_ratio
     probs = sorted({round(found.prob(question_features(rescored(it, cal))), 4) for it in items if it.cands})
     curve = []
     for t in sorted(set(np.quantile(probs, np.linspace(0, 1, 61)).round(4))):
@@ -254,8 +257,7 @@ def main(plot: bool = typer.Option(True, help="Write the refusal / answer-right 
     cal = replace(cal, found=replace(found, threshold=threshold))
     typer.echo(f"keep_ratio {best[1]}, found threshold {threshold:.4f}: dev answerable refused {false_refusal:.1%}, "
                f"answered right {right:.1%}; unanswerable refused {refused:.1%} (macro over suites)")
-    pair = fit_pairs(items, cal)
-    final = replace(cal, pair=pair, retrieval=retrieval_key(items[0].bot.settings), operating_point=(
+    final = replace(fit_pairs(items, cal), retrieval=retrieval_key(items[0].bot.settings), operating_point=(
         f"highest found threshold refusing <= {MAX_FALSE_REFUSAL:.0%} of answerable dev questions (macro over "
         f"suites): answerable refused {false_refusal:.1%}, answered right {right:.1%}; unanswerable refused "
         f"{refused:.1%}"),
@@ -270,7 +272,20 @@ def main(plot: bool = typer.Option(True, help="Write the refusal / answer-right 
         _plot(curve, threshold, EXTERNAL / "calibration.png")
 
 
-def fit_pairs(items: list[Item], cal: Calibration) -> Logistic:
+def fit_pairs(items: list[Item], cal: Calibration) -> Calibration:
+    """The pair model and its threshold, fitted at each candidate ``conflict_ratio``; the ratio
+    and threshold that best separate planted conflicts from none (flagged where planted minus
+    flagged where none was) are kept."""
+    best: tuple[float, Calibration] = (-2.0, cal)
+    for ratio in CONFLICT_RATIOS:
+        score, pair = _fit_pairs_at(items, cal, ratio)
+        typer.echo(f" conflict_ratio {ratio}: flagged where planted minus where none was {score:.1%}")
+        if score > best[0] + 1e-9:
+            best = (score, replace(cal, pair=pair, conflict_ratio=ratio))
+    return best[1]
+
+
+def _fit_pairs_at(items: list[Item], cal: Calibration, ratio: float) -> tuple[float, Logistic]:
     from sklearn.linear_model import LogisticRegression
 
     names = list(PAIR_FEATURES)
@@ -280,7 +295,7 @@ def fit_pairs(items: list[Item], cal: Calibration) -> Logistic:
 
     ruled: set[int] = set()  # questions flagged by rule, whatever the model says
     for it in items:
-        for a, b in Policy(cal).conflict_pairs(rescored(it, cal)):
+        for a, b in Policy(cal).conflict_pairs(rescored(it, cal), ratio):
             if by_rule(a, b):
                 ruled.add(id(it))
                 continue
@@ -289,7 +304,9 @@ def fit_pairs(items: list[Item], cal: Calibration) -> Logistic:
             labels.append(true_vs_planted(it.case, a, b) or true_vs_planted(it.case, b, a))
             where.append(it)
     X, y = np.array(rows), np.array(labels)
-    typer.echo(f"conflict pairs: {len(y)} ({int(y.sum())} true vs planted)")
+    typer.echo(f"conflict pairs at ratio {ratio}: {len(y)} ({int(y.sum())} true vs planted)")
+    if len(set(y)) < 2:
+        return -1.0, Logistic(tuple(names), (0.0,) * len(names), 0.0, 1.0)  # nothing to fit: rules alone
     model = LogisticRegression(C=1.0, max_iter=5000).fit(X, y)
     for n, c in sorted(zip(names, model.coef_[0], strict=True), key=lambda x: -abs(x[1])):
         typer.echo(f"  {n:9s} {c:+.3f}")
@@ -305,7 +322,7 @@ def fit_pairs(items: list[Item], cal: Calibration) -> Logistic:
         if hit - false > best[0] + 1e-9:
             best = (hit - false, float(t))
             typer.echo(f"  conflict threshold {t:.4f}: flagged where planted {hit:.1%}, where none was {false:.1%}")
-    return replace(pm, threshold=best[1])
+    return best[0], replace(pm, threshold=best[1])
 
 
 def _plot(curve: list[tuple[float, float, float, float]], threshold: float, path: Any) -> None:

@@ -92,3 +92,48 @@ def test_an_unnamed_source_is_said_to_be_unnamed(bot: Assistant) -> None:
     assert first.role == "answer" and first.label == UNNAMED
     assert first.text.startswith("an official of the Ministry")
     assert answer_text(reply).startswith(UNNAMED_LEAD)
+
+
+def test_quotes_signed_with_a_dash_are_attributed_to_the_signer() -> None:
+    text = "Voices.\n“Fear. I am truly afraid.” ― Edwin G. Monroy “Maybe, a wall.” ― Steve Quinlan.\n"
+    got = [(a.speaker.name if a.speaker else None, text[a.content[0] : a.content[1]]) for a in _atts(text)]
+    assert got == [("Edwin G. Monroy", "“Fear. I am truly afraid."), ("Steve Quinlan", "“Maybe, a wall.")]
+
+
+def test_transcript_lines_are_said_by_their_label() -> None:
+    lines = ["PhD A: I think the mic is fine.", "Grad B: The back-end needs work.", "PhD A: Agreed, mostly.",
+             "Professor C: Let us move on.", "Grad B: Fine.", "PhD A: One more thing about the data."]
+    text = "\n".join(lines) + "\n"
+    who = [a.speaker.name for a in _atts(text) if a.speaker and text[a.source[0] : a.source[1]] == a.speaker.name]
+    assert who == ["PhD A", "Grad B", "PhD A", "Professor C", "Grad B", "PhD A"]
+    assert _atts("Note: figures are unaudited.\nRevenue rose.\n") == []  # one label is not a transcript
+
+
+@pytest.mark.parametrize(("q", "by"), [("What did Taizo Watanabe say about blaming Japan?", "Taizo Watanabe"),
+                                       ("How did PhD B approach the back-end?", "PhD B"),
+                                       ("According to Mansfield, how many cars?", "Mansfield"),
+                                       ("What did the group talk about?", "")])
+def test_what_did_x_say_names_the_speaker(q: str, by: str) -> None:
+    assert analyze(q).said_by == by
+
+
+def test_what_else_did_he_say_asks_about_the_speaker_just_named() -> None:
+    from assistant.conversation import answered, begin
+    from assistant.records import Answer, Citation, Claim
+
+    first = begin("What did Mansfield say about the quota?", [])
+    assert begin("What else did he say?", [first]).resolved.said_by == "Mansfield"
+    who = begin("Who said “that is not negotiable”?", [])
+    cite = Citation(1, "000.txt", 0, 14, "Taizo Watanabe", 1.0)
+    said = answered(who, Answer(who.question, True, (Claim("Taizo Watanabe", 1, "answer"),), (cite,)))
+    assert begin("What else did he say?", [said]).resolved.said_by == "Taizo Watanabe"
+
+
+@pytest.mark.model
+def test_what_else_did_he_say_quotes_another_statement_of_the_same_speaker(bot: Assistant) -> None:
+    first = bot.ask("Who said “it is simply unfair to blame Japan for this situation”?", [])
+    reply = bot.ask("What else did he say?", [first]).reply
+    assert reply.found and not any("simply unfair" in c.text for c in reply.claims)
+    quoted = [reply.citation(c.n) for c in reply.claims if c.role == "quote"]
+    assert quoted and all(c is not None and c.source.startswith("001") for c in quoted)
+    assert "Watanabe" in answer_text(reply)  # named, or "he" explained as Taizo Watanabe

@@ -58,7 +58,7 @@ class ExtractiveAnswerer:
         chosen = first_by([ranked[0], *extra], wording)[: self.max_sentences]
         conflict_on, conflict_p = "", None
         if q.expects in CONFLICT_ON:
-            sides, conflict_p = policy.conflict_sides(ranked, keep_ratio)
+            sides, conflict_p = policy.conflict_sides(ranked)
             if sides:
                 conflict_on, chosen = CONFLICT_ON[q.expects], sides[: max(self.max_sentences, 3)]
         segments: list[Segment] = []
@@ -129,4 +129,6 @@ def _speaker_note(c: Candidate, said: Attribution, supports: int) -> Segment:
 
 
 def _segment(c: Candidate) -> Segment:
-    return Segment(claim=c.text, doc=c.doc, start=c.start, end=c.end, score=c.prob)
+    said = c.said
+    speaker = "" if said is None else said.speaker.name if said.speaker else said.source_text(c.doc.text)
+    return Segment(claim=c.text, doc=c.doc, start=c.start, end=c.end, score=c.prob, speaker=speaker)

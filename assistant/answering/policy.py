@@ -75,21 +75,22 @@ class Policy:
         ratio = self.calibration.keep_ratio if keep_ratio is None else keep_ratio
         return [c for c in ranked if c.prob >= ratio * ranked[0].prob]
 
-    def conflict_pairs(self, ranked: list[Candidate], keep_ratio: float | None = None
+    def conflict_pairs(self, ranked: list[Candidate], ratio: float | None = None
                        ) -> list[tuple[Candidate, Candidate]]:
-        """Pairs of sources whose best confident sentences answer with different values."""
-        per_source = one_per_source([c for c in self.confident(ranked, keep_ratio) if c.primary is not None])
+        """Pairs of sources whose best sentences (within ``ratio``, default the calibrated
+        ``conflict_ratio``, of the best's probability) answer with different values."""
+        ratio = self.calibration.conflict_ratio if ratio is None else ratio
+        per_source = one_per_source([c for c in self.confident(ranked, ratio) if c.primary is not None])
         return [(a, b) for i, a in enumerate(per_source) for b in per_source[i + 1 :] if differ(a, b)]
 
-    def conflict_sides(self, ranked: list[Candidate], keep_ratio: float | None = None
-                       ) -> tuple[list[Candidate], float | None]:
+    def conflict_sides(self, ranked: list[Candidate]) -> tuple[list[Candidate], float | None]:
         """The sentences to quote when sources disagree (best first; [] when they do not), and the
         highest conflict probability of the pairs considered (1.0 for a pair a rule decides;
         None when no pair of sources disagrees)."""
         sides: list[Candidate] = []
         best: float | None = None
         pair = self.calibration.pair
-        for a, b in self.conflict_pairs(ranked, keep_ratio):
+        for a, b in self.conflict_pairs(ranked):
             # The fitted model knows planted copies (the only conflicts in the public data). Two
             # kinds are conflicts whatever it says: articles giving different figures for what
             # they both confidently answer (1.99 vs 1.82 million cars, at any ratio), and two

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 CALIBRATION_DIR = Path(__file__).resolve().parent.parent / "calibration"
-CALIBRATION_VERSION = 3
+CALIBRATION_VERSION = 4
 
 PROB_DIGITS = 6  # probabilities are rounded to this many decimals before any comparison
 
@@ -81,6 +81,8 @@ class Calibration:
     found: Logistic
     pair: Logistic = field(default_factory=Logistic)
     keep_ratio: float = 1.0  # quote another sentence if its probability >= keep_ratio * the best's
+    conflict_ratio: float = 1.0  # sources whose best sentence has >= conflict_ratio * the best's probability
+    # are compared for a conflict (fitted apart from keep_ratio: how much to quote is another question)
     version: int = CALIBRATION_VERSION
     operating_point: str = ""
     fitted: dict[str, Any] = field(default_factory=dict)  # what it was fitted on, and how well
@@ -94,12 +96,14 @@ class Calibration:
         if d.get("version") != CALIBRATION_VERSION:
             raise ValueError(f"version {d.get('version')}, expected {CALIBRATION_VERSION}")
         return cls(d["model_id"], Logistic.from_dict(d["sentence"], sentence), Logistic.from_dict(d["found"], found),
-                   Logistic.from_dict(d["conflict"], pair), float(d.get("keep_ratio", 1.0)), d["version"],
+                   Logistic.from_dict(d["conflict"], pair), float(d.get("keep_ratio", 1.0)),
+                   float(d.get("conflict_ratio", 1.0)), d["version"],
                    d.get("operating_point", ""), d.get("fitted", {}), dict(d.get("retrieval", {})))
 
     def to_json(self) -> str:
         d = {"version": self.version, "model_id": self.model_id, "operating_point": self.operating_point,
-             "keep_ratio": round(self.keep_ratio, 6), "sentence": self.sentence.to_dict(),
+             "keep_ratio": round(self.keep_ratio, 6), "conflict_ratio": round(self.conflict_ratio, 6),
+             "sentence": self.sentence.to_dict(),
              "found": self.found.to_dict(), "conflict": self.pair.to_dict(), "retrieval": self.retrieval,
              "fitted": self.fitted}
         return json.dumps(d, indent=1) + "\n"

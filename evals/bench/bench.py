@@ -29,6 +29,7 @@ import typer
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
+sys.path.insert(1, str(ROOT))  # the evals package (the PolNeAR latency row)
 import baseline  # noqa: E402
 
 from assistant.chunking import context_header, embedding_text  # noqa: E402
@@ -249,8 +250,17 @@ def fb_questions(fb: Path, n: int | None) -> list[dict[str, Any]]:
 def bench_latency(fb: Path, index: Path, n: int | None) -> dict[str, Any]:
     seed = Assistant.open()
     fbot = Assistant.open(index_dir=index)
-    return {"seed": _latency(seed, seed_questions()),
-            "financebench": _latency(fbot, [q["question"] for q in fb_questions(fb, n)])}
+    out = {"seed": _latency(seed, seed_questions()),
+           "financebench": _latency(fbot, [q["question"] for q in fb_questions(fb, n)])}
+    from evals.external.convert import SHARED, convert_polnear
+    from evals.external.run import cases_of, open_bot
+
+    if (SHARED / "polnear-dev").is_dir():  # who-said questions over 84 news articles (one collection)
+        convert_polnear(SHARED / "polnear-dev")
+        s = Settings()
+        pbot = open_bot("polnear", "corpus", make_embedder(s), s)
+        out["polnear"] = _latency(pbot, [c.question for c in cases_of("polnear", "dev")][:n])
+    return out
 
 
 # ---------------------------------------------------------------- 4. cold start, 5. memory
@@ -415,8 +425,9 @@ def table(res: dict[str, Any]) -> list[str]:
         add(f"2. only that file's chunks embedded ({inc['file']})", f"{r['embedded']} vs {inc['file_chunks']}",
             "equal", r["embedded"] == inc["file_chunks"])
     if lat := res.get("latency"):
-        for name, goal in (("seed", 50.0), ("financebench", 150.0)):
-            r = lat[name]
+        for name, goal in (("seed", 50.0), ("financebench", 150.0), ("polnear", 150.0)):
+            if (r := lat.get(name)) is None:
+                continue
             add(f"3. warm ask() p50 / p95, {name} ({r['questions']} questions)",
                 f"{r['total_p50_ms']:.1f} / {r['total_p95_ms']:.1f} ms (retrieve {r['retrieve_p50_ms']:.1f} / "
                 f"{r['retrieve_p95_ms']:.1f}, compose {r['compose_p50_ms']:.1f} / {r['compose_p95_ms']:.1f})",
