@@ -96,6 +96,10 @@ def begin(question: str, history: Sequence[Turn]) -> Turn:
     if resolved.said_by.lower() in PRONOUN_SPEAKERS and follows and last is not None and last.claims \
             and last.claims[0].role == "answer":  # "Who said X?" ... "What else did he say?": the one named
         resolved = replace(resolved, said_by=last.claims[0].text)
+    if analysis.said_by and not own_words(analysis) and resolved.said_by.lower() not in PRONOUN_SPEAKERS:
+        # "What else did he say?" is about him, not about what the last question asked
+        name = tuple(t for t in lexical.terms(resolved.said_by) if t not in analysis.terms)
+        resolved = replace(resolved, focus=name, terms=analysis.terms + name)
     return Turn(question, analysis, follows, resolved, " ".join(parts), last if follows else None)
 
 
@@ -107,7 +111,7 @@ def merge(q: Question, prev: Question) -> Question:
     """``q`` in the context of ``prev``: ``prev``'s answer type when ``q`` is elliptical ("And in
     1980?") rather than a question of its own, and ``prev``'s focus when ``q`` has little."""
     own = own_words(q)
-    elliptical = q.expects == "other" and not own
+    elliptical = q.expects == "other" and not own and not q.said_by  # "What else did he say?" asks for statements
     expects, subtype = (prev.expects, prev.subtype) if elliptical else (q.expects, q.subtype)
     drop = {str(y) for y in prev.years} if q.years else set()  # "And in 1980?" replaces the year
     # A question with words of its own ("What wages did he say U.S. companies pay?") is about

@@ -86,7 +86,7 @@ _COMPARATIVE = re.compile(r"\b(before|after|earlier|later|prior to|more|less|few
 # Words that only say which type is wanted; an answer sentence need not repeat them. Words like
 # "year" or "place" say so only inside the question phrase ("in what year"): "last year" is focus.
 TYPE_WORDS = frozenset(lexical.terms(
-    "who whom whose when where why what which how date dates location venue name named reason"))
+    "who whom whose when where why what which how date dates location venue name named reason else"))
 _WH_PHRASE = re.compile(r"^\W*(?:(?:and|so|but|then)\s+)?(?:in |on |at |for |by |from |to )?(?:what|which|how)\s+"
                         r"(year|years|day|month|time|place|country|countries|city|cities|state|number|amount|"
                         r"figure|total|percentage|percent|many|much|long|old|far|big|large)\b", _I)

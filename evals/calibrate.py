@@ -19,8 +19,8 @@
    ``evals/thresholds.toml`` sets. The share of unanswerable questions refused there is
    reported, not chosen. Found by replaying the real composer, verifier and eval scorer.
 4. ``keep_ratio`` (when a second sentence is quoted) maximises the harmonic mean of "answer
-   right" and citation precision on dev, answering every question; it is chosen before the
-   threshold, which is then swept with it.
+   right" and citation precision on dev, answering every question (the lowest ratio within
+   ``RATIO_TOLERANCE`` of the best); it is chosen before the threshold, which is then swept with it.
 5. Conflicts (``fit_pairs``, at each of ``CONFLICT_RATIOS``: how close to the best a source's
    best sentence must be to be compared; the ratio that best separates planted conflicts from
    none is kept): every pair of sources whose compared sentences give different values is a
@@ -67,6 +67,9 @@ from .external.run import by_corpus, cases_of, open_bot
 
 # PolNeAR has no licence: it is measured, never fitted on (its README).
 FIT_SUITES = [s for s in SUITES if s != "polnear"]
+# keep_ratio: the lowest (quoting most) whose harmonic mean is within this of the best: smaller
+# differences are noise on a few hundred dev questions (0.3 and 0.7 have swapped on a 0.5-point change)
+RATIO_TOLERANCE = 0.01
 CONFLICT_RATIOS = (0.3, 0.5, 0.7)  # candidate conflict_ratio values, fitted on dev like keep_ratio
 MAX_FALSE_REFUSAL = 0.05  # answerable dev questions refused, macro over suites (evals/thresholds.toml: 0.05)
 MIN_CASES = 10  # a suite with fewer cases of a kind is left out of that macro average
@@ -234,15 +237,15 @@ def main(plot: bool = typer.Option(True, help="Write the refusal / answer-right 
     _show("found model", found, f_info)
 
     cal = replace(cal, found=replace(found, threshold=0.0))
-    best = (-1.0, 1.0)  # keep_ratio first, answering everything: how much to quote when answering
+    scores = {}  # keep_ratio first, answering everything: how much to quote when answering
     for ratio in RATIOS:
         res = replay(items, replace(cal, conflict_ratio=ratio), ratio)  # as before the conflict_ratio fit
         ar, cp = macro(res, "answer_right", "answerable"), macro(res, "citation_precision", "answerable")
-        score = 2 * ar * cp / (ar + cp) if ar + cp else 0.0
-        typer.echo(f"  keep_ratio {ratio:.1f}: answer right {ar:.1%}, citation precision {cp:.1%}")
-        if score > best[0] + 1e-9:
-            best = (score, ratio)
-    cal = replace(cal, keep_ratio=best[1], conflict_ratio=best[1])  # fit_pairs refits conflict_ratio
+        scores[ratio] = 2 * ar * cp / (ar + cp) if ar + cp else 0.0
+        typer.echo(f"  keep_ratio {ratio:.1f}: answer right {ar:.1%}, citation precision {cp:.1%}, "
+                   f"harmonic mean {scores[ratio]:.1%}")
+    keep = min(r for r in RATIOS if scores[r] >= max(scores.values()) - RATIO_TOLERANCE)
+    cal = replace(cal, keep_ratio=keep, conflict_ratio=keep)  # fit_pairs refits conflict_ratio
     probs = sorted({round(found.prob(question_features(rescored(it, cal))), 4) for it in items if it.cands})
     curve = []
     for t in sorted(set(np.quantile(probs, np.linspace(0, 1, 61)).round(4))):
@@ -255,7 +258,7 @@ def main(plot: bool = typer.Option(True, help="Write the refusal / answer-right 
     ok = [c for c in curve if c[3] <= MAX_FALSE_REFUSAL]
     threshold, refused, right, false_refusal = ok[-1] if ok else curve[0]
     cal = replace(cal, found=replace(found, threshold=threshold))
-    typer.echo(f"keep_ratio {best[1]}, found threshold {threshold:.4f}: dev answerable refused {false_refusal:.1%}, "
+    typer.echo(f"keep_ratio {keep}, found threshold {threshold:.4f}: dev answerable refused {false_refusal:.1%}, "
                f"answered right {right:.1%}; unanswerable refused {refused:.1%} (macro over suites)")
     final = replace(fit_pairs(items, cal), retrieval=retrieval_key(items[0].bot.settings), operating_point=(
         f"highest found threshold refusing <= {MAX_FALSE_REFUSAL:.0%} of answerable dev questions (macro over "

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..attribution import PRONOUNS, Attribution, speaker_before, subject
+from ..attribution import PRONOUNS, Attribution, Speaker, speaker_before, subject
 from ..conversation import Turn
 from ..entities import person_like
 from ..question import Question
@@ -113,19 +113,29 @@ def _speaker_first(c: Candidate, said: Attribution) -> Segment:
     source as written, marked unnamed ("an official of the Ministry")."""
     sp = said.speaker
     if sp is None:
-        return Segment(said.source_text(c.doc.text), c.doc, said.source[0], said.source[1], c.prob, role="answer",
-                       label=UNNAMED)
-    end = sp.end
-    if sp.role and (at := c.doc.text.find(sp.role, sp.end, sp.end + len(sp.role) + 4)) >= 0:
-        end = at + len(sp.role)  # the apposition right after the name
+        inside = c.start <= said.source[0] and said.source[1] <= c.end
+        a, b = (c.start, c.end) if inside else said.source
+        return Segment(said.source_text(c.doc.text), c.doc, a, b, c.prob, role="answer", label=UNNAMED)
+    end = _with_role(c.doc.text, sp)
+    if c.start <= sp.start and end <= c.end:  # named in the quoted sentence: cite that sentence
+        return Segment(c.doc.text[sp.start : end], c.doc, c.start, c.end, c.prob, role="answer")
     return Segment(c.doc.text[sp.start : end], c.doc, sp.start, end, c.prob, role="answer")
+
+
+def _with_role(text: str, sp: Speaker) -> int:
+    """Where the speaker's mention ends, with the role when it follows the name as an apposition."""
+    if sp.role and (at := text.find(sp.role, sp.end, sp.end + len(sp.role) + 4)) >= 0:
+        return at + len(sp.role)
+    return sp.end
 
 
 def _speaker_note(c: Candidate, said: Attribution, supports: int) -> Segment:
     """Who "he" (or "the spokesman") in the quoted sentence is, cited where the text names him."""
     assert said.speaker is not None
     sp = said.speaker
-    return Segment(sp.name, c.doc, sp.start, sp.end, c.prob, supports=supports, label=said.source_text(c.doc.text))
+    end = _with_role(c.doc.text, sp)
+    return Segment(c.doc.text[sp.start : end], c.doc, sp.start, end, c.prob, supports=supports,
+                   label=said.source_text(c.doc.text))
 
 
 def _segment(c: Candidate) -> Segment:
