@@ -66,7 +66,7 @@ _ENTITY_KINDS = ("PERSON", "ORG", "GPE")  # "NORP" ("Japanese", "Democrats") is 
 _TITLE_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "lady": "f"}
 _ROLE_NOUN = re.compile(r"^(?:the|this|that)\s+(?:[\w-]+\s+){0,2}?(?P<noun>[a-z][\w-]*)$", re.IGNORECASE)
 MAX_NAME_WORDS = 6
-ATTRIBUTION_VERSION = 3  # bump when extraction changes: indexes re-extract without re-embedding
+ATTRIBUTION_VERSION = 4  # bump when extraction changes: indexes re-extract without re-embedding
 
 
 @dataclass(frozen=True)
@@ -302,9 +302,16 @@ class _Memory:
         written = text[src[0] : src[1]]
         low = written.lower()
         ent = next((e for e in head.doc.ents if e.start <= head.i < e.end), None)
+        role = ""
+        if ent is None:  # "Japan's ambassador to the United States, Yoshio Okawara, told ...": the apposition names him
+            appos = next((c for c in head.children if c.dep_ == "appos"), None)
+            ent = next((e for e in head.doc.ents if appos is not None and e.start <= appos.i < e.end
+                        and e.label_ == "PERSON"), None)
+            role = written if ent is not None else ""
         if ent is not None and ent.label_ in _ENTITY_KINDS:
             kind = "person" if ent.label_ == "PERSON" else "org"
-            sp = self.complete(Speaker(ent.text, base + ent.start_char, base + ent.end_char, _role(ent), kind))
+            sp = self.complete(Speaker(ent.text, base + ent.start_char, base + ent.end_char, role or _role(ent),
+                                       kind))
             self.speakers.append((src[0], sp))
             return Attribution(src, cue, content, "named", sp)
         if head.pos_ == "PROPN":  # a name the recogniser missed ("Politifact")

@@ -67,7 +67,7 @@ _WHO_SAID = re.compile(r"\bwho (said|says|told|stated|claimed|argued|warned|repo
                        r"|\bwho (was|is) quoted\b|\baccording to (whom|who)\b|\bwho is the source of\b", _I)
 # "What did Mansfield say about the quota?", "How did PhD B respond ...", "What else did he say?"
 _SAID_BY = re.compile(r"\b(?:did|does|do|has|have|had|would|will)\s+(?P<who>(?:the\s+)?(?:[A-Z][\w.'’-]*"
-                      r"(?:\s+(?:of\s+)?[A-Z][\w.'’-]*){0,4}|he|she|they|it))\s+(?:also\s+)?(?:say|think|mention|"
+                      r"(?:\s+[\w.'’-]+){0,5}?|he|she|they|it))\s+(?:also\s+)?(?:say|think|mention|"
                       r"suggest|propose|argue|tell|claim|believe|feel|respond|explain|recommend|talk|describe|state|"
                       r"add|predict|warn|report|write|approach|want|agree|disagree|express|raise)\b"
                       r"|\b[Aa]ccording to (?P<whom>(?!whom?\b)[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})")

@@ -64,3 +64,13 @@ def test_upload_names_lose_bidi_and_control_characters():
 
     assert safe_name("report\u202efdp.txt") == "reportfdp.txt"
     assert safe_name("a\x1b[31mb.pdf") == "a[31mb.pdf"
+
+
+def test_a_speaker_the_text_does_not_name_is_said_to_be_unnamed():
+    from assistant.present import UNNAMED_LEAD
+    from assistant.records import UNNAMED
+
+    quote = '"That is not negotiable," an official said.'
+    ans = Answer("q", True, (Claim("an official", 1, "answer", UNNAMED), Claim(quote, 1)), (_cite(1, quote),))
+    assert text(ans) == f"{UNNAMED_LEAD}an official: {quote} [1]"
+    assert Answer.from_dict(ans.to_dict()).claims == ans.claims  # the label survives the JSON round trip
