@@ -66,7 +66,7 @@ _ENTITY_KINDS = ("PERSON", "ORG", "GPE")  # "NORP" ("Japanese", "Democrats") is 
 _TITLE_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "lady": "f"}
 _ROLE_NOUN = re.compile(r"^(?:the|this|that)\s+(?:[\w-]+\s+){0,2}?(?P<noun>[a-z][\w-]*)$", re.IGNORECASE)
 MAX_NAME_WORDS = 6
-ATTRIBUTION_VERSION = 4  # bump when extraction changes: indexes re-extract without re-embedding
+ATTRIBUTION_VERSION = 5  # bump when extraction changes: indexes re-extract without re-embedding
 
 
 @dataclass(frozen=True)
@@ -148,8 +148,8 @@ def extract(text: str, sentences: list[tuple[int, int]]) -> list[Attribution]:
 
 
 # '"... a wall around Donald Trump." ― Steve Quinlan': a quote signed with a dash and a name.
-_NAME_WORDS = r"[A-Z][\w.'\u2019-]*(?:[ \t]+[A-Z][\w.'\u2019-]*){0,3}"
-_DASH = re.compile(r"(?<=[\u201d\"\u2019.!?])[ \t]*[\u2015\u2014][ \t]*(?P<name>" + _NAME_WORDS + ")")
+_NAME_WORDS = r"[A-Z][\w.'\u2019-]*(?:[^\S\n]+[A-Z][\w.'\u2019-]*){0,3}"  # spaces (no-break too), no line break
+_DASH = re.compile(r"(?P<close>[\u201d\"\u2019.!?])\s*(?P<dash>[\u2015\u2014])[^\S\n]*(?P<name>" + _NAME_WORDS + ")")
 # "Prime Minister (Boris Johnson): Thank you ...": a transcript's speaker label at a line start.
 _LABEL = re.compile(r"^(?P<name>[A-Z][\w.'\u2019-]*(?:[ \t]+[\w.'\u2019()-]+){0,5}?):[ \t]+(?=\S)", re.MULTILINE)
 MIN_LABELLED_LINES = (5, 0.3)  # a transcript: at least 5 lines and 30% of its lines start with a label
@@ -162,14 +162,15 @@ def _dash_attributions(text: str) -> list[Attribution]:
     out: list[Attribution] = []
     prev = 0
     for m in _DASH.finditer(text):
-        floor = max(prev, text.rfind("\n", 0, m.start()) + 1)
-        opening = _OPEN_QUOTE.search(text, floor, m.start())
+        close = m.start("close") + 1
+        floor = max(prev, text.rfind("\n", 0, m.start("close")) + 1)
+        opening = _OPEN_QUOTE.search(text, floor, close)
         start = opening.start() if opening else floor
         a, b = m.start("name"), m.end("name")
         if text[b - 1] == "." and len(text[a:b].split()[-1]) > 2:
             b -= 1  # the full stop, not an initial
-        dash = m.start("name") - 1 - (len(m.group()) - len(m.group().lstrip()))
-        end = len(text[: m.start()].rstrip("\u201d\"\u2019 \t"))  # the quote, without its closing mark
+        end = len(text[:close].rstrip("\u201d\"\u2019 \t"))  # the quote, without its closing mark
+        dash = m.start("dash")
         out.append(Attribution((a, b), (dash, dash + 1), (start, end), "named", Speaker(text[a:b], a, b)))
         prev = m.end()
     return out
@@ -291,7 +292,7 @@ class _Memory:
             if kind == "person" and len(ent.text.split()) > MAX_NAME_WORDS:
                 continue
             role = _role(ent)
-            self.saw(Speaker(ent.text.strip(" ,’'s"), base + ent.start_char, base + ent.end_char, role, kind),
+            self.saw(_mention(ent, base, role, kind),
                      base + ent.start_char)
             prev = doc[ent.start - 1].lower_.rstrip(".") if ent.start else ""
             if kind == "person" and prev in _TITLE_GENDER:
@@ -310,8 +311,7 @@ class _Memory:
             role = written if ent is not None else ""
         if ent is not None and ent.label_ in _ENTITY_KINDS:
             kind = "person" if ent.label_ == "PERSON" else "org"
-            sp = self.complete(Speaker(ent.text, base + ent.start_char, base + ent.end_char, role or _role(ent),
-                                       kind))
+            sp = self.complete(_mention(ent, base, role or _role(ent), kind))
             self.speakers.append((src[0], sp))
             return Attribution(src, cue, content, "named", sp)
         if head.pos_ == "PROPN":  # a name the recogniser missed ("Politifact")
@@ -323,8 +323,7 @@ class _Memory:
                 noun = head.head.head if head.head.dep_ == "relcl" else None
                 e2 = next((e for e in head.doc.ents if noun is not None and e.start <= noun.i < e.end), None)
                 if e2 is not None:
-                    sp = self.complete(Speaker(e2.text, base + e2.start_char, base + e2.end_char, _role(e2),
-                                               "person" if e2.label_ == "PERSON" else "org"))
+                    sp = self.complete(_mention(e2, base, _role(e2), "person" if e2.label_ == "PERSON" else "org"))
                     return Attribution(src, cue, content, "pronoun", sp)
                 if noun is None:
                     return Attribution(src, cue, content, "unnamed")
@@ -359,6 +358,17 @@ class _Memory:
             if pos < before and noun in words:
                 return sp
         return None
+
+
+def _mention(ent: Any, base: int, role: str, kind: str) -> Speaker:
+    """A speaker from a recognised entity, without what the recogniser took along: an unclosed
+    "(R" of "Pat McCrory (R)", a possessive "'s"."""
+    name = ent.text
+    if name.count("(") > name.count(")"):
+        name = name[: name.rfind("(")]
+    name = re.sub(r"['\u2019]s$", "", name.rstrip(" ,")).rstrip(" ,")
+    start = base + ent.start_char
+    return Speaker(name, start, start + len(name), role, kind)
 
 
 def _role(ent: Any) -> str:

@@ -78,6 +78,7 @@ _TITLES = frozenset("""
 ceo cfo coo cto chairman chairwoman president director minister secretary spokesman spokeswoman commissioner
 coach captain senator governor ambassador judge chief founder actress actor star
 """.split())  # noqa: SIM905
+_LABEL_NAME = re.compile(r"[A-Z][\w'’]*(?: [A-Z][\w'’]*)? [A-Z]")  # "PhD B", "Project Manager C"
 # Words that say what a person is rather than who: not enough to tell two people apart.
 NAME_TITLES = _TITLES | frozenset("""
 sen rep gov gen lt col mr mrs ms dr rev house speaker republican republicans democrat democrats democratic
@@ -290,17 +291,17 @@ def same_name(name: str, accepted: Sequence[str]) -> bool:
     >>> same_name("The International Monetary Fund", ["the IMF"]), same_name("PhD A", ["PhD B"])
     (True, False)
     """
-    def words(t: str) -> set[str]:
-        return {w for s in names(t) for w in s.key.split() if len(w) > 2 and w not in NAME_TITLES}
+    def words(t: str) -> set[str]:  # name words, not titles ("Democrats" alone is a name too)
+        found = [w for s in names(t) for w in s.key.split() if len(w) > 2]
+        return {w for w in found if w not in NAME_TITLES} or set(found)
 
     def initials(t: str) -> set[str]:  # "International Monetary Fund" ~ "IMF" (two letters or more)
         found = {"".join(w[0] for w in s.text.split() if w[0].isupper()).lower() for s in names(t)} | {
             s.text.replace(".", "").lower() for s in names(t) if s.text.replace(".", "").isupper()}
         return {i for i in found if len(i) > 1}
 
-    def label(t: str) -> tuple[str, ...] | None:  # "PhD B", "Grad F": a transcript's role + letter
-        toks = tuple(w.lower() for w in re.findall(r"[\w'’]+", t))
-        return toks if len(toks) >= 2 and len(toks[-1]) == 1 else None
+    def label(t: str) -> str | None:  # "PhD B", "Grad F": a transcript's role + letter
+        return t.strip().lower() if _LABEL_NAME.fullmatch(t.strip()) else None
 
     have = words(name)
     if label(name) or any(label(a) for a in accepted):

@@ -95,7 +95,7 @@ def test_an_unnamed_source_is_said_to_be_unnamed(bot: Assistant) -> None:
 
 
 def test_quotes_signed_with_a_dash_are_attributed_to_the_signer() -> None:
-    text = "Voices.\n“Fear. I am truly afraid.” ― Edwin G. Monroy “Maybe, a wall.” ― Steve Quinlan.\n"
+    text = "Voices.\n“Fear. I am truly afraid.” ― Edwin G. Monroy “Maybe, a wall.”\n―\u00a0Steve Quinlan.\n"
     got = [(a.speaker.name if a.speaker else None, text[a.content[0] : a.content[1]]) for a in _atts(text)]
     assert got == [("Edwin G. Monroy", "“Fear. I am truly afraid."), ("Steve Quinlan", "“Maybe, a wall.")]
 
