@@ -66,7 +66,7 @@ _ENTITY_KINDS = ("PERSON", "ORG", "GPE")  # "NORP" ("Japanese", "Democrats") is 
 _TITLE_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "lady": "f"}
 _ROLE_NOUN = re.compile(r"^(?:the|this|that)\s+(?:[\w-]+\s+){0,2}?(?P<noun>[a-z][\w-]*)$", re.IGNORECASE)
 MAX_NAME_WORDS = 6
-ATTRIBUTION_VERSION = 5  # bump when extraction changes: indexes re-extract without re-embedding
+ATTRIBUTION_VERSION = 6  # bump when extraction changes: indexes re-extract without re-embedding
 
 
 @dataclass(frozen=True)
@@ -332,7 +332,7 @@ class _Memory:
             meant = self.pronoun(PRONOUNS[low], plural=low == "they", thing=low == "it", before=src[0])
             return Attribution(src, cue, content, "pronoun" if meant else "unnamed", meant)
         if m := _ROLE_NOUN.match(written):
-            meant = self.nominal(m.group("noun").lower(), src[0])
+            meant = self.nominal(m.group("noun").lower(), src[0], tuple(written.lower().split()[1:-1]))
             return Attribution(src, cue, content, "nominal" if meant else "unnamed", meant)
         return Attribution(src, cue, content, "unnamed")
 
@@ -350,14 +350,17 @@ class _Memory:
                 return people[0]
         return None
 
-    def nominal(self, noun: str, before: int) -> Speaker | None:
-        """"The senator": the nearest earlier person or organisation whose role or name holds
-        that noun ("Sen. Bernie Sanders", "Taizo Watanabe, a spokesman for ...")."""
-        for pos, sp in reversed(self.seen):
+    def nominal(self, noun: str, before: int, modifiers: tuple[str, ...] = ()) -> Speaker | None:
+        """"The senator", "the Democratic nominee": the nearest earlier person or organisation
+        whose role or name holds that noun ("Sen. Bernie Sanders", "Taizo Watanabe, a spokesman
+        for ..."), the one that also has the most of its other words ("Democratic") first."""
+        best: tuple[int, int, Speaker] | None = None
+        for pos, sp in self.seen:
             words = {_ABBREVIATIONS.get(w.strip(".,"), w.strip(".,")) for w in f"{sp.role} {sp.name}".lower().split()}
             if pos < before and noun in words:
-                return sp
-        return None
+                key = (sum(m in words for m in modifiers), pos, sp)
+                best = key if best is None or key[:2] >= best[:2] else best
+        return best[2] if best else None
 
 
 def _mention(ent: Any, base: int, role: str, kind: str) -> Speaker:
@@ -379,15 +382,16 @@ def _role(ent: Any) -> str:
     if appos is not None:
         toks = list(appos.subtree)
         cut = next((t.i for t in toks if t.dep_ == "relcl" or (t.is_punct and t.i > appos.i)), toks[-1].i + 1)
-        kept = [t for t in toks if t.i < cut]
-        return ent.doc.text[kept[0].idx : kept[-1].idx + len(kept[-1])].strip(" ,") if kept else ""
-    if ent.start > 0:
-        titles: list[str] = []
-        for t in reversed(ent.doc[max(0, ent.start - 4) : ent.start]):
-            if (t.dep_ == "compound" and t.head.i >= ent.start and t.pos_ in ("PROPN", "NOUN") and t.ent_type_ == ""
-                    and t.lower_.rstrip(".") not in _TITLE_GENDER):
-                titles.append(t.text)
+        before = [t for t in toks if t.i < cut]
+        return ent.doc.text[before[0].idx : before[-1].idx + len(before[-1])].strip(" ,") if before else ""
+    if ent.start > 0:  # "Democratic presidential nominee Hillary Clinton": the words before the name
+        titles: list[Any] = []
+        for t in reversed(ent.doc[max(0, ent.start - 5) : ent.start]):
+            ties = t.head.i >= ent.start or any(t.head.i == k.i for k in titles)
+            if (ties and t.dep_ in ("compound", "amod") and t.pos_ in ("PROPN", "NOUN", "ADJ")
+                    and t.ent_type_ in ("", "NORP") and t.lower_.rstrip(".") not in _TITLE_GENDER):
+                titles.append(t)
             else:
                 break
-        return " ".join(reversed(titles))
+        return " ".join(t.text for t in reversed(titles))
     return ""

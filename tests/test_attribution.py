@@ -137,3 +137,11 @@ def test_what_else_did_he_say_quotes_another_statement_of_the_same_speaker(bot: 
     quoted = [reply.citation(c.n) for c in reply.claims if c.role == "quote"]
     assert quoted and all(c is not None and c.source.startswith("001") for c in quoted)
     assert "Watanabe" in answer_text(reply)  # named, or "he" explained as Taizo Watanabe
+
+
+def test_the_nominee_is_the_one_whose_role_also_matches_its_adjective() -> None:
+    text = ("Democratic presidential nominee Hillary Clinton spoke in Ohio. Republican nominee Donald Trump said "
+            "she lies. The Democratic nominee said he was a fraud.")
+    a = _said(text, "he was a fraud")
+    assert a.how == "nominal" and a.speaker is not None and a.speaker.name == "Hillary Clinton"
+    assert a.speaker.role == "Democratic presidential nominee"
