@@ -229,13 +229,37 @@ def read_html(data: bytes) -> tuple[str, str]:
     import trafilatura
 
     try:
-        doc = trafilatura.bare_extraction(data, include_tables=True, include_comments=False, with_metadata=True)
+        doc = trafilatura.bare_extraction(_inline_terms(data), include_tables=True, include_comments=False,
+                                          with_metadata=True)
     except Exception as e:  # trafilatura raises assorted parser errors on broken markup
         raise FormatError(f"not a readable web page ({type(e).__name__})") from None
     text = (getattr(doc, "text", None) or "") if doc is not None else ""
     if not text.strip():
         raise FormatError("no article text found in the web page")
     return (getattr(doc, "title", None) or "").strip(), text
+
+
+def _inline_terms(data: bytes) -> bytes:
+    """Definition lists with each term moved into its definition ("root: Root is the superuser"):
+    trafilatura drops a ``<dt>`` whose text sits in a ``<span>`` (DocBook's HTML), and the
+    definition loses what it defines. Markup lxml cannot read is passed on as it came."""
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(data)
+    except (ValueError, lxml.etree.ParserError):
+        return data
+    changed = False
+    for dt in root.iter("dt"):
+        term = " ".join(dt.text_content().split())
+        dd = dt.getnext()
+        if not term or dd is None or dd.tag != "dd":
+            continue
+        target = next((el for el in dd.iter("p", "div", "span") if (el.text or "").strip()), dd)
+        target.text = f"{term}: {(target.text or '').lstrip()}"
+        dt.drop_tree()
+        changed = True
+    return lxml.html.tostring(root, encoding="utf-8") if changed else data
 
 
 MAX_UNZIPPED_MB = 200  # a Word file whose parts inflate past this is refused unread (a zip bomb)

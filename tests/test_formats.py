@@ -10,7 +10,7 @@ import pytest
 from assistant.collection import CollectionError, Library, names, safe_name, settings_for, store
 from assistant.core import Assistant, index_corpus
 from assistant.corpus import load_corpus, load_file
-from assistant.formats import FormatError, page_view, pdf_pages, render_page, sniff, span_boxes
+from assistant.formats import FormatError, page_view, pdf_pages, read_html, render_page, sniff, span_boxes
 from assistant.present import answer_text as text
 from assistant.settings import Settings
 
@@ -195,3 +195,23 @@ def test_documents_have_titles_people_recognise(files, tmp_path):
     cite = Citation(1, "report.pdf#p2", 0, 5, "x", 1.0, 2, "report.pdf", "Regional energy report")
     assert cite.label == "Regional energy report, p. 2" and cite.to_dict()["title"] == "Regional energy report"
     assert Citation.from_dict(cite.to_dict()) == cite
+
+
+DOCBOOK = """<html><head><title>Users and groups</title></head><body><div class="book"><div class="chapter">
+<div class="titlepage"><h2 class="title">Users and groups</h2></div>
+<p>Debian defines several system users and groups, each with a fixed purpose, which the following list
+describes in some detail for administrators.</p>
+<div class="variablelist"><dl class="variablelist">
+<dt><span class="term">root</span></dt><dd><p>Root is (typically) the superuser. Its password is set at install
+time and it can do anything on the system.</p></dd>
+<dt><span class="term">daemon</span></dt><dd><p>Some unprivileged daemons that need to write to files on disk
+run as daemon.daemon, a user with no shell and no home.</p></dd>
+</dl></div></div></div></body></html>"""
+
+
+def test_a_definition_keeps_the_term_it_defines():
+    """DocBook writes each term in a <span> inside <dt>, which trafilatura alone drops."""
+    title, text = read_html(DOCBOOK.encode())
+    assert title == "Users and groups"
+    assert "\nroot: Root is (typically) the superuser." in text
+    assert "\ndaemon: Some unprivileged daemons" in text
