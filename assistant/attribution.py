@@ -205,19 +205,6 @@ def subject(sentence: str) -> tuple[int, int] | None:
     return (ent.start_char, ent.end_char) if ent is not None else _np_span(subj)
 
 
-def counted(sentence: str, start: int, end: int) -> int:
-    """Where a figure at ``sentence[start:end]`` ends once what it counts is added: the noun the
-    number modifies, when it follows ("1.82 million" -> "1.82 million passenger cars")."""
-    with _LOCK:
-        doc = parser()(sentence)
-    inside = [t for t in doc if start <= t.idx < end]
-    heads = [t.head for t in inside if t.dep_ in ("nummod", "quantmod", "compound") and t.head.idx >= end]
-    noun = heads[0] if heads and heads[0].pos_ == "NOUN" else None
-    if noun is None or any(t.head.i != noun.i and t.i != noun.i for t in doc[inside[-1].i + 1 : noun.i + 1]):
-        return end
-    return noun.idx + len(noun)
-
-
 def speaker_before(attributions: list[Attribution], pos: int, pronoun: str) -> Speaker | None:
     """Who a pronoun subject outside any attribution ("He blasted the media") most likely is:
     the person ("he", "she") or organisation ("it", "they") last quoted before ``pos``."""

@@ -145,22 +145,3 @@ def test_the_nominee_is_the_one_whose_role_also_matches_its_adjective() -> None:
     a = _said(text, "he was a fraud")
     assert a.how == "nominal" and a.speaker is not None and a.speaker.name == "Hillary Clinton"
     assert a.speaker.role == "Democratic presidential nominee"
-
-
-@pytest.mark.parametrize(("sentence", "figure", "short"), [
-    ("Japan exported 1.82 million passenger cars to the U.S.", "1.82 million", "1.82 million passenger cars"),
-    ("Its share rose 21 percent in 1980.", "21 percent", "21 percent"),
-    ("Toyota earned $4.2 billion.", "$4.2 billion", "$4.2 billion")])
-def test_a_figure_is_read_with_what_it_counts(sentence: str, figure: str, short: str) -> None:
-    from assistant.attribution import counted
-
-    a = sentence.index(figure)
-    assert sentence[a : counted(sentence, a, a + len(figure))] == short
-
-
-@pytest.mark.model
-def test_a_how_many_answer_opens_with_the_figure_and_what_it_counts(bot: Assistant) -> None:
-    reply = bot.ask("What share of the U.S. market did Japan reach last year?", []).reply
-    first, quote = reply.claims[0], reply.claims[1]
-    assert first.role == "answer" and first.text.startswith("21 percent") and first.text in quote.text
-    assert reply.citation(first.n) == reply.citation(quote.n)  # the short answer cites its own sentence

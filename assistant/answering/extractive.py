@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..attribution import PRONOUNS, Attribution, Speaker, counted, speaker_before, subject
+from ..attribution import PRONOUNS, Attribution, Speaker, speaker_before, subject
 from ..conversation import Turn
 from ..entities import person_like
 from ..question import Question
@@ -63,7 +63,7 @@ class ExtractiveAnswerer:
                 conflict_on, chosen = CONFLICT_ON[q.expects], sides[: max(self.max_sentences, 3)]
         segments: list[Segment] = []
         for c in chosen:
-            if not conflict_on and c is chosen[0] and q.expects in ("name", "figure", "date"):
+            if not conflict_on and c is chosen[0] and q.expects == "name":
                 segments.extend(self._answer_first(c, q))
             segments.append(_segment(c))
             if c.said is not None and c.said.how in ("pronoun", "nominal") and c.said.speaker is not None \
@@ -72,16 +72,10 @@ class ExtractiveAnswerer:
         return Draft(True, segments, [], bool(conflict_on), conflict_on, found_p, conflict_p)
 
     def _answer_first(self, c: Candidate, q: Question) -> list[Segment]:
-        """The short answer first: for "who" the person (the speaker, or who "he" is, for "who
-        said"; else the name nearest the question's words), for "how many" the figure with what
-        it counts, for "when" the date; none when the sentence already starts with it."""
+        """A "who" answer names the person first: the speaker (or who "he" is) for "who said",
+        else the name nearest the question's words, unless the sentence already starts with it."""
         if q.subtype == "speaker" and c.said is not None:
             return [_speaker_first(c, c.said)]
-        if q.expects in ("figure", "date"):  # the value first, with what a figure counts ("1.82 million cars")
-            if (span := c.primary) is None or span.start == 0:
-                return []
-            end = counted(c.text, span.start, span.end) if q.expects == "figure" else span.end
-            return [Segment(c.text[span.start : end], c.doc, c.start, c.end, c.prob, role="answer")]
         # A person, or nothing: "Luzhniki Stadium" does not answer "who won".
         if q.subtype == "speaker":  # no reporting verb: the named subject of the sentence's main verb
             if (subj := subject(c.text)) is None:
