@@ -18,8 +18,7 @@ import numpy as np
 from .. import lexical
 from ..attribution import Attribution
 from ..chunking import sentence_spans
-from ..conversation import PRONOUN_SPEAKERS
-from ..entities import Span, answer_spans, person_like, same_name, same_value, year_clash
+from ..entities import Span, answer_spans, person_like, same_value, year_clash
 from ..index import LoadedIndex
 from ..question import NEGATION, Question
 from ..records import Document, Hit
@@ -58,16 +57,13 @@ FEATURES: dict[str, str] = {
     "rank_dense": "1 / (1 + rank) of the passage in the dense list (0 if absent)",
     "rank_lex": "1 / (1 + rank) of the passage in the BM25 list (0 if absent)",
     "length": "sentence length in words / 40, at most 1",
-    "said_by": "1 if the question asks what someone said ('What did Mansfield say ...') and the sentence is "
-               "attributed to that speaker",
-    "said_by_other": "1 if the question asks what someone said and the sentence is attributed to someone else",
 }
 # The only direction each sentence feature may push (sign-constrained fit); absent = free.
 SENTENCE_SIGNS: dict[str, int] = {
     "lex": 1, "bigram": 1, "rel": 1, "miss": -1, "unknown": -1, "dense_chunk": 1, "dense_sent": 1, "type_match": 1,
     "type_miss": -1, "person_match": 1, "corroborated": 1, "near": 1, "year_clash": -1, "coarse": -1,
     "neg_mismatch": -1,
-    "comp_mismatch": -1, "rank_dense": 1, "rank_lex": 1, "said_by": 1, "said_by_other": -1,
+    "comp_mismatch": -1, "rank_dense": 1, "rank_lex": 1,
 }
 
 
@@ -160,7 +156,6 @@ class Candidates:
                             for t in lexical.terms(m.group())))
         typed = float(q.expects in ("name", "figure", "date", "reason", "definition"))
         rel, wants_day = q.relation, q.wants_day
-        by = "" if q.said_by.lower() in PRONOUN_SPEAKERS else q.said_by
         cands: list[Candidate] = []
         seen: set[tuple[str, int]] = set()
         for hit in hits:
@@ -178,7 +173,6 @@ class Candidates:
                 seen.add((doc.id, x.start))
                 text = doc.text[x.start : x.end]
                 said = speaker_of(x, partial(self.content_fit, focus, doc.text))
-                named = said.speaker.name if said is not None and said.speaker is not None else ""
                 # A sentence said by "he" is also about the person "he" stands for.
                 terms = x.terms | frozenset(lexical.terms(said.speaker.name)) if (
                     said and said.speaker and said.how in ("pronoun", "nominal")) else x.terms
@@ -214,8 +208,6 @@ class Candidates:
                     "rank_dense": 1.0 / (1 + hit.dense_rank) if hit.dense_rank is not None else 0.0,
                     "rank_lex": 1.0 / (1 + hit.lexical_rank) if hit.lexical_rank is not None else 0.0,
                     "length": min(1.0, x.words / 40),
-                    "said_by": float(bool(by and named) and same_name(named, [by])),
-                    "said_by_other": float(bool(by and named) and not same_name(named, [by])),
                 }
                 cands.append(Candidate(doc, x.start, x.end, f, 0.0, tuple(spans), said, vec, x.terms))
         for c in cands:  # corroboration needs every candidate's values first
