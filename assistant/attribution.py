@@ -9,9 +9,9 @@ campaign"). Then the source is **resolved** to a named speaker:
 
 - a name is kept, completed from an earlier fuller mention ("Ryan" -> "Paul D. Ryan") with the
   role the text gave him there ("the House speaker", "a spokesman for the Ministry");
-- "he"/"she" -> the nearest earlier person of that gender where the text tells it ("Mr.",
-  "Mrs.", an earlier "he"), else the nearest earlier person; "they"/"it" -> the nearest
-  organisation; "who"/"which" -> the noun the clause hangs on;
+- "he"/"she" -> the last person quoted, of that gender where a title tells it ("Mr.", "Mrs."),
+  else the nearest earlier person; "they"/"it" -> the nearest organisation; "who"/"which" ->
+  the noun the clause hangs on;
 - "the spokesman", "the senator", "the campaign" -> the nearest earlier person whose role holds
   that noun (or organisation whose name does); if none, the source stays **unnamed** and the
   answer says so rather than guess.
@@ -57,13 +57,14 @@ def _forms(lemma: str) -> str:
 # Cheap prefilter over a sentence's text: only sentences it matches are parsed.
 CUE = re.compile(r"\b(?:according to|" + "|".join(_forms(lemma) for lemma in sorted(CUE_LEMMAS)) + r")\b",
                  re.IGNORECASE)
+SUBJECT_PRONOUNS = frozenset({"he", "she", "they", "it"})  # a third-person subject that stands for a speaker
 PRONOUNS = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "they": "", "it": "", "who": "",
             "which": "", "that": ""}
 _ABBREVIATIONS = {"sen": "senator", "rep": "representative", "gov": "governor", "gen": "general", "lt": "lieutenant",
                   "col": "colonel", "pres": "president", "sec": "secretary", "atty": "attorney", "amb": "ambassador"}
-_TITLE_BEFORE = re.compile(r"\b(Mr|Mrs|Ms|Miss|Sir|Lady)\.?\s+$", re.IGNORECASE)
 _ENTITY_KINDS = ("PERSON", "ORG", "GPE")  # "NORP" ("Japanese", "Democrats") is not a speaker
 _TITLE_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "lady": "f"}
+_TITLE_BEFORE = re.compile(r"\b(" + "|".join(_TITLE_GENDER) + r")\.?\s+$", re.IGNORECASE)
 _ROLE_NOUN = re.compile(r"^(?:the|this|that)\s+(?:[\w-]+\s+){0,2}?(?P<noun>[a-z][\w-]*)$", re.IGNORECASE)
 MAX_NAME_WORDS = 6
 ATTRIBUTION_VERSION = 6  # bump when extraction changes: indexes re-extract without re-embedding
@@ -106,6 +107,10 @@ class Attribution:
     def source_text(self, text: str) -> str:
         return text[self.source[0] : self.source[1]]
 
+    def who(self, text: str) -> str:
+        """The speaker's name, or the source as written when the text names nobody."""
+        return self.speaker.name if self.speaker else self.source_text(text)
+
 
 _LOCK = threading.Lock()
 
@@ -137,8 +142,8 @@ def extract(text: str, sentences: list[tuple[int, int]]) -> list[Attribution]:
             for sp in names(text[s:e]):
                 if person_like(sp):
                     memory.saw(Speaker(sp.text, s + sp.start, s + sp.end), s + sp.start)
-                    if title := _TITLE_BEFORE.search(text, max(0, s + sp.start - 6), s + sp.start):
-                        memory.gender.setdefault(sp.text.split()[-1].lower(), _TITLE_GENDER[title.group(1).lower()])
+                    if gender := _title_gender(text, s + sp.start):
+                        memory.gender.setdefault(sp.text.split()[-1].lower(), gender)
             continue
         found = list(_attributions(doc, s))
         for att_src, cue, content, head in found:
@@ -199,7 +204,7 @@ def subject(sentence: str) -> tuple[int, int] | None:
         doc = parser()(sentence)
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     subj = next((c for c in root.children if c.dep_ == "nsubj"), None) if root is not None else None
-    if subj is None or not (subj.pos_ == "PROPN" or subj.lower_ in ("he", "she", "they", "it")):
+    if subj is None or not (subj.pos_ == "PROPN" or subj.lower_ in SUBJECT_PRONOUNS):
         return None
     ent = next((e for e in doc.ents if e.start <= subj.i < e.end), None)
     return (ent.start_char, ent.end_char) if ent is not None else _np_span(subj)
@@ -208,7 +213,7 @@ def subject(sentence: str) -> tuple[int, int] | None:
 def speaker_before(attributions: list[Attribution], pos: int, pronoun: str) -> Speaker | None:
     """Who a pronoun subject outside any attribution ("He blasted the media") most likely is:
     the person ("he", "she") or organisation ("it", "they") last quoted before ``pos``."""
-    kind = "person" if pronoun in ("he", "she") else "org"
+    kind = "person" if PRONOUNS.get(pronoun) else "org"  # gendered: he, she
     earlier = [a.speaker for a in attributions if a.cue[0] < pos and a.speaker is not None]
     return next((sp for sp in reversed(earlier) if sp.kind == kind), None)
 
@@ -279,8 +284,7 @@ class _Memory:
             return sp
         for _, old in reversed(self.seen):
             if old.kind == "person" and old.surname == sp.surname and len(old.name) >= len(sp.name):
-                return Speaker(sp.name if sp.name == old.name else old.name, sp.start, sp.end,
-                               sp.role or old.role, "person")
+                return Speaker(old.name, sp.start, sp.end, sp.role or old.role, "person")
         return sp
 
     def read(self, doc: Any, base: int) -> None:
@@ -291,12 +295,9 @@ class _Memory:
             kind = "person" if ent.label_ == "PERSON" else "org"
             if kind == "person" and len(ent.text.split()) > MAX_NAME_WORDS:
                 continue
-            role = _role(ent)
-            self.saw(_mention(ent, base, role, kind),
-                     base + ent.start_char)
-            prev = doc[ent.start - 1].lower_.rstrip(".") if ent.start else ""
-            if kind == "person" and prev in _TITLE_GENDER:
-                self.gender[ent.text.split()[-1].lower()] = _TITLE_GENDER[prev]
+            self.saw(_mention(ent, base, _role(ent), kind), base + ent.start_char)
+            if kind == "person" and (gender := _title_gender(doc.text, ent.start_char)):
+                self.gender[ent.text.split()[-1].lower()] = gender
 
     def resolve(self, text: str, src: tuple[int, int], cue: tuple[int, int], content: tuple[int, int], head: Any,
                 base: int) -> Attribution:
@@ -309,15 +310,15 @@ class _Memory:
             ent = next((e for e in head.doc.ents if appos is not None and e.start <= appos.i < e.end
                         and e.label_ == "PERSON"), None)
             role = written if ent is not None else ""
+        named = None
         if ent is not None and ent.label_ in _ENTITY_KINDS:
             kind = "person" if ent.label_ == "PERSON" else "org"
-            sp = self.complete(_mention(ent, base, role or _role(ent), kind))
-            self.speakers.append((src[0], sp))
-            return Attribution(src, cue, content, "named", sp)
-        if head.pos_ == "PROPN":  # a name the recogniser missed ("Politifact")
-            sp = self.complete(Speaker(written, src[0], src[1]))
-            self.speakers.append((src[0], sp))
-            return Attribution(src, cue, content, "named", sp)
+            named = self.complete(_mention(ent, base, role or _role(ent), kind))
+        elif head.pos_ == "PROPN":  # a name the recogniser missed ("Politifact")
+            named = self.complete(Speaker(written, src[0], src[1]))
+        if named is not None:
+            self.speakers.append((src[0], named))
+            return Attribution(src, cue, content, "named", named)
         if low in PRONOUNS:
             if low in ("who", "which", "that"):  # the noun the relative clause hangs on
                 noun = head.head.head if head.head.dep_ == "relcl" else None
@@ -363,6 +364,12 @@ class _Memory:
         return best[2] if best else None
 
 
+def _title_gender(text: str, at: int) -> str | None:
+    """"m" / "f" when a title ("Mr.", "Mrs.", "Ms.") stands just before ``text[at]``, else None."""
+    m = _TITLE_BEFORE.search(text, max(0, at - 6), at)
+    return _TITLE_GENDER[m.group(1).lower()] if m else None
+
+
 def _mention(ent: Any, base: int, role: str, kind: str) -> Speaker:
     """A speaker from a recognised entity, without what the recogniser took along: an unclosed
     "(R" of "Pat McCrory (R)", a possessive "'s"."""
@@ -382,8 +389,8 @@ def _role(ent: Any) -> str:
     if appos is not None:
         toks = list(appos.subtree)
         cut = next((t.i for t in toks if t.dep_ == "relcl" or (t.is_punct and t.i > appos.i)), toks[-1].i + 1)
-        before = [t for t in toks if t.i < cut]
-        return ent.doc.text[before[0].idx : before[-1].idx + len(before[-1])].strip(" ,") if before else ""
+        kept = [t for t in toks if t.i < cut]
+        return ent.doc.text[kept[0].idx : kept[-1].idx + len(kept[-1])].strip(" ,") if kept else ""
     if ent.start > 0:  # "Democratic presidential nominee Hillary Clinton": the words before the name
         titles: list[Any] = []
         for t in reversed(ent.doc[max(0, ent.start - 5) : ent.start]):

@@ -23,10 +23,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from . import lexical
+from .attribution import SUBJECT_PRONOUNS
 from .question import TYPE_WORDS, Question, analyze
 from .records import Answer
 
-PRONOUN_SPEAKERS = {"he", "she", "they", "it"}
 _FOLLOW_UP = re.compile(
     r"\b(he|him|his|she|her|hers|they|them|their|it|its|that|this|those|these|the same|also|else|too)\b|"
     r"^\W*(and|what about|how about|then|so)\b", re.IGNORECASE)
@@ -93,10 +93,10 @@ def begin(question: str, history: Sequence[Turn]) -> Turn:
     last = history[-1].answer if history else None
     if parts and last is not None and last.claims and not own_words(analysis):  # "Why?": about what was quoted
         parts.append(next((c.text for c in last.claims if c.role != "answer"), ""))
-    if resolved.said_by.lower() in PRONOUN_SPEAKERS and follows and last is not None and last.claims \
+    if resolved.said_by.lower() in SUBJECT_PRONOUNS and follows and last is not None and last.claims \
             and last.claims[0].role == "answer":  # "Who said X?" ... "What else did he say?": the one named
         resolved = replace(resolved, said_by=last.claims[0].text)
-    if analysis.said_by and not own_words(analysis) and resolved.said_by.lower() not in PRONOUN_SPEAKERS:
+    if analysis.said_by and not own_words(analysis) and resolved.said_by.lower() not in SUBJECT_PRONOUNS:
         # "What else did he say?" is about him, not about what the last question asked
         name = tuple(t for t in lexical.terms(resolved.said_by) if t not in analysis.terms)
         resolved = replace(resolved, focus=name, terms=analysis.terms + name)
@@ -122,5 +122,5 @@ def merge(q: Question, prev: Question) -> Question:
                     q.focus + extra, q.negated or prev.negated, q.comparative or prev.comparative,
                     q.years or prev.years, q.numbers or prev.numbers, q.subject or prev.subject,
                     q.rel_years or (() if q.years else prev.rel_years),
-                    (prev.said_by or q.said_by) if q.said_by.lower() in PRONOUN_SPEAKERS
+                    (prev.said_by or q.said_by) if q.said_by.lower() in SUBJECT_PRONOUNS
                     else q.said_by or (prev.said_by if elliptical else ""))

@@ -305,6 +305,7 @@ def metrics(results: list[Result]) -> dict[str, float | int | None]:
     ranks = [_rank(r.reply, expected_sources(r.case)) for r in with_sources]
     scored = [r for r in results if r.answer_ok is not None]
     planted = [r for r in results if r.case.expect.get("conflict") is True]
+    by_kind = {k: [r for r in results if r.case.expect.get("speaker_kind") == k] for k in SPEAKER_KINDS}
     unplanted = [r for r in results if r.case.expect.get("conflict") is False]
     return {
         "cases": len(results),
@@ -324,8 +325,7 @@ def metrics(results: list[Result]) -> dict[str, float | int | None]:
         "false_conflict": _ratio(sum(r.reply.conflict for r in unplanted), len(unplanted)),
         "refusal_accuracy": _ratio(sum(not r.reply.found for r in unanswerable), len(unanswerable)),
         "false_refusal_rate": _ratio(sum(not r.reply.found for r in answerable), len(answerable)),
-        **{f"speaker_first_{k}": _ratio(sum(bool(r.speaker_first) for r in rs), len(rs))
-           for k, rs in ((k, [r for r in results if r.case.expect.get("speaker_kind") == k]) for k in SPEAKER_KINDS)},
+        **{f"speaker_first_{k}": _ratio(sum(bool(r.speaker_first) for r in rs), len(rs)) for k, rs in by_kind.items()},
         "seconds": round(sum(r.seconds for r in results), 3),
     }
 

@@ -178,7 +178,7 @@ class Candidates:
                     said and said.speaker and said.how in ("pronoun", "nominal")) else x.terms
                 spans = _by_nearness(answer_spans(text, q), text, focus)
                 if q.subtype == "speaker" and said is not None:
-                    name = said.speaker.name if said.speaker else said.source_text(doc.text)
+                    name = said.who(doc.text)
                     spans = [Span("speaker", said.source[0] - x.start, said.source[1] - x.start, name,
                                   name.lower()), *spans]
                 if q.subtype == "person":  # the person named, before a place or a title near the words

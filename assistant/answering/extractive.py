@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..attribution import PRONOUNS, Attribution, Speaker, speaker_before, subject
+from ..attribution import SUBJECT_PRONOUNS, Attribution, Speaker, speaker_before, subject
 from ..conversation import Turn
 from ..entities import person_like
 from ..question import Question
@@ -81,7 +81,7 @@ class ExtractiveAnswerer:
             if (subj := subject(c.text)) is None:
                 return []
             a, b = c.start + subj[0], c.start + subj[1]
-            if (word := c.doc.text[a:b].lower()) in PRONOUNS:
+            if (word := c.doc.text[a:b].lower()) in SUBJECT_PRONOUNS:
                 sp = speaker_before(self.candidates.index.attributions.get(c.doc.id, []), a, word)
                 if sp is None:
                     return []
@@ -139,6 +139,5 @@ def _speaker_note(c: Candidate, said: Attribution, supports: int) -> Segment:
 
 
 def _segment(c: Candidate) -> Segment:
-    said = c.said
-    speaker = "" if said is None else said.speaker.name if said.speaker else said.source_text(c.doc.text)
+    speaker = c.said.who(c.doc.text) if c.said is not None else ""
     return Segment(claim=c.text, doc=c.doc, start=c.start, end=c.end, score=c.prob, speaker=speaker)

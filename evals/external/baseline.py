@@ -11,7 +11,6 @@ the last name of the sentences before), named first, then the sentence.
 
 from __future__ import annotations
 
-import bisect
 import time
 from collections.abc import Sequence
 
@@ -63,7 +62,6 @@ class NearestName:
     def __init__(self, bot: Assistant) -> None:
         self.index = bot.index
         self.retriever = HybridRetriever(bot.index, bot.embedder, mode="lexical")
-        self.starts = sorted((row, doc) for doc, row in bot.index.sentence_rows.items())
 
     def ask(self, question: str, history: Sequence[Turn] = ()) -> Turn:
         return answered(begin(question, history), self.answer(question))
@@ -74,10 +72,10 @@ class NearestName:
         if not top:
             return Answer(question, False, timings_ms={"total": (time.perf_counter() - t0) * 1e3})
         row = top[0][0]
-        first, doc_id = self.starts[bisect.bisect_right(self.starts, (row, "\uffff")) - 1]
+        doc_id = self.index.chunks[self.index.sentence_chunk[row]].doc_id  # the chunk the sentence starts in
         doc = self.index.documents[doc_id]
         sents = self.index.sentences[doc_id]
-        k = row - first
+        k = row - self.index.sentence_rows[doc_id]
         s, e = sents[k]
         text = doc.text[s:e]
         cue = CUE.search(text)
