@@ -143,9 +143,20 @@ class Draft:
 CLAIM_ROLES = ("quote", "conflict", "speaker", "answer")
 
 
+def squash(text: str) -> str:
+    r"""``text`` with each run of whitespace (a PDF's hard line breaks, no-break spaces) as one
+    space: how claims are shown; the citation's offsets and quote stay the document's own.
+
+    >>> squash("Japan exported\n1.99 million\u00a0cars ")
+    'Japan exported 1.99 million cars'
+    """
+    return " ".join(text.split())
+
+
 @dataclass(frozen=True)
 class Claim:
-    """One statement of an answer: ``text`` is copied verbatim from citation ``n``'s quote.
+    """One statement of an answer: ``text`` is copied verbatim from citation ``n``'s quote, its
+    whitespace squashed (``squash(text) in squash(quote)``; line breaks of a PDF are not words).
 
     ``role`` says what the claim does: "quote" (a sentence that answers), "answer" (the name
     that answers a "who" question, copied from the sentence that follows it), "conflict" (one

@@ -1,10 +1,11 @@
 """Check every claim against the span it cites, then render the Answer.
 
 A segment survives only if its span is inside its document, its claim appears verbatim in
-the span, and every figure of the claim is a figure of the span. Anything else is dropped
-(with the annotations that depended on it); if no claim survives, the answer becomes "not
-found". Claims are copied from the documents, so a drop means a bug upstream, and this is the
-guard that keeps such a bug from ever reaching a user as a wrong citation.
+the span (a run of whitespace counting as one space: claims are shown squashed), and every
+figure of the claim is a figure of the span. Anything else is dropped (with the annotations that
+depended on it); if no claim survives, the answer becomes "not found". Claims are copied from the
+documents, so a drop means a bug upstream, and this is the guard that keeps such a bug from ever
+reaching a user as a wrong citation.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .figures import find_figures
-from .records import Answer, Citation, Claim, Draft, Segment
+from .records import Answer, Citation, Claim, Draft, Segment, squash
 
 
 def supported(seg: Segment) -> bool:
@@ -20,7 +21,7 @@ def supported(seg: Segment) -> bool:
     if not (0 <= seg.start < seg.end <= len(text)):
         return False
     quote = text[seg.start : seg.end]
-    if seg.claim not in quote:
+    if squash(seg.claim) not in squash(quote):
         return False
     quote_figs = find_figures(quote)
     return all(any(f.same(q) for q in quote_figs) for f in find_figures(seg.claim))
@@ -64,7 +65,7 @@ def render(question: str, draft: Draft, timings_ms: dict[str, float],
             citations.append(_citation(numbers[key], seg))
         role = ("speaker" if seg.supports is not None else "answer" if seg.role == "answer"
                 else "conflict" if draft.conflict else "quote")
-        claims.append(Claim(seg.claim, numbers[key], role, seg.label, seg.speaker))
+        claims.append(Claim(squash(seg.claim), numbers[key], role, seg.label, seg.speaker))
     return Answer(question, True, tuple(claims), tuple(citations), (), draft.conflict,
                   draft.conflict_on if draft.conflict else "", timings_ms, retrieved, draft.found_p,
                   draft.conflict_p)

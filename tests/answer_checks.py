@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.present import answer_text
-from assistant.records import Answer
+from assistant.records import Answer, squash
 
 from .conftest import CORPUS
 
@@ -22,7 +22,8 @@ def assert_every_claim_is_in_its_citation(answer: Answer) -> None:
     claims, text = answer.claims, answer_text(answer)
     for i, claim in enumerate(claims):
         assert claim.n in by_n, f"claim cites [{claim.n}], which has no citation"
-        assert claim.text in by_n[claim.n].quote, f"[{claim.n}] does not contain {claim.text!r}"
+        assert claim.text == squash(claim.text), f"whitespace not squashed in {claim.text!r}"
+        assert claim.text in squash(by_n[claim.n].quote), f"[{claim.n}] does not contain {claim.text!r}"
         if claim.role == "answer" and i + 1 < len(claims) and claims[i + 1].n == claim.n:
             assert f"{claim.text}: {claims[i + 1].text} [{claim.n}]" in text  # the lead shares its marker
         else:
