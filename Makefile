@@ -22,7 +22,7 @@ export HF_HUB_DISABLE_TELEMETRY := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: help setup lock index run test unit lint eval eval-external calibrate bench clean
+.PHONY: help setup lock index run test unit lint eval eval-external train-reader calibrate bench clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -63,7 +63,7 @@ run: index  ## open the chat UI on the default corpus at http://127.0.0.1:7860 (
 
 test: setup index /usr/bin/chromium /usr/bin/strace  ## lint, type-check, gate on the seed eval suite, run every test
 	$(BIN)/ruff check assistant tests evals app.py
-	$(BIN)/mypy assistant
+	$(BIN)/mypy assistant evals
 	$(BIN)/mypy --strict $(STRICT)
 	$(BIN)/assistant eval evals/seeds.jsonl --report-dir test-artifacts/evals
 	$(BIN)/pytest -q
@@ -74,6 +74,9 @@ eval: setup index  ## run every suite in evals/ and write reports to evals/repor
 eval-external: setup  ## public suites (../shared/benchmarks), dev and test tables vs a BM25 baseline
 	$(BIN)/python -m evals.external.run $(EXTERNAL_ARGS)
 
+train-reader: setup  ## retrain the reader (assistant/models/, ~35 min on 2 cores; make setup never trains)
+	$(BIN)/python -m evals.reader.train
+
 calibrate: setup  ## refit the answer models on the dev splits -> assistant/calibration/*.json
 	$(BIN)/python -m evals.calibrate
 
@@ -82,7 +85,7 @@ unit: setup  ## the fast tests only: no real model, no browser (under a minute)
 
 lint: setup  ## ruff + mypy (strict on the answering seam and the records)
 	$(BIN)/ruff check assistant tests evals app.py
-	$(BIN)/mypy assistant
+	$(BIN)/mypy assistant evals
 	$(BIN)/mypy --strict $(STRICT)
 
 bench: setup index  ## benchmarks (not tests): writes evals/bench/RESULTS.md; BENCH_ARGS="--only ingest --pages 100"

@@ -25,6 +25,7 @@ from .corpus import Skipped
 from .embedding import Embedder, OnnxEmbedder, SentenceTransformerEmbedder, export_onnx
 from .errors import AssistantError, QuestionError
 from .index import ChunkerConfig, IndexStats, LexicalConfig, LoadedIndex, build_index, open_index, require_index
+from .reader import shared_reader
 from .records import Hit
 from .retrieval import HybridRetriever, Retriever
 from .settings import PACKAGED_MODEL_ID, Settings
@@ -112,7 +113,8 @@ def build(settings: Settings | None = None, *, embedder: Embedder | None = None,
     retriever = retriever or HybridRetriever.from_settings(index, embedder, settings)
     if answerer is None:
         policy = Policy(calibration or check_fit(load_calibration(embedder.model_id, settings.calibration), settings))
-        answerer = ExtractiveAnswerer(Candidates(index), policy, settings.max_answer_sentences)
+        reader = shared_reader() if policy.calibration.reads else None
+        answerer = ExtractiveAnswerer(Candidates(index), policy, settings.max_answer_sentences, reader)
     return Assistant(settings, embedder, index, retriever, answerer)
 
 

@@ -15,6 +15,7 @@ import re
 import threading
 import uuid
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -119,6 +120,42 @@ class SentenceTransformerEmbedder:
         return len(self._counter.encode(text, add_special_tokens=False).ids)
 
 
+Runner = Callable[[dict[str, np.ndarray]], np.ndarray]
+
+
+def onnx_runner(onnx_path: Path, runtime: str = "openvino", threads: int = 0) -> Runner:
+    """A function running an ONNX model (its first output) on OpenVINO or onnxruntime, in f32 on
+    every CPU, safe to call from several threads at once (the embedder's and the reader's runtime)."""
+    if runtime == "openvino":
+        import openvino as ov
+
+        # f32 on every CPU: on CPUs with AMX/AVX512-BF16 OpenVINO would otherwise compute in bf16,
+        # and the same question would get other vectors, features and answers than on an AVX2 CPU.
+        config: dict[str, Any] = {"INFERENCE_PRECISION_HINT": "f32"}
+        if threads:
+            config["INFERENCE_NUM_THREADS"] = threads
+        compiled = ov.Core().compile_model(str(onnx_path), "CPU", config)
+        # One infer request serves one call at a time ("Infer Request is busy" otherwise), and
+        # the UI, the API and scripts call from many threads: each thread gets its own.
+        local = threading.local()
+
+        def run(feeds: dict[str, np.ndarray]) -> np.ndarray:
+            if not hasattr(local, "request"):
+                local.request = compiled.create_infer_request()
+            return np.asarray(local.request.infer(feeds)[0])  # a copy: the request's buffers are reused
+
+        return run
+    if runtime == "onnxruntime":
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        if threads:
+            opts.intra_op_num_threads = threads
+        sess = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
+        return lambda feeds: np.asarray(sess.run(None, feeds)[0])
+    raise ValueError(f"unknown ONNX runtime {runtime!r}")
+
+
 class OnnxEmbedder:
     """The same model exported to ONNX, run by OpenVINO (default) or onnxruntime.
 
@@ -136,35 +173,7 @@ class OnnxEmbedder:
         self._tok.enable_truncation(max_length)
         self._tok.enable_padding()
         self.model_id, self.batch_size, self.backend = model_id, batch_size, f"{runtime}:{onnx_path.name}"
-        if runtime == "openvino":
-            import openvino as ov
-
-            # f32 on every CPU: on CPUs with AMX/AVX512-BF16 OpenVINO would otherwise compute in bf16,
-            # and the same question would get other vectors, features and answers than on an AVX2 CPU.
-            config: dict[str, Any] = {"INFERENCE_PRECISION_HINT": "f32"}
-            if threads:
-                config["INFERENCE_NUM_THREADS"] = threads
-            compiled = ov.Core().compile_model(str(onnx_path), "CPU", config)
-            # One infer request serves one call at a time ("Infer Request is busy" otherwise), and
-            # the UI, the API and scripts call from many threads: each thread gets its own.
-            local = threading.local()
-
-            def run(feeds: dict[str, np.ndarray]) -> np.ndarray:
-                if not hasattr(local, "request"):
-                    local.request = compiled.create_infer_request()
-                return np.asarray(local.request.infer(feeds)[0])  # a copy: the request's buffers are reused
-
-            self._run = run
-        elif runtime == "onnxruntime":
-            import onnxruntime as ort
-
-            opts = ort.SessionOptions()
-            if threads:
-                opts.intra_op_num_threads = threads
-            sess = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
-            self._run = lambda feeds: sess.run(None, feeds)[0]
-        else:
-            raise ValueError(f"unknown ONNX runtime {runtime!r}")
+        self._run = onnx_runner(onnx_path, runtime, threads)
         self.dim = int(self._encode(["dimension probe"])[0].shape[1])
 
     def _encode(self, texts: list[str], spans: list[Spans] | None = None) -> tuple[np.ndarray, list[np.ndarray]]:

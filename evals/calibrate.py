@@ -6,7 +6,9 @@
    keep every candidate sentence with its features (``assistant.answering.candidates.FEATURES``). A sentence
    is a positive if it states the gold answer (the eval's own matcher); every sentence offered
    for an unanswerable question is a negative.
-2. Fit the sentence model, a logistic regression whose features can only push the way their
+2. Fit the sentence model (first without the reader's score; its best ``READ_TOP`` sentences of
+   each question are then read by the shipped reader, and the model is fitted again with it),
+   a logistic regression whose features can only push the way their
    meaning says (``SENTENCE_SIGNS``: collinear features otherwise take artefactual signs), each
    data set weighing the same in total (RGB's three suites count as one), not on QMSum (its gold
    is a stretch of turns, too coarse to label single sentences). Report its grouped 5-fold
@@ -29,6 +31,10 @@
    one states the gold answer and the other the planted wrong one (RGB mixed). A logistic model over
    ``PAIR_FEATURES`` is fitted on them; its threshold maximises "conflict flagged where planted"
    minus "conflict flagged where none was" on dev.
+
+Steps 3-5 run twice, without the reader and with it; ``SHIP_READER`` says which fit is shipped,
+the other is written to ``evals/external/ablation-calibration.json``, which ``make eval-external``
+reports beside the shipped one (the ablation).
 
 Only dev splits are read; test splits and the CI suites (evals/*.jsonl) are never seen here.
 """
@@ -53,17 +59,20 @@ from assistant.answering.policy import (
     by_rule,
     pair_features,
     question_features,
+    read_top,
+    reading,
 )
 from assistant.answering.scoring import CALIBRATION_DIR, Calibration, Logistic, slug
 from assistant.conversation import Turn
 from assistant.core import Assistant, make_embedder, retrieval_key
 from assistant.evals import Case, Result, check, mentions, metrics, states_answer
+from assistant.reader import READER_FILE, Reader, sha256
 from assistant.settings import Settings
 from assistant.verify import render, verify
 
 from .external.convert import SUITES, convert_all
+from .external.run import ABLATION, by_corpus, cases_of, open_bot
 from .external.run import HERE as EXTERNAL
-from .external.run import by_corpus, cases_of, open_bot
 
 # PolNeAR has no licence: it is measured, never fitted on (its README).
 FIT_SUITES = [s for s in SUITES if s != "polnear"]
@@ -74,6 +83,11 @@ CONFLICT_RATIOS = (0.3, 0.5, 0.7)  # candidate conflict_ratio values, fitted on 
 MAX_FALSE_REFUSAL = 0.05  # answerable dev questions refused, macro over suites (evals/thresholds.toml: 0.05)
 MIN_CASES = 10  # a suite with fewer cases of a kind is left out of that macro average
 RATIOS = (0.3, 0.5, 0.7, 0.8, 0.9, 1.0)
+# Ship the models that use the reader? Decided on the dev ablation (`make eval-external` reports
+# the other fit beside the shipped one): not yet. With it, dev answers moved by one or two
+# questions per suite either way (RGB clean and mixed, TAT-QA, QMSum up; RGB unanswerable refused
+# 10% -> 5%), and warm ask() on the seed corpus went from 13 ms to 132 ms (80 ms reading 4).
+SHIP_READER = False
 
 
 @dataclass
@@ -139,7 +153,7 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, suites: list[str], groups: list[s
     from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import GroupKFold
 
-    count = defaultdict(int)
+    count: dict[str, int] = defaultdict(int)
     families = [family(s) for s in suites]
     for f in families:
         count[f] += 1
@@ -167,8 +181,7 @@ def _show(title: str, model: Logistic, info: dict[str, Any]) -> None:
 SPAN_ONLY = {"qmsum"}  # gold is a stretch of turns: too coarse to label sentences, fine for questions
 
 
-def fit_sentence(items: list[Item]) -> tuple[Logistic, dict[str, Any]]:
-    names = list(FEATURES)
+def fit_sentence(items: list[Item], names: list[str]) -> tuple[Logistic, dict[str, Any]]:
     items = [it for it in items if it.suite not in SPAN_ONLY]
     X = np.array([[c.features[n] for n in names] for it in items for c in it.cands])
     y = np.array([lab for it in items for lab in it.labels])
@@ -179,7 +192,7 @@ def fit_sentence(items: list[Item]) -> tuple[Logistic, dict[str, Any]]:
 
 def fit_found(items: list[Item], cal: Calibration) -> tuple[Logistic, dict[str, Any]]:
     """Question level: is the best sentence (under the fitted sentence model) a right answer?"""
-    names = list(FOUND_FEATURES)
+    names = [n for n in FOUND_FEATURES if cal.reads or n != "reader"]
     rows, labels, suites = [], [], []
     for it in items:
         cands = rescored(it, cal)
@@ -223,17 +236,51 @@ def macro(results: list[tuple[str, Result]], key: str, kind: str) -> float:
     return float(np.mean(vals)) if vals else 0.0
 
 
-def main(plot: bool = typer.Option(True, help="Write the refusal / answer-right curve as a PNG.")) -> None:
+def read_items(items: list[Item], prerank: Logistic) -> None:
+    """Every item's best ``READ_TOP`` candidates under ``prerank`` read by the shipped reader, as
+    ``Policy.rank`` reads them when answering."""
+    from tqdm import tqdm
+
+    reader = Reader()
+    for it in tqdm(items, desc="reading", unit="question"):
+        it.cands = read_top(it.cands, prerank, reading(reader, it.turn.query))
+
+
+def main(plot: bool = typer.Option(True, help="Write the refusal / answer-right curve as a PNG."),
+         reader: bool = typer.Option(SHIP_READER, help="Ship the models fitted with the reader's score (the other "
+                                                       "fit is kept as the ablation)."),
+         ) -> None:
     t0 = time.perf_counter()
     convert_all()
     items = collect(Settings())
     model_id = items[0].bot.embedder.model_id
     typer.echo(f"{len(items)} dev questions: " + ", ".join(
         f"{s} {sum(it.suite == s for it in items)}" for s in FIT_SUITES))
-    sentence, s_info = fit_sentence(items)
-    _show("sentence model", sentence, s_info)
-    cal = Calibration(model_id, sentence, Logistic(bias=30.0))  # always found, while fitting what follows
-    found, f_info = fit_found(items, cal)
+    prerank, p_info = fit_sentence(items, [n for n in FEATURES if n != "reader"])
+    _show("sentence model without the reader", prerank, p_info)
+    typer.echo("== every model without the reader ==")
+    plain, plain_curve = fit_rest(items, Calibration(model_id, prerank, Logistic(bias=30.0)), p_info)
+    typer.echo("== with the reader ==")
+    read_items(items, prerank)
+    sentence, s_info = fit_sentence(items, list(FEATURES))
+    _show("sentence model with the reader", sentence, s_info)
+    s_info = {**s_info, "prerank": p_info, "reader": f"{READER_FILE.name} sha256 {sha256(READER_FILE)}"}
+    read, read_curve = fit_rest(items, Calibration(model_id, sentence, Logistic(bias=30.0), prerank=prerank), s_info)
+    (shipped, curve), other = ((read, read_curve), plain) if reader else ((plain, plain_curve), read)
+    path = CALIBRATION_DIR / f"{slug(model_id)}.json"
+    path.write_text(shipped.to_json(), encoding="utf-8")
+    ABLATION.write_text(other.to_json(), encoding="utf-8")
+    typer.echo(f"wrote {path} ({'with' if reader else 'without'} the reader) and the ablation {ABLATION} "
+               f"({time.perf_counter() - t0:.0f} s)")
+    if plot:
+        _plot(curve, shipped.found.threshold, EXTERNAL / "calibration.png")
+
+
+def fit_rest(items: list[Item], cal: Calibration, s_info: dict[str, Any]
+             ) -> tuple[Calibration, list[tuple[float, float, float, float]]]:
+    """Everything after the sentence model (``cal.sentence``): the found model and its threshold,
+    keep_ratio, the conflict model; the calibration and the found threshold's curve."""
+    found, f_info = fit_found(items, cal)  # cal's found model says "found" always, while fitting
     _show("found model", found, f_info)
 
     cal = replace(cal, found=replace(found, threshold=0.0))
@@ -268,11 +315,7 @@ def main(plot: bool = typer.Option(True, help="Write the refusal / answer-right 
                 "questions": {s: sum(it.suite == s for it in items) for s in FIT_SUITES},
                 "sentence": s_info, "found": f_info,
                 "curve": [[round(x, 4) for x in point] for point in curve]})
-    out = CALIBRATION_DIR / f"{slug(model_id)}.json"
-    out.write_text(final.to_json(), encoding="utf-8")
-    typer.echo(f"wrote {out} ({time.perf_counter() - t0:.0f} s)")
-    if plot:
-        _plot(curve, threshold, EXTERNAL / "calibration.png")
+    return final, curve
 
 
 def fit_pairs(items: list[Item], cal: Calibration) -> Calibration:
@@ -291,7 +334,7 @@ def fit_pairs(items: list[Item], cal: Calibration) -> Calibration:
 def _fit_pairs_at(items: list[Item], cal: Calibration, ratio: float) -> tuple[float, Logistic]:
     from sklearn.linear_model import LogisticRegression
 
-    names = list(PAIR_FEATURES)
+    names = [n for n in PAIR_FEATURES if cal.reads or n != "reader_min"]
     rows, labels, where = [], [], []
     def true_vs_planted(case: Case, x: Candidate, y: Candidate) -> bool:
         return bool(states_answer(case, x.text)) and any(mentions(y.text, p) for p in case.expect.get("planted", []))

@@ -4,6 +4,7 @@ does not support, and a conversation analysed once per turn."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -85,6 +86,37 @@ def test_policy_ranks_by_probability_then_position() -> None:
     assert ranked[0].prob == round(1 / (1 + 2.718281828459045 ** -(4 * 0.9 - 2)), 6)
 
 
+def test_the_reader_reads_only_the_best_few_under_the_model_without_it() -> None:
+    prerank = Logistic(("lex",), (4.0,), -2.0)
+    sentence = Logistic(("lex", "reader"), (1.0, 8.0), -4.0)
+    cal = Calibration("test", sentence, Logistic(bias=30.0), prerank=prerank)
+    cands = [cand(f"Sentence {i}.", CARS, f"d{i}", lex=i / 10, reader=0.0) for i in range(12)]
+    asked: list[list[str]] = []
+
+    def read(sentences: list[Candidate]) -> list[float]:
+        asked.append([c.text for c in sentences])
+        return [0.9 if c.text == "Sentence 5." else 0.1 for c in sentences]  # the reader prefers a middling one
+
+    ranked = Policy(cal).rank(cands, read)
+    # READ_TOP = 8 sentences, the best under the model without the reader, in one batch
+    assert len(asked) == 1 and sorted(asked[0]) == sorted(f"Sentence {i}." for i in range(4, 12))
+    assert ranked[0].doc.id == "d5"  # its reading outweighs the word overlap
+    assert {c.doc.id: c.features["reader"] for c in ranked}["d0"] == 0.0  # not read: 0
+    assert Policy(cal).rank(cands)[0].doc.id == "d11"  # no reader given: nothing read
+    plain = Calibration("test", prerank, Logistic(bias=30.0))  # a model without the reader never reads
+    assert not plain.reads and Policy(plain).rank(cands, read)[0].doc.id == "d11" and len(asked) == 1
+
+
+def test_a_calibration_with_the_reader_round_trips_its_json() -> None:
+    from assistant.answering.candidates import FEATURES
+    from assistant.answering.policy import FOUND_FEATURES, PAIR_FEATURES
+
+    cal = Calibration("m", Logistic(("lex", "reader"), (1.0, 2.0), -1.0), Logistic(("score",), (1.0,), 0.0, 0.4),
+                      prerank=Logistic(("lex",), (3.0,), -1.5))
+    back = Calibration.from_dict(json.loads(cal.to_json()), FEATURES, FOUND_FEATURES, PAIR_FEATURES)
+    assert back == cal and back.reads
+
+
 def test_found_is_the_threshold_inclusive() -> None:
     p = policy(found_threshold=0.6)
     assert p.found(0.6) and not p.found(0.599999)
@@ -119,6 +151,19 @@ def test_verify_drops_a_fabricated_claim_and_what_leans_on_it() -> None:
     assert not nothing.found and nothing.segments == [] and nothing.found_p == 0.7
     outside = verify(Draft(True, [seg("cars", 40, 999)]))  # a span past the document's end
     assert not outside.found
+
+
+def test_a_pdf_line_break_inside_a_claim_is_shown_as_a_space_and_offsets_stay_exact() -> None:
+    from assistant.verify import render
+
+    pdf = Document("f.pdf", "Japan exported 1.99\nmillion cars\n\nlast year.", "-")
+    draft = verify(Draft(True, [Segment(pdf.text, pdf, 0, len(pdf.text), 0.9)]))
+    answer = render("How many?", draft, {})
+    assert answer.claims[0].text == "Japan exported 1.99 million cars last year."
+    assert answer.citations[0].quote == pdf.text and answer.citations[0].end == len(pdf.text)
+    moved = Segment("1.99 million cars", pdf, 0, len(pdf.text), 0.9)  # not in the text with those spaces
+    assert verify(Draft(True, [moved])).found and not verify(Draft(True, [
+        Segment("1.99 millioncars", pdf, 0, len(pdf.text), 0.9)])).found  # squashing never joins words
 
 
 def test_a_conversation_is_analysed_once_per_turn(monkeypatch: pytest.MonkeyPatch, fake_bot) -> None:  # type: ignore[no-untyped-def]

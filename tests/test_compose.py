@@ -148,3 +148,17 @@ def test_who_answer_names_the_person_first(tmp_path, fake_embedder):
     reply = bot.ask("Who won the Zorgon prize?").answer
     assert reply.claims[0].role == "answer" and reply.claims[0].text == "Maria Lopez"
     assert text(reply).startswith("Maria Lopez: At the ceremony")
+
+
+def test_the_sentence_cache_keeps_only_the_documents_used_last(tmp_path, fake_embedder):
+    from assistant.answering import Candidates
+
+    bot = _bot(tmp_path, {f"d{i}.txt": f"Document {i} says {i} things. It ends here." for i in range(3)}, fake_embedder)
+    docs = sorted(bot.index.documents.values(), key=lambda d: d.id)
+    cands = Candidates(bot.index, cache_size=2)
+    first = cands.sentences(docs[0])
+    cands.sentences(docs[1])
+    cands.sentences(docs[0])  # used again: docs[1] is now the oldest
+    cands.sentences(docs[2])
+    assert list(cands._sentences) == [docs[0].id, docs[2].id]
+    assert cands.sentences(docs[0]) is first and len(first) == 2  # kept, not re-analysed

@@ -10,19 +10,35 @@ from assistant.answering.candidates import FEATURES, SENTENCE_SIGNS
 from assistant.answering.policy import FOUND_FEATURES, FOUND_SIGNS, PAIR_FEATURES, load_calibration
 from assistant.answering.scoring import CALIBRATION_DIR, slug
 from assistant.errors import AssistantError
+from assistant.reader import READER_FILE, sha256
 from assistant.settings import PACKAGED_MODEL_ID
 
 
 def test_the_shipped_calibration_is_fitted_for_the_packaged_model():
     cal = load_calibration(PACKAGED_MODEL_ID)
     assert cal.model_id == PACKAGED_MODEL_ID
-    assert set(cal.sentence.features) == set(FEATURES) and set(cal.found.features) == set(FOUND_FEATURES)
-    assert set(cal.pair.features) == set(PAIR_FEATURES)
+    reader = {"reader", "reader_min"} if not cal.reads else set()  # the reader's, when it ships without
+    assert set(cal.sentence.features) == set(FEATURES) - reader
+    assert set(cal.found.features) == set(FOUND_FEATURES) - reader
+    assert set(cal.pair.features) == set(PAIR_FEATURES) - reader
     assert 0 < cal.found.threshold < 1 and 0 < cal.keep_ratio <= 1
     assert cal.fitted["splits"].startswith("dev of ") and "test" not in cal.fitted["splits"]
     for model, signs in ((cal.sentence, SENTENCE_SIGNS), (cal.found, FOUND_SIGNS)):  # the fit kept its signs
         for name, w in zip(model.features, model.weights, strict=True):
             assert w * signs.get(name, 0) >= 0, (name, w)
+
+
+def test_the_shipped_fit_and_the_ablation_differ_in_the_reader_only_as_make_calibrate_chose():
+    from evals.calibrate import SHIP_READER
+    from evals.external.run import ABLATION
+
+    shipped = load_calibration(PACKAGED_MODEL_ID)
+    other = load_calibration(PACKAGED_MODEL_ID, ABLATION)  # `make eval-external`'s ablation row
+    with_reader, without = (shipped, other) if SHIP_READER else (other, shipped)
+    assert with_reader.reads and set(with_reader.prerank.features) == set(FEATURES) - {"reader"}
+    assert "reader" in with_reader.found.features and "reader_min" in with_reader.pair.features
+    assert not without.reads and not {"reader", "reader_min"} & {*without.found.features, *without.pair.features}
+    assert with_reader.fitted["sentence"]["reader"].endswith(sha256(READER_FILE))  # fitted on the shipped reader
 
 
 def test_another_model_falls_back_to_the_packaged_calibration():

@@ -8,6 +8,8 @@ vectors come from the index.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -57,13 +59,15 @@ FEATURES: dict[str, str] = {
     "rank_dense": "1 / (1 + rank) of the passage in the dense list (0 if absent)",
     "rank_lex": "1 / (1 + rank) of the passage in the BM25 list (0 if absent)",
     "length": "sentence length in words / 40, at most 1",
+    "reader": "the reader's probability that the sentence states the answer (``assistant.reader``; read for the "
+              "policy.READ_TOP sentences the other features rank best, 0 for the rest)",
 }
 # The only direction each sentence feature may push (sign-constrained fit); absent = free.
 SENTENCE_SIGNS: dict[str, int] = {
     "lex": 1, "bigram": 1, "rel": 1, "miss": -1, "unknown": -1, "dense_chunk": 1, "dense_sent": 1, "type_match": 1,
     "type_miss": -1, "person_match": 1, "corroborated": 1, "near": 1, "year_clash": -1, "coarse": -1,
     "neg_mismatch": -1,
-    "comp_mismatch": -1, "rank_dense": 1, "rank_lex": 1,
+    "comp_mismatch": -1, "rank_dense": 1, "rank_lex": 1, "reader": 1,
 }
 
 
@@ -105,35 +109,52 @@ class Candidate:
         return self.spans[0] if self.spans else None
 
 
-class Candidates:
-    """Builds the candidates of a question over one index (caching per-document sentences)."""
+SENTENCE_CACHE = 2048  # documents whose sentence analysis is kept (least recently used dropped first)
 
-    def __init__(self, index: LoadedIndex) -> None:
+
+class Candidates:
+    """Builds the candidates of a question over one index (caching per-document sentences for the
+    ``SENTENCE_CACHE`` documents used last; safe to share between threads)."""
+
+    def __init__(self, index: LoadedIndex, cache_size: int = SENTENCE_CACHE) -> None:
         self.index = index
         self.documents: dict[str, Document] = index.documents
         self.idf: lexical.IDF = index.idf
-        self._sentences: dict[str, list[Sentence]] = {}
+        self._sentences: OrderedDict[str, list[Sentence]] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
 
     def sentences(self, doc: Document) -> list[Sentence]:
-        if doc.id not in self._sentences:
-            spans = self.index.sentences.get(doc.id) or sentence_spans(doc.text)
-            atts = self.index.attributions.get(doc.id, [])
-            out = []
-            for k, (s, e) in enumerate(spans):
-                text = doc.text[s:e]
-                t = lexical.terms(text)
-                overlap = tuple(a for a in atts if a.content[0] < e and s < a.content[1])
-                said = tuple(a for a in overlap if s <= a.cue[0] < e) or overlap or tuple(
-                    a for a in atts if s <= a.cue[0] < e)
-                if not said and _QUOTE.search(text):  # one sentence of a longer quote: its cue is beside it
-                    for j in (k + 1, k - 1):
-                        if 0 <= j < len(spans) and (
-                                said := tuple(a for a in atts if spans[j][0] <= a.cue[0] < spans[j][1])):
-                            break
-                out.append(Sentence(s, e, frozenset(t), frozenset(zip(t, t[1:], strict=False)), said,
-                                    bool(NEGATION.search(text)), bool(_COMPARES.search(text)), len(text.split())))
+        with self._lock:
+            if (hit := self._sentences.get(doc.id)) is not None:
+                self._sentences.move_to_end(doc.id)
+                return hit
+        out = self._analyse(doc)  # outside the lock: two threads may analyse one document, never wrongly
+        with self._lock:
             self._sentences[doc.id] = out
-        return self._sentences[doc.id]
+            while len(self._sentences) > self._cache_size:
+                self._sentences.popitem(last=False)
+        return out
+
+    def _analyse(self, doc: Document) -> list[Sentence]:
+        """Each sentence's terms, attributions, negation and comparison words."""
+        spans = self.index.sentences.get(doc.id) or sentence_spans(doc.text)
+        atts = self.index.attributions.get(doc.id, [])
+        out = []
+        for k, (s, e) in enumerate(spans):
+            text = doc.text[s:e]
+            t = lexical.terms(text)
+            overlap = tuple(a for a in atts if a.content[0] < e and s < a.content[1])
+            said = tuple(a for a in overlap if s <= a.cue[0] < e) or overlap or tuple(
+                a for a in atts if s <= a.cue[0] < e)
+            if not said and _QUOTE.search(text):  # one sentence of a longer quote: its cue is beside it
+                for j in (k + 1, k - 1):
+                    if 0 <= j < len(spans) and (
+                            said := tuple(a for a in atts if spans[j][0] <= a.cue[0] < spans[j][1])):
+                        break
+            out.append(Sentence(s, e, frozenset(t), frozenset(zip(t, t[1:], strict=False)), said,
+                                bool(NEGATION.search(text)), bool(_COMPARES.search(text)), len(text.split())))
+        return out
 
     def coverage(self, wanted: set[Term], have: frozenset[Term] | set[Term]) -> float:
         """IDF-weighted share of ``wanted`` terms (or term pairs) that ``have`` holds."""
@@ -208,6 +229,7 @@ class Candidates:
                     "rank_dense": 1.0 / (1 + hit.dense_rank) if hit.dense_rank is not None else 0.0,
                     "rank_lex": 1.0 / (1 + hit.lexical_rank) if hit.lexical_rank is not None else 0.0,
                     "length": min(1.0, x.words / 40),
+                    "reader": 0.0,  # read later, for the best few only (policy.read_top)
                 }
                 cands.append(Candidate(doc, x.start, x.end, f, 0.0, tuple(spans), said, vec, x.terms))
         for c in cands:  # corroboration needs every candidate's values first

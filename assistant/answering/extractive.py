@@ -17,9 +17,10 @@ from ..attribution import SUBJECT_PRONOUNS, Attribution, Speaker, speaker_before
 from ..conversation import Turn
 from ..entities import person_like
 from ..question import Question
+from ..reader import Reader
 from ..records import UNNAMED, Answer, Draft, Hit, Segment
 from .candidates import Candidate, Candidates, speaker_of
-from .policy import Policy, first_by, one_per_source, wording
+from .policy import Policy, first_by, one_per_source, reading, wording
 
 CONFLICT_ON = {"figure": "figure", "date": "date", "name": "name"}
 
@@ -27,17 +28,20 @@ CONFLICT_ON = {"figure": "figure", "date": "date", "name": "name"}
 class ExtractiveAnswerer:
     """Answers with verbatim sentences (see the module doc)."""
 
-    def __init__(self, candidates: Candidates, policy: Policy, max_sentences: int = 3) -> None:
+    def __init__(self, candidates: Candidates, policy: Policy, max_sentences: int = 3,
+                 reader: Reader | None = None) -> None:
         self.candidates = candidates
         self.policy = policy
         self.max_sentences = max_sentences
+        self.reader = reader  # read the best sentences (when the policy's models use it)
 
     def answer(self, turn: Turn, hits: list[Hit], qvec: np.ndarray) -> Draft:
         q, previous = turn.resolved, turn.previous
         if previous is not None and q.subtype == "speaker" and previous.found and (
                 draft := self._who_said_that(previous)):
             return draft
-        cands = self.policy.rank(self.candidates.of(q, hits, qvec))
+        read = reading(self.reader, turn.query) if self.reader is not None else None  # with what it leans on
+        cands = self.policy.rank(self.candidates.of(q, hits, qvec), read)
         if previous is not None:  # a follow-up asks for something new: not the sentence just quoted
             said = {(c.source, c.start) for c in previous.citations}
             cands = [c for c in cands if (c.doc.id, c.start) not in said] or cands

@@ -18,9 +18,11 @@ import numpy as np
 from .. import lexical
 from ..entities import lacks, person_like, same_value
 from ..errors import AssistantError
+from ..reader import Reader
+from ..records import squash
 from ..settings import PACKAGED_MODEL_ID
 from .candidates import FEATURES, Candidate
-from .scoring import CALIBRATION_DIR, Calibration, slug
+from .scoring import CALIBRATION_DIR, Calibration, Logistic, slug
 
 # Features of a whole question's candidates. Few on purpose: with every sentence feature, the
 # model learnt which suite a question came from (all RGB's unanswerable questions are typed).
@@ -30,13 +32,14 @@ FOUND_FEATURES: dict[str, str] = {
     "agree": "other sources whose best sentences give the same value / 3, at most 1",
     "support": "summed probability of other sources' sentences stating that value / 2, at most 1",
     **{k: FEATURES[k] for k in ("lex", "rel", "dense_sent", "miss", "unknown", "year_clash", "coarse", "type_match",
-                                "type_miss", "person_match", "near", "corroborated")},
+                                "type_miss", "person_match", "near", "corroborated", "reader")},
 }
 # The only direction each found feature may push (the fit is sign-constrained): more evidence
 # never lowers confidence, a missing or clashing term never raises it.
 FOUND_SIGNS: dict[str, int] = {"score": 1, "margin": 1, "agree": 1, "support": 1, "lex": 1, "rel": 1,
                                "dense_sent": 1, "miss": -1, "unknown": -1, "year_clash": -1, "coarse": -1,
-                               "type_match": 1, "type_miss": -1, "person_match": 1, "near": 1, "corroborated": 1}
+                               "type_match": 1, "type_miss": -1, "person_match": 1, "near": 1, "corroborated": 1,
+                               "reader": 1}
 # Features of a pair of sentences from two sources that answer with different values.
 PAIR_FEATURES: dict[str, str] = {
     "sim": "cosine between the two sentences' vectors (a planted copy is nearly the same sentence)",
@@ -44,10 +47,31 @@ PAIR_FEATURES: dict[str, str] = {
     "pmin": "the lower of the two sentences' probabilities of stating the answer",
     "lex_min": "the lower of their shares of the question's focus terms",
     "near_min": "the lower of their shares of focus terms next to the value",
+    "reader_min": "the lower of the reader's probabilities that they state the answer (0: one was not read)",
     "single": "1 if each sentence gives exactly one value of the asked type",
     "diff_values": "share of the words only one sentence has that are inside their values (a copy with "
                    "another value)",
 }
+
+
+READ_TOP = 8  # sentences the reader reads per question: the best under the sentence model without it
+Read = Callable[[list[Candidate]], list[float]]  # the reader, bound to a question: sentences -> probabilities
+
+
+def reading(reader: Reader, question: str) -> Read:
+    """``reader`` bound to ``question``: it reads each candidate sentence with its document's title."""
+    return lambda cands: reader.read(question, [c.text for c in cands], [c.doc.display_title for c in cands])
+
+
+def read_top(cands: list[Candidate], prerank: Logistic, read: Read, k: int = READ_TOP) -> list[Candidate]:
+    """The candidates, the ``k`` best under ``prerank`` with the reader's score as feature "reader"
+    (read in one batch); the others keep 0."""
+    top = sorted(range(len(cands)), key=lambda i: (-prerank.prob(cands[i].features), cands[i].doc.id,
+                                                    cands[i].start))[:k]
+    out = list(cands)
+    for i, p in zip(top, read([cands[i] for i in top]), strict=True):
+        out[i] = replace(cands[i], features={**cands[i].features, "reader": p})
+    return out
 
 
 class Policy:
@@ -57,8 +81,11 @@ class Policy:
     def __init__(self, calibration: Calibration) -> None:
         self.calibration = calibration
 
-    def rank(self, cands: list[Candidate]) -> list[Candidate]:
-        """The candidates with the sentence model's probability, best first (ties by position)."""
+    def rank(self, cands: list[Candidate], read: Read | None = None) -> list[Candidate]:
+        """The candidates with the sentence model's probability, best first (ties by position);
+        ``read`` (the reader, for this question) reads the best few first when the model uses it."""
+        if read is not None and self.calibration.reads and cands:
+            cands = read_top(cands, self.calibration.prerank, read)
         model = self.calibration.sentence
         return sorted((replace(c, prob=model.prob(c.features)) for c in cands),
                       key=lambda c: (-c.prob, c.doc.id, c.start))
@@ -121,7 +148,7 @@ def one_per_source(cands: list[Candidate]) -> list[Candidate]:
 
 def wording(c: Candidate) -> str:
     """A sentence's words: boilerplate repeated in two filings counts once."""
-    return " ".join(c.text.split()).lower()
+    return squash(c.text).lower()
 
 
 def differ(a: Candidate, b: Candidate) -> bool:
@@ -185,6 +212,7 @@ def pair_features(a: Candidate, b: Candidate) -> dict[str, float]:
         "pmin": min(a.prob, b.prob),
         "lex_min": min(a.features["lex"], b.features["lex"]),
         "near_min": min(a.features["near"], b.features["near"]),
+        "reader_min": min(a.features.get("reader", 0.0), b.features.get("reader", 0.0)),
         "single": float(len({s.key for s in a.spans}) == 1 and len({s.key for s in b.spans}) == 1),
         "diff_values": len(diff & values) / len(diff) if diff else 0.0,
     }

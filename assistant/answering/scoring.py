@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 CALIBRATION_DIR = Path(__file__).resolve().parent.parent / "calibration"
-CALIBRATION_VERSION = 4
+CALIBRATION_VERSION = 5
 
 PROB_DIGITS = 6  # probabilities are rounded to this many decimals before any comparison
 
@@ -87,6 +87,14 @@ class Calibration:
     operating_point: str = ""
     fitted: dict[str, Any] = field(default_factory=dict)  # what it was fitted on, and how well
     retrieval: dict[str, float] = field(default_factory=dict)  # the retrieval settings of the fit ({}: any)
+    # The sentence model without the reader: picks the sentences the reader reads (when ``sentence``
+    # uses the reader's score; an empty model otherwise).
+    prerank: Logistic = field(default_factory=Logistic)
+
+    @property
+    def reads(self) -> bool:
+        """Does the sentence model use the reader's score?"""
+        return "reader" in self.sentence.features
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], sentence: dict[str, str], found: dict[str, str],
@@ -98,12 +106,13 @@ class Calibration:
         return cls(d["model_id"], Logistic.from_dict(d["sentence"], sentence), Logistic.from_dict(d["found"], found),
                    Logistic.from_dict(d["conflict"], pair), float(d.get("keep_ratio", 1.0)),
                    float(d.get("conflict_ratio", 1.0)), d["version"],
-                   d.get("operating_point", ""), d.get("fitted", {}), dict(d.get("retrieval", {})))
+                   d.get("operating_point", ""), d.get("fitted", {}), dict(d.get("retrieval", {})),
+                   Logistic.from_dict(d["prerank"], sentence) if "prerank" in d else Logistic())
 
     def to_json(self) -> str:
         d = {"version": self.version, "model_id": self.model_id, "operating_point": self.operating_point,
              "keep_ratio": round(self.keep_ratio, 6), "conflict_ratio": round(self.conflict_ratio, 6),
-             "sentence": self.sentence.to_dict(),
+             "sentence": self.sentence.to_dict(), **({"prerank": self.prerank.to_dict()} if self.reads else {}),
              "found": self.found.to_dict(), "conflict": self.pair.to_dict(), "retrieval": self.retrieval,
              "fitted": self.fitted}
         return json.dumps(d, indent=1) + "\n"

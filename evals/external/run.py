@@ -21,12 +21,13 @@ from typing import Annotated, Any
 import typer
 
 from assistant import offline  # noqa: F401  (before any model library loads)
-from assistant.answering import Calibration
+from assistant.answering import Calibration, load_calibration
 from assistant.conversation import Turn
 from assistant.core import Assistant, build, index_corpus, make_embedder
 from assistant.embedding import Embedder
 from assistant.errors import IndexMismatchError
 from assistant.evals import Case, Result, load_suite, metrics, run_cases
+from assistant.present import answer_text
 from assistant.settings import Settings
 
 from .baseline import BM25BestSentence, NearestName
@@ -42,7 +43,9 @@ COLUMNS = [  # (metric key, column title)
     ("speaker_first_named", "speaker named first (named)"),
     ("speaker_first_resolved", "speaker named first (he / the campaign)"),
 ]
-ENGINES = ("assistant", "baseline: BM25 best sentence")
+ABLATION_ENGINE = "ablation"
+ENGINES = ("assistant", "baseline: BM25 best sentence", ABLATION_ENGINE)
+ABLATION = HERE / "ablation-calibration.json"  # `make calibrate`'s other fit: with the reader if the shipped is without
 ATTRIBUTION_SUITES = {"polnear"}  # who-said suites: their baseline names the nearest speaker too
 NEAREST_NAME = "baseline: BM25 sentence + nearest name"
 
@@ -60,11 +63,21 @@ def open_bot(suite: str, corpus: str, embedder: Embedder, settings: Settings,
     return build(s, embedder=embedder, calibration=calibration)
 
 
-def engines_for(bot: Assistant, suite: str = "") -> dict[str, AskFn]:
+def engines_for(bot: Assistant, suite: str = "", engines: tuple[str, ...] = ENGINES) -> dict[str, AskFn]:
     """Each engine's ask function over the same index (the baseline of a who-said suite names
-    the nearest speaker)."""
+    the nearest speaker; the ablation is the assistant with the other fit of ``make calibrate``)."""
     base = NearestName(bot) if suite in ATTRIBUTION_SUITES else BM25BestSentence(bot)
-    return {ENGINES[0]: bot.ask, ENGINES[1]: base.ask}
+    asks: dict[str, AskFn] = {ENGINES[0]: bot.ask, ENGINES[1]: base.ask}
+    if ABLATION_ENGINE in engines:
+        other = build(bot.settings, embedder=bot.embedder, index=bot.index,
+                      calibration=load_calibration(bot.embedder.model_id, ABLATION))
+        asks[ABLATION_ENGINE] = other.ask
+    return asks
+
+
+def ablation_label() -> str:
+    """The ablation row's name: what its models do that the shipped ones do not (or do)."""
+    return f"assistant {'with' if load_calibration('', ABLATION).reads else 'without'} the reader"
 
 
 def cases_of(suite: str, split: str) -> list[Case]:
@@ -83,7 +96,7 @@ def run_suite(suite: str, split: str, embedder: Embedder, settings: Settings,
               engines: tuple[str, ...] = ENGINES) -> dict[str, list[Result]]:
     out: dict[str, list[Result]] = {e: [] for e in engines}
     for corpus, cases in by_corpus(cases_of(suite, split)):
-        asks = engines_for(open_bot(suite, corpus, embedder, settings), suite)
+        asks = engines_for(open_bot(suite, corpus, embedder, settings), suite, engines)
         for engine in engines:
             out[engine] += run_cases(asks[engine], cases)
     return out
@@ -107,12 +120,13 @@ def main(
     suite: Annotated[list[str] | None, typer.Option("--suite", help=f"Some of {SUITES} [default: all].")] = None,
     failures: Annotated[int, typer.Option("--failures", help="Print this many failing cases per suite.")] = 0,
     write: Annotated[bool, typer.Option(help="Write RESULTS.md and results.json (only for a full run).")] = True,
-    engine: Annotated[str, typer.Option(help="'both', 'assistant' or 'baseline'.")] = "both",
+    engine: Annotated[str, typer.Option(help="'all', 'assistant', 'baseline' or 'ablation' (the assistant with "
+                                             "make calibrate's other fit: with / without the reader).")] = "all",
 ) -> None:
     """Run the external suites; print one table per split (assistant next to the baseline)."""
     splits = split or ["dev", "test"]
     suites = suite or SUITES
-    engines = ENGINES if engine == "both" else tuple(e for e in ENGINES if e.startswith(engine))
+    engines = ENGINES if engine == "all" else tuple(e for e in ENGINES if e.startswith(engine))
     t0 = time.perf_counter()
     convert_all()
     settings = Settings()
@@ -127,17 +141,18 @@ def main(
                 if not res:
                     continue  # a suite without this split (polnear has dev only)
                 n_ans = sum(r.case.answerable for r in res)
-                label = NEAREST_NAME if name in ATTRIBUTION_SUITES and eng == ENGINES[1] else eng
+                label = NEAREST_NAME if name in ATTRIBUTION_SUITES and eng == ENGINES[1] else \
+                    ablation_label() if eng == ABLATION_ENGINE else eng
                 rows.append((name, label, {**metrics(res), "cases": f"{len(res)} ({n_ans} / {len(res) - n_ans})"}))
             for r in [r for r in results.get(ENGINES[0], []) if not r.passed][:failures]:
                 typer.echo(f"FAIL {sp}/{name}/{r.case.id} {r.case.question!r}\n  {'; '.join(r.reasons)}\n"
-                           f"  answer: {r.reply.text[:300]!r}")
+                           f"  answer: {answer_text(r.reply)[:300]!r}")
         report["splits"][sp] = [{"suite": s, "engine": e, **m} for s, e, m in rows]
         block = f"## {sp} split\n\n{table(rows)}\n"
         md.append(block)
         typer.echo(block)
     typer.echo(f"({time.perf_counter() - t0:.0f} s)")
-    if write and suite is None and set(splits) == {"dev", "test"} and engine == "both":
+    if write and suite is None and set(splits) == {"dev", "test"} and engine == "all":
         (HERE / "results.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
         (HERE / "RESULTS.md").write_text(
             f"# External suites\n\n{report['date']}. Made by `make eval-external` "

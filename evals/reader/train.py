@@ -1,0 +1,250 @@
+"""Train the reader (``make train-reader``): fine-tune the packaged MiniLM-L6 as a cross-encoder on
+the pairs of ``evals/reader/data.py``, export it to ONNX, quantise to int8, check int8 against
+fp32, measure it on the held-out articles and write the model and its card to ``assistant/models/``.
+
+Deterministic: fixed seed, one order of batches, two CPU threads. Takes about 30-40 minutes on a
+2-core CPU (a progress bar shows the ETA). ``--steps N`` stops early (a pilot; writes nothing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+import uuid
+import warnings
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant import reader
+from assistant.embedding import onnx_runner
+from assistant.settings import packaged_model_path
+from evals.reader import data
+
+CACHE = Path(__file__).resolve().parent / "cache"
+SEED = 13
+EPOCHS = 2
+BATCH = 16
+LR = 4e-5
+WARMUP = 0.1
+THREADS = 2
+BUCKET = 50  # batches drawn together and sorted by length: little padding, order still random
+
+
+def batches(pairs: list[data.Pair], tok: Any, rng: random.Random) -> list[list[int]]:
+    """Index batches for one epoch: shuffled, length-bucketed."""
+    order = list(range(len(pairs)))
+    rng.shuffle(order)
+    lengths = [len(tok.encode(p.question, reader.passage(p.sentence, p.title)).ids) for p in pairs]
+    out: list[list[int]] = []
+    for g in range(0, len(order), BATCH * BUCKET):
+        group = sorted(order[g : g + BATCH * BUCKET], key=lambda i: lengths[i])
+        out += [group[i : i + BATCH] for i in range(0, len(group), BATCH)]
+    rng.shuffle(out)
+    return out
+
+
+def train(pairs: list[data.Pair], epochs: int, max_steps: int | None) -> Any:
+    import torch
+    from tqdm import tqdm
+    from transformers import AutoModelForSequenceClassification, get_linear_schedule_with_warmup
+    from transformers.utils import logging as hf_logging
+
+    torch.manual_seed(SEED)
+    torch.set_num_threads(THREADS)
+    hf_logging.set_verbosity_error()  # "newly initialized: classifier": expected, it is what we train
+    model = AutoModelForSequenceClassification.from_pretrained(packaged_model_path(), num_labels=1)
+    tok = reader.tokenizer()
+    rng = random.Random(SEED)
+    plan = [b for _ in range(epochs) for b in batches(pairs, tok, rng)][:max_steps]
+    opt = torch.optim.AdamW(model.parameters(), lr=LR, weight_decay=0.01)
+    sched = get_linear_schedule_with_warmup(opt, int(WARMUP * len(plan)), len(plan))
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    model.train()
+    bar = tqdm(plan, desc="train-reader", unit="batch", smoothing=0.05)
+    ema = None
+    for idx in bar:
+        batch = [pairs[i] for i in idx]
+        enc = tok.encode_batch([(p.question, reader.passage(p.sentence, p.title)) for p in batch])
+        inputs = {k: torch.tensor([getattr(e, a) for e in enc]) for k, a in
+                  (("input_ids", "ids"), ("attention_mask", "attention_mask"), ("token_type_ids", "type_ids"))}
+        logits = model(**inputs).logits.reshape(-1)
+        loss = loss_fn(logits, torch.tensor([float(p.label) for p in batch]))
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        opt.zero_grad()
+        ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
+        bar.set_postfix(loss=f"{ema:.3f}")
+    return model.eval()
+
+
+def export(model: Any, out_dir: Path) -> Path:
+    """fp32 ONNX of the classifier (logits), exported with an all-ones dummy mask: a padded dummy
+    mask exported a wrong model in the pilot."""
+    import torch
+
+    class Logits(torch.nn.Module):  # keyword call: transformers 5 changed positional order
+        def __init__(self, m: Any) -> None:
+            super().__init__()
+            self.m = m
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            return self.m(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).logits
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"reader-fp32.{uuid.uuid4().hex[:8]}.onnx"
+    dummy = torch.ones(2, 8, dtype=torch.long)
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(Logits(model), (dummy, dummy, torch.zeros_like(dummy)), str(path), input_names=names,
+                          output_names=["logits"], opset_version=17, dynamo=False,
+                          dynamic_axes={**{n: {0: "batch", 1: "seq"} for n in names}, "logits": {0: "batch"}})
+    return path
+
+
+def quantize(fp32: Path, out: Path) -> None:
+    """Dynamic int8, unsigned weights and activations (U8U8): exact integer products on every x86
+    CPU (U8S8 may saturate on AVX2/AVX-512 CPUs without VNNI, so answers would differ by CPU)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}")
+    quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QUInt8)
+    tmp.replace(out)
+
+
+def auc(scores: list[float], labels: list[int]) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(labels, scores))
+
+
+def validate(score: Any, pairs: list[data.Pair]) -> dict[str, float]:
+    """The reader's numbers on held-out articles: AUC over every (question, sentence) pair, the
+    answer sentence ranked first, the same for plain word overlap, and refusal at the threshold
+    that refuses at most 5% of answerable questions."""
+    by_q: dict[str, list[data.Pair]] = {}
+    for p in pairs:
+        by_q.setdefault(p.qid, []).append(p)
+    scores: list[float] = []
+    labels: list[int] = []
+    first = first_overlap = 0
+    best_ans: list[float] = []
+    best_una: list[float] = []
+    for qs in by_q.values():
+        s = list(score(qs[0].question, [p.sentence for p in qs], [p.title for p in qs]))
+        scores += s
+        labels += [p.label for p in qs]
+        if any(p.label for p in qs):
+            first += qs[int(np.argmax(s))].label
+            ov = [data._overlap(qs[0].question, p.sentence) for p in qs]
+            first_overlap += qs[int(np.argmax(ov))].label
+            best_ans.append(max(s))
+        else:
+            best_una.append(max(s))
+    t = float(np.quantile(best_ans, 0.05))
+    return {"questions": len(by_q), "answerable": len(best_ans), "unanswerable": len(best_una),
+            "auc": round(auc(scores, labels), 4), "first": round(first / len(best_ans), 4),
+            "first_overlap": round(first_overlap / len(best_ans), 4),
+            "threshold_5pct": round(t, 4),
+            "unanswerable_refused": round(sum(b < t for b in best_una) / max(len(best_una), 1), 4)}
+
+
+CARD = """# Reader: MiniLM-L6 cross-encoder, int8 ONNX
+
+`{file}` (sha256 `{sha}`, {size:.1f} MB) scores a (question, sentence) pair: the logit of "this
+sentence states the answer to this question". Loaded by `assistant/reader.py` (onnxruntime).
+
+- **Base**: `sentence-transformers/all-MiniLM-L6-v2` (Apache-2.0), the packaged embedding model,
+  with a fresh one-logit classification head.
+- **Data**: the first 10 articles of SQuAD 2.0 train (Rajpurkar, Jia, Liang, "Know What You Don't
+  Know: Unanswerable Questions for SQuAD", ACL 2018; CC BY-SA 4.0), from
+  `../shared/data/squad2-train-subset/`: {train} training pairs from 8 articles ({kinds}), built by
+  `evals/reader/data.py`. This model is derived from CC BY-SA 4.0 data: share it under the same
+  terms, with this attribution.
+- **Training**: `make train-reader` ({epochs} epochs, batch {batch}, AdamW lr {lr}, {warmup:.0%} warm-up,
+  seed {seed}, {threads} CPU threads, {minutes:.0f} minutes on this machine, {date}).
+- **Export**: ONNX opset 17 (all-ones dummy attention mask), dynamic int8 quantisation, U8U8.
+
+## Validation (held-out articles: {held})
+
+| | int8 (shipped) | fp32 | word overlap |
+|---|---|---|---|
+| AUC, every (question, sentence) pair | {q[auc]} | {f[auc]} | |
+| answer sentence ranked first | {q[first]} | {f[first]} | {q[first_overlap]} |
+| unanswerable refused (threshold refusing 5% of answerable) | {q[unanswerable_refused]} | {f[unanswerable_refused]} | |
+
+{q[questions]} questions ({q[answerable]} answerable, {q[unanswerable]} unanswerable).
+int8 vs fp32: Pearson r of the logits {agree[r]}, the same sentence ranked first for {agree[top1]} of
+the questions, largest probability difference {agree[max_dp]}.
+
+Validation runs the same code as training (`evals/reader/train.py`); the pairs are rebuilt by
+`python -m evals.reader.data` (counts printed). Whether answers use the reader is decided on the
+dev ablation of `make calibrate` (`SHIP_READER` in `evals/calibrate.py`); `make eval-external`
+reports both fits (`evals/external/RESULTS.md`).
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--steps", type=int, default=None, help="stop after N batches (a pilot: writes no model)")
+    ap.add_argument("--epochs", type=int, default=EPOCHS)
+    args = ap.parse_args()
+    t0 = time.time()
+    train_pairs, valid = data.build()
+    kinds: dict[str, int] = {}
+    for p in train_pairs:
+        kinds[p.kind] = kinds.get(p.kind, 0) + 1
+    print(f"train-reader: {len(train_pairs)} training pairs {kinds}, {len(valid)} validation pairs")
+    t1 = time.time()
+    model = train(train_pairs, args.epochs, args.steps)
+    minutes = (time.time() - t1) / 60
+    fp32 = export(model, CACHE)
+    if args.steps:
+        print(f"pilot: {args.steps} batches in {minutes:.1f} min; nothing written")
+    out = reader.READER_FILE
+    out.parent.mkdir(parents=True, exist_ok=True)
+    target = CACHE / "pilot-int8.onnx" if args.steps else out
+    quantize(fp32, target)
+    f_run = onnx_runner(fp32, "onnxruntime")
+    tok = reader.tokenizer()
+
+    def f_score(q: str, sents: list[str], titles: list[str]) -> np.ndarray:
+        return np.asarray(f_run(reader.feeds(tok, q, sents, titles))).reshape(-1)
+
+    q8 = reader.Reader(target)
+    f = validate(f_score, valid)
+    q = validate(q8.logits, valid)
+    zf, zq, top = [], [], 0
+    by_q: dict[str, list[data.Pair]] = {}
+    for p in valid:
+        by_q.setdefault(p.qid, []).append(p)
+    for ps in by_q.values():
+        inputs = (ps[0].question, [p.sentence for p in ps], [p.title for p in ps])
+        a, b = f_score(*inputs), q8.logits(*inputs)
+        zf += list(a)
+        zq += list(b)
+        top += int(np.argmax(a) == np.argmax(b))
+    sig = lambda z: 1 / (1 + np.exp(-np.asarray(z)))  # noqa: E731
+    agree = {"r": round(float(np.corrcoef(zf, zq)[0, 1]), 4), "top1": round(top / len(by_q), 4),
+             "max_dp": round(float(np.max(np.abs(sig(zf) - sig(zq)))), 4)}
+    print(json.dumps({"fp32": f, "int8": q, "agreement": agree}, indent=1))
+    if args.steps:
+        return
+    card = CARD.format(file=out.name, sha=reader.sha256(out), size=out.stat().st_size / 1e6, train=len(train_pairs),
+                       kinds=", ".join(f"{v} {k}" for k, v in kinds.items()), epochs=args.epochs, batch=BATCH,
+                       lr=LR, warmup=WARMUP, seed=SEED, threads=THREADS, minutes=minutes, date=date.today(),
+                       held=", ".join(data.HELD_OUT), q=q, f=f, agree=agree)
+    (out.parent / "READER.md").write_text(card, encoding="utf-8")
+    (CACHE / "validation.json").write_text(json.dumps({"fp32": f, "int8": q, "agreement": agree}, indent=1))
+    print(f"train-reader: wrote {out} and {out.parent / 'READER.md'} in {(time.time() - t0) / 60:.0f} min")
+
+
+if __name__ == "__main__":
+    main()
