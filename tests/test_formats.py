@@ -12,6 +12,7 @@ from assistant.core import Assistant, index_corpus
 from assistant.corpus import load_corpus, load_file
 from assistant.formats import FormatError, page_view, pdf_pages, read_html, render_page, sniff, span_boxes
 from assistant.present import answer_text as text
+from assistant.records import squash
 from assistant.settings import Settings
 
 from .docfactory import HTML, PAGE2_FACT, make_docx, make_pdf, make_scanned_pdf
@@ -118,7 +119,8 @@ def test_page_exact_citation_from_a_pdf(tmp_path, files, fake_embedder):
     marker = bot.ask("How much did maintenance costs fall to?").answer
     claim = next(x for x in marker.claims if "[2]" in x.text)  # the footnote marker is text, not a citation
     cite = marker.citation(claim.n)
-    assert cite is not None and claim.text in cite.quote  # verbatim, inside the claim's own citation
+    assert cite is not None and claim.text in squash(cite.quote)  # verbatim, inside the claim's own citation
+    assert "\n" in cite.quote and "\n" not in claim.text  # the PDF's line break: exact in the quote, a space shown
     assert "7.5 million euros\\[2]" in text(marker) and "euros[2]" not in text(marker)  # cannot pass for a marker
 
 
