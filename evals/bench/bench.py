@@ -433,6 +433,8 @@ def table(res: dict[str, Any]) -> list[str]:
     if lat := res.get("latency"):
         goals = {"seed": 60.0, "financebench": 200.0, "polnear": 150.0}  # p50 budgets with the reader (issue 17)
         for name, r in lat.items():
+            if not isinstance(r, dict):
+                continue  # bench_seconds
             goal = goals.get(name.split(",")[0], 0.0)
             add(f"3. warm ask() p50 / p95, {name} ({r['questions']} questions)",
                 f"{r['total_p50_ms']:.1f} / {r['total_p95_ms']:.1f} ms (retrieve {r['retrieve_p50_ms']:.1f} / "
@@ -504,6 +506,7 @@ def main(
           f"Sections: {', '.join(chosen)}; ingestion sample {pages} pages; corpus "
           f"{'all pages' if full_pages is None else f'first {full_pages} pages'}; "
           f"{'all' if questions is None else questions} FinanceBench questions.", "", *lines, ""]
+    out.mkdir(parents=True, exist_ok=True)
     (out / "RESULTS.md").write_text("\n".join(md), encoding="utf-8")
     (out / "results.json").write_text(json.dumps(res, indent=1, default=float) + "\n", encoding="utf-8")
     print("\n".join(lines))
