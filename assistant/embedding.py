@@ -65,7 +65,7 @@ def pool_spans(hidden: np.ndarray, offsets: list[tuple[int, int]], spans: Spans)
     return out
 
 
-def _counter(model_path: str) -> Any:
+def load_tokenizer(model_path: str) -> Any:
     """The model's own fast tokenizer, without truncation, for counting word-pieces."""
     from tokenizers import Tokenizer
 
@@ -84,12 +84,12 @@ class SentenceTransformerEmbedder:
         from sentence_transformers import SentenceTransformer
 
         self._model: Any = SentenceTransformer(model_path, device="cpu")
-        self._counter = _counter(model_path)
+        self._counter = load_tokenizer(model_path)
         self.batch_size = batch_size
         self.dim = int(self._model.get_embedding_dimension() or 0)
         self.model_id = model_id  # names the weights, not the folder: an index survives a venv move
         self.max_seq_length = int(self._model.max_seq_length or 0)
-        self._aligned = _counter(model_path)  # same tokens as the model sees, for span offsets
+        self._aligned = load_tokenizer(model_path)  # same tokens as the model sees, for span offsets
         self._aligned.enable_truncation(self.max_seq_length)
 
     def embed(self, texts: list[str], progress: bool = False) -> np.ndarray:
@@ -168,8 +168,8 @@ class OnnxEmbedder:
 
     def __init__(self, model_path: str, onnx_path: Path, model_id: str, batch_size: int = 32,
                  runtime: str = "openvino", max_length: int = 256, threads: int = 0) -> None:
-        self._tok = _counter(model_path)
-        self._counter = _counter(model_path)
+        self._tok = load_tokenizer(model_path)
+        self._counter = load_tokenizer(model_path)
         self._tok.enable_truncation(max_length)
         self._tok.enable_padding()
         self.model_id, self.batch_size, self.backend = model_id, batch_size, f"{runtime}:{onnx_path.name}"
@@ -214,31 +214,37 @@ def export_onnx(model_path: str, out_dir: Path) -> Path:
     out = out_dir / "model.onnx"
     if out.exists():
         return out
-    import torch
     from transformers import AutoModel
 
-    bert = AutoModel.from_pretrained(model_path).eval()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir / f".model.{uuid.uuid4().hex[:8]}.onnx"
+    export_keyword_model(AutoModel.from_pretrained(model_path).eval(), tmp, "last_hidden_state", {0: "batch", 1: "seq"})
+    tmp.replace(out)  # atomic: a half-written export is never picked up
+    return out
 
-    class Hidden(torch.nn.Module):  # keyword call: transformers 5 changed positional order
+
+def export_keyword_model(model: Any, path: Path, output: str, output_axes: dict[int, str]) -> None:
+    """Export a transformers model to ONNX: inputs ``input_ids``, ``attention_mask``,
+    ``token_type_ids`` (batch x seq), one output, the attribute ``output`` of its result. Traced
+    with an all-ones dummy mask: a padded dummy mask exported a wrong model."""
+    import torch
+
+    class Keyword(torch.nn.Module):  # keyword call: transformers 5 changed positional order
         def __init__(self, m: Any) -> None:
             super().__init__()
             self.m = m
 
         def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            return self.m(input_ids=input_ids, attention_mask=attention_mask,
-                          token_type_ids=token_type_ids).last_hidden_state
+            return getattr(self.m(input_ids=input_ids, attention_mask=attention_mask,
+                                  token_type_ids=token_type_ids), output)
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir / f".model.{uuid.uuid4().hex[:8]}.onnx"
     dummy = torch.ones(2, 8, dtype=torch.long)
     names = ["input_ids", "attention_mask", "token_type_ids"]
     with warnings.catch_warnings():  # tracer chatter about Python control flow, not errors
         warnings.simplefilter("ignore")
-        torch.onnx.export(Hidden(bert), (dummy, dummy, torch.zeros_like(dummy)), str(tmp), input_names=names,
-                          output_names=["last_hidden_state"], opset_version=17, dynamo=False,
-                          dynamic_axes={n: {0: "batch", 1: "seq"} for n in [*names, "last_hidden_state"]})
-    tmp.replace(out)  # atomic: a half-written export is never picked up
-    return out
+        torch.onnx.export(Keyword(model), (dummy, dummy, torch.zeros_like(dummy)), str(path), input_names=names,
+                          output_names=[output], opset_version=17, dynamo=False,
+                          dynamic_axes={**{n: {0: "batch", 1: "seq"} for n in names}, output: output_axes})
 
 
 def quantize_int8(onnx_path: Path) -> Path:

@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from .embedding import onnx_runner
+from .embedding import load_tokenizer, onnx_runner
+from .errors import AssistantError
 from .records import squash
 from .settings import packaged_model_path
 
@@ -36,9 +37,7 @@ def tokenizer(model_path: str | None = None) -> Any:
     (question, sentence) pairs cut to ``MAX_TOKENS`` (the longer of the two cut first, at its
     end: the sentence's title, then its last words; a question longer than the rest is cut
     too), padded per batch."""
-    from tokenizers import Tokenizer
-
-    tok = Tokenizer.from_file(str(Path(model_path or packaged_model_path()) / "tokenizer.json"))
+    tok = load_tokenizer(model_path or packaged_model_path())
     tok.enable_truncation(MAX_TOKENS, strategy="longest_first")
     tok.enable_padding()
     return tok
@@ -50,11 +49,9 @@ def passage(sentence: str, title: str) -> str:
     return f"{squash(sentence)} [SEP] {squash(title)}" if title.strip() else squash(sentence)
 
 
-def feeds(tok: Any, question: str, sentences: list[str], titles: list[str] | None = None) -> dict[str, np.ndarray]:
-    """The model inputs for ``question`` paired with each sentence and its document's title
-    (training uses the same)."""
-    enc = tok.encode_batch([(question, passage(s, t)) for s, t in zip(sentences, titles or [""] * len(sentences),
-                                                                        strict=True)])
+def feeds(tok: Any, pairs: list[tuple[str, str]]) -> dict[str, np.ndarray]:
+    """The model inputs for (question, ``passage``) pairs (training uses the same)."""
+    enc = tok.encode_batch(pairs)
     return {"input_ids": np.array([e.ids for e in enc], dtype=np.int64),
             "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
             "token_type_ids": np.array([e.type_ids for e in enc], dtype=np.int64)}
@@ -65,8 +62,6 @@ class Reader:
 
     def __init__(self, onnx_path: Path = READER_FILE, runtime: str = "onnxruntime", threads: int = 0) -> None:
         if not onnx_path.exists():
-            from .errors import AssistantError
-
             raise AssistantError(f"The reader model {onnx_path} is missing: reinstall the package, or train it "
                                  "with `make train-reader`.")
         self._tok = tokenizer()
@@ -77,8 +72,9 @@ class Reader:
         titles = titles or [""] * len(sentences)
         out = np.zeros(len(sentences), dtype=np.float64)
         for i in range(0, len(sentences), BATCH):
-            part = feeds(self._tok, question, sentences[i : i + BATCH], titles[i : i + BATCH])
-            out[i : i + BATCH] = self._run(part).reshape(-1)
+            pairs = [(question, passage(s, t)) for s, t in zip(sentences[i : i + BATCH], titles[i : i + BATCH],
+                                                                strict=True)]
+            out[i : i + BATCH] = self._run(feeds(self._tok, pairs)).reshape(-1)
         return out
 
     def read(self, question: str, sentences: list[str], titles: list[str] | None = None) -> list[float]:

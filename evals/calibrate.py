@@ -56,6 +56,7 @@ from assistant.answering.policy import (
     FOUND_FEATURES,
     FOUND_SIGNS,
     PAIR_FEATURES,
+    READER_FEATURES,
     by_rule,
     pair_features,
     question_features,
@@ -181,6 +182,11 @@ def _show(title: str, model: Logistic, info: dict[str, Any]) -> None:
 SPAN_ONLY = {"qmsum"}  # gold is a stretch of turns: too coarse to label sentences, fine for questions
 
 
+def usable(features: dict[str, str], reads: bool) -> list[str]:
+    """The features a model may be fitted on: the reader's only when it reads."""
+    return [n for n in features if reads or n not in READER_FEATURES]
+
+
 def fit_sentence(items: list[Item], names: list[str]) -> tuple[Logistic, dict[str, Any]]:
     items = [it for it in items if it.suite not in SPAN_ONLY]
     X = np.array([[c.features[n] for n in names] for it in items for c in it.cands])
@@ -192,7 +198,7 @@ def fit_sentence(items: list[Item], names: list[str]) -> tuple[Logistic, dict[st
 
 def fit_found(items: list[Item], cal: Calibration) -> tuple[Logistic, dict[str, Any]]:
     """Question level: is the best sentence (under the fitted sentence model) a right answer?"""
-    names = [n for n in FOUND_FEATURES if cal.reads or n != "reader"]
+    names = usable(FOUND_FEATURES, cal.reads)
     rows, labels, suites = [], [], []
     for it in items:
         cands = rescored(it, cal)
@@ -256,13 +262,13 @@ def main(plot: bool = typer.Option(True, help="Write the refusal / answer-right 
     model_id = items[0].bot.embedder.model_id
     typer.echo(f"{len(items)} dev questions: " + ", ".join(
         f"{s} {sum(it.suite == s for it in items)}" for s in FIT_SUITES))
-    prerank, p_info = fit_sentence(items, [n for n in FEATURES if n != "reader"])
+    prerank, p_info = fit_sentence(items, usable(FEATURES, reads=False))
     _show("sentence model without the reader", prerank, p_info)
     typer.echo("== every model without the reader ==")
     plain, plain_curve = fit_rest(items, Calibration(model_id, prerank, Logistic(bias=30.0)), p_info)
     typer.echo("== with the reader ==")
     read_items(items, prerank)
-    sentence, s_info = fit_sentence(items, list(FEATURES))
+    sentence, s_info = fit_sentence(items, usable(FEATURES, reads=True))
     _show("sentence model with the reader", sentence, s_info)
     s_info = {**s_info, "prerank": p_info, "reader": f"{READER_FILE.name} sha256 {sha256(READER_FILE)}"}
     read, read_curve = fit_rest(items, Calibration(model_id, sentence, Logistic(bias=30.0), prerank=prerank), s_info)
@@ -334,7 +340,7 @@ def fit_pairs(items: list[Item], cal: Calibration) -> Calibration:
 def _fit_pairs_at(items: list[Item], cal: Calibration, ratio: float) -> tuple[float, Logistic]:
     from sklearn.linear_model import LogisticRegression
 
-    names = [n for n in PAIR_FEATURES if cal.reads or n != "reader_min"]
+    names = usable(PAIR_FEATURES, cal.reads)
     rows, labels, where = [], [], []
     def true_vs_planted(case: Case, x: Candidate, y: Candidate) -> bool:
         return bool(states_answer(case, x.text)) and any(mentions(y.text, p) for p in case.expect.get("planted", []))

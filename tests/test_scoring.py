@@ -7,7 +7,7 @@ import json
 import pytest
 
 from assistant.answering.candidates import FEATURES, SENTENCE_SIGNS
-from assistant.answering.policy import FOUND_FEATURES, FOUND_SIGNS, PAIR_FEATURES, load_calibration
+from assistant.answering.policy import FOUND_FEATURES, FOUND_SIGNS, PAIR_FEATURES, READER_FEATURES, load_calibration
 from assistant.answering.scoring import CALIBRATION_DIR, slug
 from assistant.errors import AssistantError
 from assistant.reader import READER_FILE, sha256
@@ -17,7 +17,7 @@ from assistant.settings import PACKAGED_MODEL_ID
 def test_the_shipped_calibration_is_fitted_for_the_packaged_model():
     cal = load_calibration(PACKAGED_MODEL_ID)
     assert cal.model_id == PACKAGED_MODEL_ID
-    reader = {"reader", "reader_min"} if not cal.reads else set()  # the reader's, when it ships without
+    reader = READER_FEATURES if not cal.reads else frozenset()  # the reader's, when it ships without
     assert set(cal.sentence.features) == set(FEATURES) - reader
     assert set(cal.found.features) == set(FOUND_FEATURES) - reader
     assert set(cal.pair.features) == set(PAIR_FEATURES) - reader
@@ -37,7 +37,7 @@ def test_the_shipped_fit_and_the_ablation_differ_in_the_reader_only_as_make_cali
     with_reader, without = (shipped, other) if SHIP_READER else (other, shipped)
     assert with_reader.reads and set(with_reader.prerank.features) == set(FEATURES) - {"reader"}
     assert "reader" in with_reader.found.features and "reader_min" in with_reader.pair.features
-    assert not without.reads and not {"reader", "reader_min"} & {*without.found.features, *without.pair.features}
+    assert not without.reads and not READER_FEATURES & {*without.found.features, *without.pair.features}
     assert with_reader.fitted["sentence"]["reader"].endswith(sha256(READER_FILE))  # fitted on the shipped reader
 
 

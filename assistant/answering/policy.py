@@ -54,6 +54,7 @@ PAIR_FEATURES: dict[str, str] = {
 }
 
 
+READER_FEATURES = frozenset({"reader", "reader_min"})  # the features only a calibration that reads may use
 READ_TOP = 8  # sentences the reader reads per question: the best under the sentence model without it
 Read = Callable[[list[Candidate]], list[float]]  # the reader, bound to a question: sentences -> probabilities
 

@@ -32,9 +32,8 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(1, str(ROOT))  # the evals package (the PolNeAR latency row)
 import baseline  # noqa: E402
 
-from assistant.answering import load_calibration  # noqa: E402
 from assistant.chunking import context_header, embedding_text  # noqa: E402
-from assistant.core import Assistant, build, chunker_config, make_embedder  # noqa: E402
+from assistant.core import Assistant, chunker_config, make_embedder  # noqa: E402
 from assistant.embedding import OnnxEmbedder, SentenceTransformerEmbedder, quantize_int8  # noqa: E402
 from assistant.figures import contains_figure, find_figures  # noqa: E402
 from assistant.index import build_index, open_index  # noqa: E402
@@ -254,12 +253,10 @@ def bench_latency(fb: Path, index: Path, n: int | None) -> dict[str, Any]:
     out = {"seed": _latency(seed, seed_questions()),
            "financebench": _latency(fbot, [q["question"] for q in fb_questions(fb, n)])}
     from evals.external.convert import SHARED, convert_polnear
-    from evals.external.run import ABLATION, ablation_label, cases_of, open_bot
+    from evals.external.run import ablation_bot, ablation_label, cases_of, open_bot
 
     # The same questions with make calibrate's other fit (with / without the reader): what reading costs.
-    other = build(seed.settings, embedder=seed.embedder, index=seed.index,
-                  calibration=load_calibration(seed.embedder.model_id, ABLATION))
-    out[f"seed, {ablation_label()}"] = _latency(other, seed_questions())
+    out[f"seed, {ablation_label()}"] = _latency(ablation_bot(seed), seed_questions())
 
     if (SHARED / "polnear-dev").is_dir():  # who-said questions over 84 news articles (one collection)
         convert_polnear(SHARED / "polnear-dev")

@@ -69,10 +69,14 @@ def engines_for(bot: Assistant, suite: str = "", engines: tuple[str, ...] = ENGI
     base = NearestName(bot) if suite in ATTRIBUTION_SUITES else BM25BestSentence(bot)
     asks: dict[str, AskFn] = {ENGINES[0]: bot.ask, ENGINES[1]: base.ask}
     if ABLATION_ENGINE in engines:
-        other = build(bot.settings, embedder=bot.embedder, index=bot.index,
-                      calibration=load_calibration(bot.embedder.model_id, ABLATION))
-        asks[ABLATION_ENGINE] = other.ask
+        asks[ABLATION_ENGINE] = ablation_bot(bot).ask
     return asks
+
+
+def ablation_bot(bot: Assistant) -> Assistant:
+    """``bot`` with make calibrate's other fit (the ablation), over the same index and embedder."""
+    return build(bot.settings, embedder=bot.embedder, index=bot.index,
+                 calibration=load_calibration(bot.embedder.model_id, ABLATION))
 
 
 def ablation_label() -> str:
@@ -133,6 +137,7 @@ def main(
     embedder = make_embedder(settings)
     report: dict[str, Any] = {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "splits": {}}
     md = []
+    ablation = ablation_label()
     for sp in splits:
         rows: list[tuple[str, str, dict[str, Any]]] = []
         for name in suites:
@@ -142,7 +147,7 @@ def main(
                     continue  # a suite without this split (polnear has dev only)
                 n_ans = sum(r.case.answerable for r in res)
                 label = NEAREST_NAME if name in ATTRIBUTION_SUITES and eng == ENGINES[1] else \
-                    ablation_label() if eng == ABLATION_ENGINE else eng
+                    ablation if eng == ABLATION_ENGINE else eng
                 rows.append((name, label, {**metrics(res), "cases": f"{len(res)} ({n_ans} / {len(res) - n_ans})"}))
             for r in [r for r in results.get(ENGINES[0], []) if not r.passed][:failures]:
                 typer.echo(f"FAIL {sp}/{name}/{r.case.id} {r.case.question!r}\n  {'; '.join(r.reasons)}\n"

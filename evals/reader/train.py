@@ -13,7 +13,6 @@ import json
 import random
 import time
 import uuid
-import warnings
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from assistant import reader
-from assistant.embedding import onnx_runner
+from assistant.embedding import export_keyword_model, onnx_runner
 from assistant.settings import packaged_model_path
 from evals.reader import data
 
@@ -69,9 +68,8 @@ def train(pairs: list[data.Pair], epochs: int, max_steps: int | None) -> Any:
     ema = None
     for idx in bar:
         batch = [pairs[i] for i in idx]
-        enc = tok.encode_batch([(p.question, reader.passage(p.sentence, p.title)) for p in batch])
-        inputs = {k: torch.tensor([getattr(e, a) for e in enc]) for k, a in
-                  (("input_ids", "ids"), ("attention_mask", "attention_mask"), ("token_type_ids", "type_ids"))}
+        feeds = reader.feeds(tok, [(p.question, reader.passage(p.sentence, p.title)) for p in batch])
+        inputs = {k: torch.from_numpy(v) for k, v in feeds.items()}
         logits = model(**inputs).logits.reshape(-1)
         loss = loss_fn(logits, torch.tensor([float(p.label) for p in batch]))
         loss.backward()
@@ -85,27 +83,10 @@ def train(pairs: list[data.Pair], epochs: int, max_steps: int | None) -> Any:
 
 
 def export(model: Any, out_dir: Path) -> Path:
-    """fp32 ONNX of the classifier (logits), exported with an all-ones dummy mask: a padded dummy
-    mask exported a wrong model in the pilot."""
-    import torch
-
-    class Logits(torch.nn.Module):  # keyword call: transformers 5 changed positional order
-        def __init__(self, m: Any) -> None:
-            super().__init__()
-            self.m = m
-
-        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            return self.m(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).logits
-
+    """fp32 ONNX of the classifier (its logits)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"reader-fp32.{uuid.uuid4().hex[:8]}.onnx"
-    dummy = torch.ones(2, 8, dtype=torch.long)
-    names = ["input_ids", "attention_mask", "token_type_ids"]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(Logits(model), (dummy, dummy, torch.zeros_like(dummy)), str(path), input_names=names,
-                          output_names=["logits"], opset_version=17, dynamo=False,
-                          dynamic_axes={**{n: {0: "batch", 1: "seq"} for n in names}, "logits": {0: "batch"}})
+    export_keyword_model(model, path, "logits", {0: "batch"})
     return path
 
 
@@ -125,35 +106,53 @@ def auc(scores: list[float], labels: list[int]) -> float:
     return float(roc_auc_score(labels, scores))
 
 
-def validate(score: Any, pairs: list[data.Pair]) -> dict[str, float]:
+def by_question(pairs: list[data.Pair]) -> list[list[data.Pair]]:
+    groups: dict[str, list[data.Pair]] = {}
+    for p in pairs:
+        groups.setdefault(p.qid, []).append(p)
+    return list(groups.values())
+
+
+def score_all(score: Any, questions: list[list[data.Pair]]) -> list[np.ndarray]:
+    """``score``'s logits for every sentence of every question (each question read once)."""
+    return [np.asarray(score(qs[0].question, [p.sentence for p in qs], [p.title for p in qs])).reshape(-1)
+            for qs in questions]
+
+
+def validate(questions: list[list[data.Pair]], logits: list[np.ndarray]) -> dict[str, float]:
     """The reader's numbers on held-out articles: AUC over every (question, sentence) pair, the
     answer sentence ranked first, the same for plain word overlap, and refusal at the threshold
     that refuses at most 5% of answerable questions."""
-    by_q: dict[str, list[data.Pair]] = {}
-    for p in pairs:
-        by_q.setdefault(p.qid, []).append(p)
-    scores: list[float] = []
-    labels: list[int] = []
     first = first_overlap = 0
     best_ans: list[float] = []
     best_una: list[float] = []
-    for qs in by_q.values():
-        s = list(score(qs[0].question, [p.sentence for p in qs], [p.title for p in qs]))
-        scores += s
-        labels += [p.label for p in qs]
+    for qs, s in zip(questions, logits, strict=True):
         if any(p.label for p in qs):
             first += qs[int(np.argmax(s))].label
             ov = [data._overlap(qs[0].question, p.sentence) for p in qs]
             first_overlap += qs[int(np.argmax(ov))].label
-            best_ans.append(max(s))
+            best_ans.append(float(s.max()))
         else:
-            best_una.append(max(s))
+            best_una.append(float(s.max()))
     t = float(np.quantile(best_ans, 0.05))
-    return {"questions": len(by_q), "answerable": len(best_ans), "unanswerable": len(best_una),
-            "auc": round(auc(scores, labels), 4), "first": round(first / len(best_ans), 4),
+    labels = [p.label for qs in questions for p in qs]
+    return {"questions": len(questions), "answerable": len(best_ans), "unanswerable": len(best_una),
+            "auc": round(auc(list(np.concatenate(logits)), labels), 4), "first": round(first / len(best_ans), 4),
             "first_overlap": round(first_overlap / len(best_ans), 4),
             "threshold_5pct": round(t, 4),
             "unanswerable_refused": round(sum(b < t for b in best_una) / max(len(best_una), 1), 4)}
+
+
+def agreement(fp32: list[np.ndarray], int8: list[np.ndarray]) -> dict[str, float]:
+    """int8 against fp32: correlation of the logits, the same sentence first, largest probability gap."""
+    zf, zq = np.concatenate(fp32), np.concatenate(int8)
+    top = sum(int(np.argmax(a) == np.argmax(b)) for a, b in zip(fp32, int8, strict=True))
+
+    def sig(z: np.ndarray) -> np.ndarray:
+        return np.asarray(1 / (1 + np.exp(-z)))
+
+    return {"r": round(float(np.corrcoef(zf, zq)[0, 1]), 4), "top1": round(top / len(fp32), 4),
+            "max_dp": round(float(np.max(np.abs(sig(zf) - sig(zq)))), 4)}
 
 
 CARD = """# Reader: MiniLM-L6 cross-encoder, int8 ONNX
@@ -216,24 +215,12 @@ def main() -> None:
     tok = reader.tokenizer()
 
     def f_score(q: str, sents: list[str], titles: list[str]) -> np.ndarray:
-        return np.asarray(f_run(reader.feeds(tok, q, sents, titles))).reshape(-1)
+        pairs = [(q, reader.passage(s, t)) for s, t in zip(sents, titles, strict=True)]
+        return np.asarray(f_run(reader.feeds(tok, pairs)))
 
-    q8 = reader.Reader(target)
-    f = validate(f_score, valid)
-    q = validate(q8.logits, valid)
-    zf, zq, top = [], [], 0
-    by_q: dict[str, list[data.Pair]] = {}
-    for p in valid:
-        by_q.setdefault(p.qid, []).append(p)
-    for ps in by_q.values():
-        inputs = (ps[0].question, [p.sentence for p in ps], [p.title for p in ps])
-        a, b = f_score(*inputs), q8.logits(*inputs)
-        zf += list(a)
-        zq += list(b)
-        top += int(np.argmax(a) == np.argmax(b))
-    sig = lambda z: 1 / (1 + np.exp(-np.asarray(z)))  # noqa: E731
-    agree = {"r": round(float(np.corrcoef(zf, zq)[0, 1]), 4), "top1": round(top / len(by_q), 4),
-             "max_dp": round(float(np.max(np.abs(sig(zf) - sig(zq)))), 4)}
+    questions = by_question(valid)
+    zf, zq = score_all(f_score, questions), score_all(reader.Reader(target).logits, questions)
+    f, q, agree = validate(questions, zf), validate(questions, zq), agreement(zf, zq)
     print(json.dumps({"fp32": f, "int8": q, "agreement": agree}, indent=1))
     if args.steps:
         return
