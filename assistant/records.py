@@ -8,6 +8,7 @@ adapters that use them. Nothing here knows how an answer is shown (``present`` d
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -143,6 +144,9 @@ class Draft:
 CLAIM_ROLES = ("quote", "conflict", "speaker", "answer")
 
 
+_SPACE_RUN = re.compile(r"\s+")
+
+
 def squash(text: str) -> str:
     r"""``text`` with each run of whitespace (a PDF's hard line breaks, no-break spaces) as one
     space: how claims are shown; the citation's offsets and quote stay the document's own.
@@ -150,7 +154,13 @@ def squash(text: str) -> str:
     >>> squash("Japan exported\n1.99 million\u00a0cars ")
     'Japan exported 1.99 million cars'
     """
-    return " ".join(text.split())
+    return flow(text).strip()
+
+
+def flow(text: str) -> str:
+    r"""``text`` with each run of whitespace as one space, its ends kept as one space: a piece of
+    PDF text shown between others (``flow("exported\n 1.99 ")`` is ``'exported 1.99 '``)."""
+    return _SPACE_RUN.sub(" ", text)
 
 
 @dataclass(frozen=True)

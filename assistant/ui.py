@@ -4,12 +4,14 @@ Every piece of document text passes through ``esc`` (HTML *and* Markdown neutral
 it reaches the page, so an article holding ``<script>`` or ``![x](http://...)`` shows as text.
 Only documents of the loaded index can be opened, by their id; no file path is ever served.
 
-Layout: a collection picker; chat (left) | tabs (right): "Sources" (sources of the latest
-answer and the document viewer) and "Documents" (upload, document list, remove, new
-collection). Clicking a ``[n]`` marker or a source opens its document with the cited span
-highlighted and scrolled into view: a PDF citation shows the page, rendered by pdfium, with
-boxes over the span's characters (a delegated click handler fills a hidden textbox and presses
-a hidden button). Pages are inlined as images: no file is ever served by path.
+Layout: a collection picker; chat (left) | a pane beside it (sticky on wide screens) with
+tabs: "Sources" (sources of the latest answer and the viewer) and "Documents" (upload,
+document list, remove, new collection). Clicking a ``[n]`` marker or a source opens its
+document in the viewer with the cited span highlighted and centred inside the viewer (the page
+and the conversation do not move; on a phone the viewer is a drawer): a PDF citation shows the
+page, rendered by pdfium, with boxes over the span's characters, zoom and previous / next page;
+every paged file offers its whole text. A delegated click handler fills a hidden textbox and
+presses a hidden button. Pages are inlined as images: no file is ever served by path.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from .core import check_history
 from .errors import AssistantError
 from .formats import SUFFIXES, FormatError, page_view
 from .present import NOT_FOUND, answer_json, pieces, printable
-from .records import Answer, Citation
+from .records import Answer, Citation, Document, flow
 
 # One pass, character by character: HTML specials and Markdown punctuation become numeric
 # entities, so nothing in a document can open a tag, a link or an image.
@@ -47,19 +49,76 @@ CSS = """
 .source .ctx { white-space: pre-wrap; font-size: 0.9em; }
 .source.related { opacity: 0.85; border-style: dashed; }
 mark.hl { background: #fde68a; color: #1f2937; padding: 0 1px; }  /* dark text on yellow in both themes */
-.pdf-scroll { max-height: 640px; overflow-y: auto; border: 1px solid var(--border-color-primary); border-radius: 6px; }
-.pdf-page { position: relative; line-height: 0; }
+.pdf-scroll { max-height: 70vh; overflow: auto; border: 1px solid var(--border-color-primary); border-radius: 6px; }
+.pdf-page { position: relative; line-height: 0; width: 100%; }
 .pdf-page img { width: 100%; display: block; }
 .pdf-hl { position: absolute; background: rgba(250, 204, 21, 0.38); outline: 2px solid rgba(202, 138, 4, 0.9);
   mix-blend-mode: multiply; pointer-events: none; }
-.article-body { white-space: pre-wrap; max-height: 420px; overflow-y: auto; font-size: 0.9em;
+.article-body { white-space: pre-wrap; max-height: 60vh; overflow-y: auto; font-size: 0.9em;
   border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 0.6em; }
+.viewer-bar { display: flex; flex-wrap: wrap; align-items: center; gap: 0.3em 0.8em; margin: 0.2em 0 0.4em; }
+.viewer-bar h4 { margin: 0; flex: 1 1 12em; }
+.viewer-bar .tools { display: flex; gap: 0.25em; flex-wrap: wrap; }
+.viewer-bar .tool { border: 1px solid var(--border-color-primary); border-radius: 4px; padding: 0.1em 0.5em;
+  background: var(--background-fill-secondary); color: var(--body-text-color); font-size: 0.85em; cursor: pointer; }
+.viewer-bar .tool:disabled { opacity: 0.4; cursor: default; }
+.article-body .page-head { display: inline-block; font-weight: 700; color: var(--body-text-color-subdued); }
+.viewer-bar .drawer-close { display: none; }
+/* Wide screens: the sources and the viewer stay beside the chat, scrolling on their own. */
+@media (min-width: 769px) {
+  #viewer-pane { position: sticky; top: 0.5em; align-self: flex-start; max-height: calc(100vh - 1em);
+    overflow-y: auto; }
+}
+/* Phones: the viewer opens as a drawer over the lower part of the screen. */
+@media (max-width: 768px) {
+  #article[data-open] { position: fixed; left: 0; right: 0; bottom: 0; height: 75vh; z-index: 1000;
+    overflow-y: auto; padding: 0.6em; background: var(--background-fill-primary);
+    border-top: 3px solid var(--color-accent); box-shadow: 0 -8px 24px rgba(0, 0, 0, 0.35); }
+  #article[data-open] .drawer-close { display: inline-block; }
+}
 """
 
-# Delegated click handler: any element with data-cite opens that citation.
+# Delegated click handler: an element with data-cite (a source card, a viewer button) or a chat
+# marker opens that citation; data-zoom and data-close act in the page alone. The viewer centres
+# the highlight inside its own scroll box (never the page: the conversation stays where it is)
+# and, on a phone, opens as a drawer over the chat.
 JS = """
 () => {
+  const viewer = window.assistantViewer = {
+    zoom: 1,
+    applyZoom() {
+      document.querySelectorAll('#article .pdf-page').forEach(p => { p.style.width = `${viewer.zoom * 100}%`; });
+    },
+    shown() {
+      const a = document.getElementById('article'); if (a) a.dataset.open = '1';
+      viewer.applyZoom();
+      const article = document.getElementById('article');
+      const pane = document.getElementById('viewer-pane');
+      if (article && pane && pane.scrollHeight > pane.clientHeight) {
+        pane.scrollTop += article.getBoundingClientRect().top - pane.getBoundingClientRect().top;
+      }
+      viewer.centre();
+    },
+    centre() {
+      const m = document.getElementById('cite-hl');
+      const box = m && m.closest('.pdf-scroll, .article-body');
+      if (!box) return;
+      const r = m.getBoundingClientRect(), b = box.getBoundingClientRect();
+      box.scrollTop += r.top - b.top - (box.clientHeight - r.height) / 2;
+      box.scrollLeft += r.left - b.left - (box.clientWidth - r.width) / 2;
+    },
+  };
   document.addEventListener('click', (event) => {
+    const tool = event.target.closest('[data-zoom], [data-close]');
+    if (tool) {
+      event.preventDefault();
+      if (tool.dataset.close) { const a = document.getElementById('article'); if (a) delete a.dataset.open; return; }
+      const z = tool.dataset.zoom;
+      viewer.zoom = z === 'fit' ? 1 : Math.min(4, Math.max(0.5, viewer.zoom * (z === 'in' ? 1.25 : 0.8)));
+      viewer.applyZoom();
+      viewer.centre();
+      return;
+    }
     const el = event.target.closest('[data-cite], .cite');
     if (!el) return;
     const m = (el.className || '').match(/ref-(\\d+)-(\\w)-(\\d+)/);
@@ -75,9 +134,11 @@ JS = """
 }
 """
 
+PAGE_PX = 1200  # rendered width of a PDF page: sharp up to about 2x zoom in the viewer
+UNAVAILABLE = "That source is not available."
 READ_ONLY = "This server is read-only: documents can be asked about, not added or removed."
 
-SCROLL_JS = "() => { const m = document.getElementById('cite-hl'); if (m) m.scrollIntoView({block: 'center'}); }"
+SHOWN_JS = "() => window.assistantViewer && window.assistantViewer.shown()"
 
 
 def esc(text: str) -> str:
@@ -108,16 +169,18 @@ def answer_html(reply: Answer, turn: int) -> str:
     return f'<div class="answer">{"".join(out)} {timing}</div>'
 
 
-def _context(doc_text: str, c: Citation, limit: int = 320) -> str:
-    """The paragraph around a citation with the quote highlighted (clipped for long pages)."""
-    p0, p1 = next(((a, b) for a, b in paragraph_spans(doc_text) if a <= c.start and c.end <= b), (c.start, c.end))
+def _context(doc: Document, c: Citation, limit: int = 320) -> str:
+    """The paragraph around a citation with the quote highlighted (clipped for long pages); a
+    PDF's hard line breaks shown as spaces (``records.flow``)."""
+    text, show = doc.text, flow if doc.kind == "pdf" else str
+    p0, p1 = next(((a, b) for a, b in paragraph_spans(text) if a <= c.start and c.end <= b), (c.start, c.end))
     p0, p1 = max(p0, c.start - limit), min(p1, c.end + limit)
-    before = ("…" if p0 > 0 else "") + doc_text[p0 : c.start]
-    after = doc_text[c.end : p1] + ("…" if p1 < len(doc_text) else "")
-    return f'{esc(before)}<mark class="hl">{esc(c.quote)}</mark>{esc(after)}'
+    before = ("…" if p0 > 0 else "") + text[p0 : c.start]
+    after = text[c.end : p1] + ("…" if p1 < len(text) else "")
+    return f'{esc(show(before))}<mark class="hl">{esc(show(c.quote))}</mark>{esc(show(after))}'
 
 
-def sources_html(reply: Answer | None, turn: int, documents: dict[str, Any]) -> str:
+def sources_html(reply: Answer | None, turn: int, documents: dict[str, Document]) -> str:
     if reply is None:
         return '<div class="sources"><h4>Sources</h4><p>Ask a question; its sources appear here.</p></div>'
     rows = ['<div class="sources">']
@@ -127,7 +190,7 @@ def sources_html(reply: Answer | None, turn: int, documents: dict[str, Any]) -> 
         rows.append(f"<h4>{esc(title)}</h4>")
         for c in cites:
             doc = documents.get(c.source)
-            ctx = _context(doc.text, c) if doc else esc(c.quote)
+            ctx = _context(doc, c) if doc else esc(c.quote)
             cls = "source related" if kind == "r" else "source"
             rows.append(
                 f'<div class="{cls}" data-cite="{turn}:{kind}:{c.n}" role="button" tabindex="0">'
@@ -138,33 +201,79 @@ def sources_html(reply: Answer | None, turn: int, documents: dict[str, Any]) -> 
     return "".join(rows)
 
 
-def article_html(reply: Answer, kind: str, n: int, documents: dict[str, Any], corpus_dir: Path | None = None) -> str:
-    """The cited document with the span marked (id cite-hl, scrolled into view by JS): a PDF page
-    as its rendered image with the span's character boxes drawn over it; anything else as its
-    extracted text with the span highlighted."""
+def _view_label(c: Citation, shown: Document) -> str:
+    """"Regional energy report, p. 3": the citation's document, at the page shown."""
+    name = c.title or c.file or c.source
+    return f"{name}, p. {shown.page_label}" if shown.page_label is not None else name
+
+
+def _marked(text: str, span: tuple[int, int] | None, ident: str = "cite-hl") -> str:
+    """A document's text escaped, the span (if any) marked with ``ident`` so it can be centred."""
+    if span is None:
+        return esc(text)
+    s, e = span
+    return f'{esc(text[:s])}<mark id="{ident}" class="hl">{esc(text[s:e])}</mark>{esc(text[e:])}'
+
+
+def _body(inner: str) -> str:
+    return f'<div class="article-body">{inner}</div>'
+
+
+def article_html(reply: Answer, turn: int, kind: str, n: int, documents: dict[str, Document],
+                 corpus_dir: Path | None = None, at: str = "") -> str:
+    """The viewer: the cited document with the span marked (id cite-hl, centred inside the viewer
+    by JS, never by scrolling the page). A PDF page is its rendered image with the span's
+    character boxes drawn over it; anything else its extracted text. ``at`` moves the viewer
+    within the cited file: "p<page>" (0-based) shows another page of it, "all" every page's
+    text; only pages of that file, as indexed, can be shown. The toolbar has previous / next
+    page, zoom (PDF), whole document (paged files) and, in the phone drawer, close."""
     cites = reply.citations if kind == "c" else reply.related
     c = next((x for x in cites if x.n == n), None)
     doc = documents.get(c.source) if c else None
     if c is None or doc is None:
-        return "<p>That source is not available.</p>"
-    t = doc.text
-    text = (f'<div class="article-body">{esc(t[: c.start])}<mark id="cite-hl" class="hl">{esc(t[c.start : c.end])}'
-            f"</mark>{esc(t[c.end :])}</div>")
-    head = f'<h4 title="{esc(doc.file)}">{esc(c.label)}</h4>'
-    if doc.kind == "pdf" and corpus_dir is not None and doc.page is not None:
-        try:
-            view = pdf_page_html(corpus_dir / doc.file, doc.page, c.start, c.end)
-            return (f'<div class="article" data-source="{esc(c.source)}">{head}{view}'
-                    f'<details><summary>Extracted text of the page</summary>{text.replace("cite-hl", "cite-hl-text")}'
-                    f"</details></div>")
-        except (OSError, FormatError):
-            pass  # the file changed since indexing: show the text we indexed
-    return f'<div class="article" data-source="{esc(c.source)}">{head}{text}</div>'
+        return f"<p>{esc(UNAVAILABLE)}</p>"
+    pages = sorted((d for d in documents.values() if d.file == doc.file and d.page is not None),
+                   key=lambda d: d.page or 0)
+    ref = f"{turn}:{kind}:{n}"
+    shown = next((d for d in pages if at == f"p{d.page}"), doc)
+    span = (c.start, c.end) if shown.id == doc.id else None
+    if at == "all" and len(pages) > 1:
+        view = _body("".join(f'<span class="page-head">p. {d.page_label}</span>\n'
+                             f'{_marked(d.text, span if d.id == doc.id else None)}\n\n' for d in pages))
+        label = c.title or c.file or c.source
+    else:
+        view, label = _body(_marked(shown.text, span)), _view_label(c, shown)
+        if shown.kind == "pdf" and corpus_dir is not None and shown.page is not None:
+            try:
+                image = pdf_page_html(corpus_dir / shown.file, shown.page, *(span or (0, 0)))
+                view = (f'{image}<details><summary>Extracted text of the page</summary>'
+                        f'{_body(_marked(shown.text, span, "cite-hl-text"))}</details>')
+            except (OSError, FormatError):
+                pass  # the file changed since indexing: show the text we indexed
+    tools = []
+    if pages and len(pages) > 1:
+        i = next((j for j, d in enumerate(pages) if d.id == shown.id), -1)
+        prev = pages[i - 1] if at != "all" and i > 0 else None
+        after = pages[i + 1] if at != "all" and 0 <= i < len(pages) - 1 else None
+        for target, text, hint in ((prev, "‹ Prev", "previous page"), (after, "Next ›", "next page")):
+            state = f'data-cite="{ref}:p{target.page}"' if target else "disabled"
+            tools.append(f'<button class="tool" {state} title="{hint}">{text}</button>')
+        tools.append(f'<button class="tool" data-cite="{ref}:all" title="every page\'s text">Whole document</button>'
+                     if at != "all" else f'<button class="tool" data-cite="{ref}" title="back to the cited page">'
+                     f"Cited page</button>")
+    if '<div class="pdf-scroll">' in view:
+        tools += [f'<button class="tool" data-zoom="{z}" title="{hint}">{text}</button>'
+                  for z, text, hint in (("out", "−", "zoom out"), ("fit", "Fit", "fit the width"),
+                                        ("in", "+", "zoom in"))]
+    tools.append('<button class="tool drawer-close" data-close="1" title="close the viewer">✕ Close</button>')
+    head = (f'<div class="viewer-bar"><h4 title="{esc(doc.file)}">{esc(label)}</h4>'
+            f'<span class="tools">{"".join(tools)}</span></div>')
+    return f'<div class="article" data-source="{esc(c.source)}">{head}{view}</div>'
 
 
 def pdf_page_html(path: Path, page: int, start: int, end: int) -> str:
     """The rendered page as an inline image, one highlight box per line of the span on top."""
-    png, boxes = page_view(path, page, start, end)
+    png, boxes = page_view(path, page, start, end, width_px=PAGE_PX)
     ids = ['id="cite-hl" '] + [""] * max(0, len(boxes) - 1)
     marks = "".join(
         f'<div {ident}class="pdf-hl" style="left:{x0 * 100:.3f}%;top:{y0 * 100:.3f}%;'
@@ -205,13 +314,18 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
         chat.append({"role": "assistant", "content": answer_html(reply, n)})
         return chat, turns, sources_html(reply, n, bot.index.documents), "", ""
 
-    def open_citation(request: str, turns: list[Turn], name: str) -> str:
+    def open_citation(request: str, turns: list[Turn], name: str) -> tuple[str, Any]:
+        return _open(request, turns, name), gr.Tabs(selected="sources-tab")  # the viewer's tab, if elsewhere
+
+    def _open(request: str, turns: list[Turn], name: str) -> str:
         try:
-            turn_s, kind, n_s = request.split(":")
-            reply = turns[int(turn_s)].reply
-            return article_html(reply, kind, int(n_s), docs_of(name), settings_for(library.settings, name).corpus_dir)
+            turn_s, kind, n_s, *rest = request.split(":")
+            turn, at = int(turn_s), rest[0] if rest else ""
+            reply = turns[turn].reply
+            return article_html(reply, turn, kind, int(n_s), docs_of(name),
+                                settings_for(library.settings, name).corpus_dir, at)
         except (ValueError, IndexError, AssistantError):
-            return "<p>That source is not available.</p>"
+            return f"<p>{esc(UNAVAILABLE)}</p>"
 
     def clear(name: str):
         return [], [], sources_html(None, 0, {}), "", ""
@@ -305,7 +419,7 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
                                  scale=2, interactive=True)
             count = gr.Markdown(_count(collection), elem_id="doc-count")
         with gr.Row():
-            with gr.Column(scale=3):
+            with gr.Column(scale=5):
                 chat = gr.Chatbot(elem_id="chat", height=480, label="Conversation", feedback_options=None,
                                   render_markdown=True, sanitize_html=True, group_consecutive_messages=False,
                                   latex_delimiters=[],
@@ -319,7 +433,7 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
                 # collections show none rather than questions their documents cannot answer.
                 with gr.Column(visible=collection == DEFAULT, elem_id="examples") as example_box:
                     gr.Examples(examples=[[e] for e in examples], inputs=[question], label="Examples")
-            with gr.Column(scale=2), gr.Tabs():
+            with gr.Column(scale=4, elem_id="viewer-pane"), gr.Tabs() as tabs:
                 with gr.Tab("Sources", id="sources-tab"):
                     sources = gr.HTML(sources_html(None, 0, {}), elem_id="sources")
                     article = gr.HTML("", elem_id="article")
@@ -351,8 +465,8 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
             trigger(respond, [question, chat, turns, picker], outs, api_visibility="private")
         clear_btn.click(clear, [picker], outs, api_visibility="private")
         chat.clear(clear, [picker], outs, api_visibility="private")  # the chat's own trash icon starts over too
-        cite_open.click(open_citation, [cite_request, turns, picker], [article], api_visibility="private").then(
-            None, None, None, js=SCROLL_JS)
+        cite_open.click(open_citation, [cite_request, turns, picker], [article, tabs], api_visibility="private").then(
+            None, None, None, js=SHOWN_JS)
         picker.change(switch, [picker], [*outs, table, choice, count, example_box], api_visibility="private")
         files.upload(upload, [files, picker], [files, status, table, choice, count], api_visibility="private")
         remove_btn.click(ask_remove, [choice, picker], [confirm_row, confirm_text, status], api_visibility="private")

@@ -74,3 +74,29 @@ def test_a_speaker_the_text_does_not_name_is_said_to_be_unnamed():
     ans = Answer("q", True, (Claim("an official", 1, "answer", UNNAMED), Claim(quote, 1)), (_cite(1, quote),))
     assert text(ans) == f"{UNNAMED_LEAD}an official: {quote} [1]"
     assert Answer.from_dict(ans.to_dict()).claims == ans.claims  # the label survives the JSON round trip
+
+
+def test_the_viewer_moves_only_within_the_cited_file():
+    """Previous / next page and the whole document show pages of the cited file alone; a request
+    for a page it does not have shows the cited page; the quote is marked only on its own page."""
+    from assistant.records import Document
+    from assistant.ui import article_html
+
+    pages = {f"r.jsonl#p{i}": Document(f"r.jsonl#p{i}", f"Page {i} text. Fact {i}.", "h", page=i, source="r.jsonl",
+                                       kind="pages", heading="Report") for i in range(3)}
+    other = Document("secret.txt", "Secret text.", "h")
+    docs = {**pages, other.id: other}
+    cite = Citation(1, "r.jsonl#p1", 13, 20, "Fact 1.", 1.0, page=2, file="r.jsonl", title="Report")
+    reply = Answer("q", True, (Claim("Fact 1.", 1),), (cite,))
+
+    cited = article_html(reply, 0, "c", 1, docs)
+    assert '<mark id="cite-hl" class="hl">Fact 1&#46;</mark>' in cited and "Report, p&#46; 2" in cited
+    assert 'data-cite="0:c:1:p0"' in cited and 'data-cite="0:c:1:p2"' in cited  # previous and next
+    nxt = article_html(reply, 0, "c", 1, docs, at="p2")
+    assert "Page 2 text" in nxt and "cite-hl" not in nxt and "Report, p&#46; 3" in nxt
+    assert "disabled" in nxt and 'data-cite="0:c:1:p1"' in nxt  # no page after the last, back to the cited one
+    assert article_html(reply, 0, "c", 1, docs, at="p9") == cited  # not a page of the file: the cited page
+    whole = article_html(reply, 0, "c", 1, docs, at="all")
+    assert all(f"Page {i} text" in whole for i in range(3)) and whole.count("cite-hl") == 1
+    assert "Secret" not in cited + nxt + whole
+    assert "not available" in article_html(reply, 0, "c", 7, docs)  # no such citation

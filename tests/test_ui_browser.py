@@ -55,6 +55,7 @@ class App:
             self.proc.kill()
 
 
+IN_VIEW = "e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
 KESTREL = "The Kestrel fund paid 9.4 million dollars to the trust."
 
 
@@ -125,9 +126,14 @@ def test_answer_citation_follow_up_and_not_found_in_a_real_browser(app, browser)
     # the sources panel shows the quote highlighted inside its paragraph
     assert "21 percent" in p.page.locator("#sources .source mark.hl").first.inner_text()
 
+    page_y = p.page.evaluate("window.scrollY")
     answer.locator("button.cite").first.click()
     hl = p.page.locator("#article #cite-hl")
     hl.wait_for(state="visible", timeout=15000)
+    p.page.wait_for_timeout(300)  # the viewer centres the quote after it renders
+    # the viewer opened beside the conversation: the page did not scroll, the answer is still in view
+    assert p.page.evaluate("window.scrollY") == page_y
+    assert answer.evaluate(IN_VIEW)
     quote = hl.inner_text()
     assert quote.startswith("If Japan merely kept its 21 percent share")
     assert (ROOT / "corpus" / "002_f7fc15107f3bc862.txt").read_text()[3434:3581] == quote
@@ -184,6 +190,24 @@ def test_highlighted_quotes_are_readable_in_both_themes(app, browser, theme):
     hl.wait_for(state="visible", timeout=15000)
     assert hl.evaluate(CONTRAST_JS) >= 4.5
     p.shot(f"10-highlight-{theme}")
+
+
+def test_the_viewer_is_a_drawer_on_a_phone(app, browser):
+    """At 390 px the columns stack, so the viewer would sit far below the chat: a citation opens
+    it as a drawer over the lower screen, with the quote in view, and Close puts it away."""
+    p = Page(browser, app.url)
+    p.page.set_viewport_size({"width": 390, "height": 844})
+    answer = p.ask("What share of the U.S. market did Japan reach last year?")
+    answer.locator("button.cite").first.click()
+    hl = p.page.locator("#article #cite-hl")
+    hl.wait_for(state="visible", timeout=15000)
+    p.page.wait_for_timeout(300)
+    assert p.page.locator("#article").evaluate("e => getComputedStyle(e).position") == "fixed"
+    assert hl.evaluate(IN_VIEW)  # the quote itself, inside the drawer, on screen
+    p.page.screenshot(path=str(SHOTS / "13-phone-drawer.png"))
+    p.page.locator("#article .drawer-close").click()
+    assert p.page.locator("#article").evaluate("e => getComputedStyle(e).position") != "fixed"
+    assert not p.page.locator("#article .drawer-close").is_visible()
 
 
 def test_error_is_a_message_not_a_traceback(app, browser):
@@ -455,28 +479,65 @@ def test_uploaded_pdf_citation_is_highlighted_on_its_page(tmp_path, browser):
         hl = p.page.locator("#article .pdf-hl").first
         hl.wait_for(state="visible", timeout=30000)
         assert p.page.locator("#article h4").inner_text() == "Regional energy report, p. 2"
-        img = p.page.locator("#article .pdf-page img").bounding_box()
-        boxes = [b.bounding_box() for b in p.page.locator("#article .pdf-hl").all()]
-        assert img and boxes and all(boxes)
-
         doc = pdfium.PdfDocument(str(pdf))
         page = doc[1]
         width, height = page.get_size()
         tp = page.get_textpage()
         found = tp.search("48,250").get_next()
         assert found is not None
-        for i in range(found[0], found[0] + found[1]):
-            left, bottom, right, top = tp.get_charbox(i)
-            cx = img["x"] + (left + right) / 2 / width * img["width"]
-            cy = img["y"] + (1 - (bottom + top) / 2 / height) * img["height"]
-            assert any(b["x"] <= cx <= b["x"] + b["width"] and b["y"] <= cy <= b["y"] + b["height"]
-                       for b in boxes if b), (i, cx, cy, boxes)
+
+        def boxes_cover_the_figure() -> list:  # type: ignore[type-arg]
+            """The highlight boxes drawn over the page image cover every character of "48,250"."""
+            img = p.page.locator("#article .pdf-page img").bounding_box()
+            boxes = [b.bounding_box() for b in p.page.locator("#article .pdf-hl").all()]
+            assert img and boxes and all(boxes)
+            for i in range(found[0], found[0] + found[1]):
+                left, bottom, right, top = tp.get_charbox(i)
+                cx = img["x"] + (left + right) / 2 / width * img["width"]
+                cy = img["y"] + (1 - (bottom + top) / 2 / height) * img["height"]
+                assert any(b["x"] <= cx <= b["x"] + b["width"] and b["y"] <= cy <= b["y"] + b["height"]
+                           for b in boxes if b), (i, cx, cy, boxes)
+            return boxes
+
+        boxes = boxes_cover_the_figure()
         first = boxes[0]
         view = p.page.locator("#article .pdf-scroll").bounding_box()
         assert view and first and view["y"] <= first["y"] <= view["y"] + view["height"]  # scrolled into view
-        p.page.locator("#article .pdf-hl").first.scroll_into_view_if_needed()
         p.page.locator("#article").screenshot(path=str(SHOTS / "7-pdf-citation-highlighted.png"))
         p.shot("8-pdf-citation-page")
+
+        # zoom: the page grows inside the viewer, the boxes stay on the figure and it stays in view
+        fit = p.page.locator("#article .pdf-page img").bounding_box()["width"]
+        tools = p.page.locator("#article .viewer-bar")
+        tools.get_by_role("button", name="+").click()
+        tools.get_by_role("button", name="+").click()
+        zoomed = p.page.locator("#article .pdf-page img").bounding_box()["width"]
+        assert abs(zoomed / fit - 1.5625) < 0.02, (fit, zoomed)
+        first = boxes_cover_the_figure()[0]
+        view = p.page.locator("#article .pdf-scroll").bounding_box()
+        assert view["x"] <= first["x"] + first["width"] / 2 <= view["x"] + view["width"]
+        assert view["y"] <= first["y"] + first["height"] / 2 <= view["y"] + view["height"]
+        p.page.locator("#article").screenshot(path=str(SHOTS / "12-pdf-zoomed.png"))
+
+        # next page: p. 3 of the same file, nothing highlighted, the zoom kept; back: the quote again
+        tools.get_by_role("button", name="Next ›").click()
+        p.page.wait_for_function("document.querySelector('#article h4').innerText.endsWith('p. 3')", timeout=30000)
+        assert "Output by plant" in (p.page.locator("#article details").text_content() or "")
+        assert p.page.locator("#article .pdf-hl").count() == 0
+        assert abs(p.page.locator("#article .pdf-page img").bounding_box()["width"] - zoomed) < 2
+        tools.get_by_role("button", name="‹ Prev").click()
+        p.page.wait_for_function("document.querySelector('#article h4').innerText.endsWith('p. 2')", timeout=30000)
+        boxes_cover_the_figure()
+        tools.get_by_role("button", name="Fit").click()
+        assert abs(p.page.locator("#article .pdf-page img").bounding_box()["width"] - fit) < 2
+
+        # the whole document: every page's text, the quote marked on its page
+        tools.get_by_role("button", name="Whole document").click()
+        p.page.wait_for_function("document.querySelector('#article h4').innerText === 'Regional energy report'",
+                                 timeout=30000)
+        whole = p.page.locator("#article .article-body").inner_text()
+        assert "The board met four times" in whole and "Output by plant" in whole and "7.5 million euros" in whole
+        assert p.page.locator("#article #cite-hl").inner_text().startswith("The Zorvan plant produced 48,250")
         assert p.hosts() == {f"127.0.0.1:{app.port}"}, p.hosts()
         assert not list((tmp_path / "index").parent.glob("**/Q3 report.pdf.part"))
     finally:
