@@ -23,6 +23,7 @@ from .embedding import Embedder
 from .errors import AssistantError
 from .formats import SUFFIXES, FormatError, sniff
 from .index import LoadedIndex, live_generation
+from .progress import OnStep
 from .records import Document
 from .settings import Settings
 
@@ -190,7 +191,7 @@ class Library:
                 return None
             return self._bots[name]
 
-    def add(self, name: str, files: list[tuple[Path, str]], progress: bool = False) -> Added:
+    def add(self, name: str, files: list[tuple[Path, str]], progress: bool | OnStep = False) -> Added:
         """Store uploaded files (path, original name) in the collection and index it. Either the
         files end indexed, or the new ones are removed again and CollectionError says why."""
         s = create(self.settings, name)
@@ -226,7 +227,7 @@ class Library:
             remove(settings_for(self.settings, name), file)
             return self._reindex(name, False, [])
 
-    def _reindex(self, name: str, progress: bool, skipped: list[str]) -> str:
+    def _reindex(self, name: str, progress: bool | OnStep, skipped: list[str]) -> str:
         from .core import index_corpus
 
         stats = index_corpus(settings_for(self.settings, name), self.embedder, progress=progress,

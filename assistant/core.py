@@ -25,6 +25,7 @@ from .corpus import Skipped
 from .embedding import Embedder, OnnxEmbedder, SentenceTransformerEmbedder, export_onnx
 from .errors import AssistantError, QuestionError
 from .index import ChunkerConfig, IndexStats, LexicalConfig, LoadedIndex, build_index, open_index, require_index
+from .progress import OnStep
 from .reader import shared_reader
 from .records import Hit
 from .retrieval import HybridRetriever, Retriever
@@ -79,7 +80,7 @@ def index_corpus(
     settings: Settings,
     embedder: Embedder | None = None,
     rebuild: bool = False,
-    progress: bool = True,
+    progress: bool | OnStep = True,
     on_skip: Callable[[Skipped], None] | None = None,
     limit_pages: int | None = None,
     on_wait: Callable[[], None] | None = None,

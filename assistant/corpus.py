@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .errors import CorpusError
 from .formats import MAX_TITLE, SUFFIXES, FormatError, pdf_pages, read_docx, read_html, sniff
+from .progress import OnStep, Stage
 from .records import Document
 
 
@@ -152,10 +153,13 @@ def corpus_files(corpus_dir: Path) -> tuple[list[Path], list[Skipped]]:
     return sorted(files), sorted(refused, key=lambda s: s.path)
 
 
-def load_corpus(corpus_dir: Path, limit_pages: int | None = None) -> tuple[list[Document], list[Skipped]]:
-    """Documents of the corpus and the files skipped (with why). Raises CorpusError if none load."""
+def load_corpus(corpus_dir: Path, limit_pages: int | None = None,
+                on_step: OnStep | None = None) -> tuple[list[Document], list[Skipped]]:
+    """Documents of the corpus and the files skipped (with why), each file read told to
+    ``on_step``. Raises CorpusError if none load."""
     docs: list[Document] = []
     files, skipped = corpus_files(corpus_dir)
+    reading = Stage(on_step, "reading", len(files), "file")
     for path in files:
         rel = path.relative_to(corpus_dir).as_posix()
         try:
@@ -164,6 +168,7 @@ def load_corpus(corpus_dir: Path, limit_pages: int | None = None) -> tuple[list[
             skipped.extend(partly)
         except (OSError, ValueError) as e:
             skipped.append(Skipped(rel, str(e)))
+        reading.advance()
         if limit_pages is not None and len(docs) >= limit_pages:
             docs = docs[:limit_pages]
             break

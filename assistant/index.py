@@ -44,13 +44,14 @@ from .chunking import chunk_document, context_header, embedding_text, sentence_s
 from .corpus import Skipped, load_corpus
 from .embedding import Embedder
 from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from .progress import OnStep, Stage, resolve
 from .records import Chunk, Document
 from .settings import FORMAT_VERSION
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 WRITE_LOCK = ".write.lock"
-EMBED_BLOCK = 512  # chunks per progress-bar step; the model batches inside it
+EMBED_BLOCK = 64  # chunks per progress step (a display moves every 2-3 s); the model batches inside it
 
 
 @dataclass(frozen=True)
@@ -275,23 +276,25 @@ def build_index(
     embedder: Embedder,
     chunker: ChunkerConfig,
     rebuild: bool = False,
-    progress: bool = True,
+    progress: bool | OnStep = True,
     limit_pages: int | None = None,
     on_skip: Callable[[Skipped], None] | None = None,
     lex: LexicalConfig | None = None,
     on_wait: Callable[[], None] | None = None,
 ) -> IndexStats:
     """Bring ``index_dir`` up to date with ``corpus_dir``, embedding only what changed. Holds the
-    write lock throughout, so a second writer builds on the first one's result."""
+    write lock throughout, so a second writer builds on the first one's result. ``progress``:
+    bars on the terminal (True), none (False), or each ``progress.Step`` told to a callable."""
     with write_lock(index_dir, on_wait):
-        return _build(corpus_dir, index_dir, embedder, chunker, rebuild, progress, limit_pages, on_skip, lex)
+        return _build(corpus_dir, index_dir, embedder, chunker, rebuild, resolve(progress), limit_pages, on_skip,
+                      lex)
 
 
 def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: ChunkerConfig, rebuild: bool,
-           progress: bool, limit_pages: int | None, on_skip: Callable[[Skipped], None] | None,
+           on_step: OnStep | None, limit_pages: int | None, on_skip: Callable[[Skipped], None] | None,
            lex: LexicalConfig | None) -> IndexStats:
     t0 = time.perf_counter()
-    docs, skipped = load_corpus(corpus_dir, limit_pages=limit_pages)
+    docs, skipped = load_corpus(corpus_dir, limit_pages=limit_pages, on_step=on_step)
     for s in skipped:
         if on_skip:
             on_skip(s)
@@ -307,17 +310,10 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: Chunk
         old_chunks[c.doc_id].append(c)
 
     plan: list[Planned] = []
+    parsing = Stage(on_step, "parsing", len(docs), "document")  # sentences, chunks, attributions
     for d in docs:
-        prev = old_docs.get(d.id)
-        if old and prev is not None and prev["sha256"] == d.sha256 and d.id in old_chunks:
-            sents = old.sentences[d.id] if same_text_rules else sentence_spans(d.text)
-            if sents == old.sentences[d.id]:  # same sentences: their vectors can be reused too
-                atts = old.attributions[d.id] if same_text_rules else extract(d.text, sents)
-                plan.append(Planned(d, old_chunks[d.id], sents, True, atts))
-                continue
-        sents = sentence_spans(d.text)
-        cs = chunk_document(d, embedder.count_tokens, chunker.max_tokens, chunker.min_tokens, sents)
-        plan.append(Planned(d, cs, sents, False, extract(d.text, sents)))
+        plan.append(_plan(d, old, old_docs, old_chunks, same_text_rules, embedder, chunker))
+        parsing.advance()
 
     stats = IndexStats(documents=len(docs), skipped=skipped)
     stats.chunks = sum(len(p.chunks) for p in plan)
@@ -341,7 +337,7 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: Chunk
             shift = c.start - (len(headers[p.doc.id]) + 1 if headers[p.doc.id] else 0)
             spans.append([(max(s, c.start) - shift, min(e, c.end) - shift) for s, e in p.sentences
                           if e > c.start and s < c.end])
-    new_vectors, new_pieces = _embed(embedder, texts, spans, progress)
+    new_vectors, new_pieces = _embed(embedder, texts, spans, on_step)
     vectors = np.zeros((stats.chunks, embedder.dim), dtype=np.float32)
     sent_vectors = np.zeros((sum(len(p.sentences) for p in plan), embedder.dim), dtype=np.float16)
     row, srow, k = 0, 0, 0
@@ -358,9 +354,26 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: Chunk
         row, srow = row + n, srow + ns
 
     indexed = {d: m.get("indexed", "") for d, m in old_docs.items()}
+    writing = Stage(on_step, "writing", 1, "index")
     _write_generation(index_dir, plan, headers, vectors, sent_vectors, embedder, chunker, lex, indexed, refused)
+    writing.advance()
     stats.seconds = time.perf_counter() - t0
     return stats
+
+
+def _plan(d: Document, old: LoadedIndex | None, old_docs: dict[str, Any], old_chunks: dict[str, list[Chunk]],
+          same_text_rules: bool, embedder: Embedder, chunker: ChunkerConfig) -> Planned:
+    """What the run does with one document: reuse its chunks, sentences and vectors when its
+    text and the text rules are unchanged, else split, chunk and parse it anew."""
+    prev = old_docs.get(d.id)
+    if old and prev is not None and prev["sha256"] == d.sha256 and d.id in old_chunks:
+        sents = old.sentences[d.id] if same_text_rules else sentence_spans(d.text)
+        if sents == old.sentences[d.id]:  # same sentences: their vectors can be reused too
+            atts = old.attributions[d.id] if same_text_rules else extract(d.text, sents)
+            return Planned(d, old_chunks[d.id], sents, True, atts)
+    sents = sentence_spans(d.text)
+    cs = chunk_document(d, embedder.count_tokens, chunker.max_tokens, chunker.min_tokens, sents)
+    return Planned(d, cs, sents, False, extract(d.text, sents))
 
 
 def _sentence_vectors(p: Planned, pieces: list[np.ndarray], dim: int) -> np.ndarray:
@@ -374,19 +387,16 @@ def _sentence_vectors(p: Planned, pieces: list[np.ndarray], dim: int) -> np.ndar
 
 
 def _embed(embedder: Embedder, texts: list[str], spans: list[list[tuple[int, int]]],
-           progress: bool) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Chunk vectors and their sentence-piece vectors, with a progress bar over the chunks."""
-    from tqdm import tqdm
-
+           on_step: OnStep | None) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Chunk vectors and their sentence-piece vectors, each block of chunks told to ``on_step``."""
     parts, pieces = [], []
-    with tqdm(total=len(texts), desc="embedding", unit="chunk", disable=not progress or not texts,
-              dynamic_ncols=True) as bar:
-        for i in range(0, len(texts), EMBED_BLOCK):
-            block = slice(i, i + EMBED_BLOCK)
-            vecs, ps = embedder.embed_spans(texts[block], spans[block])
-            parts.append(vecs)
-            pieces.extend(ps)
-            bar.update(len(texts[block]))
+    embedding = Stage(on_step if texts else None, "embedding", len(texts), "chunk")
+    for i in range(0, len(texts), EMBED_BLOCK):
+        block = slice(i, i + EMBED_BLOCK)
+        vecs, ps = embedder.embed_spans(texts[block], spans[block])
+        parts.append(vecs)
+        pieces.extend(ps)
+        embedding.advance(len(texts[block]))
     return (np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)), pieces
 
 

@@ -27,6 +27,7 @@ from .core import check_history
 from .errors import AssistantError
 from .formats import SUFFIXES, FormatError, page_view
 from .present import NOT_FOUND, answer_json, pieces, printable
+from .progress import Step
 from .records import Answer, Citation, Document, flow
 
 # One pass, character by character: HTML specials and Markdown punctuation become numeric
@@ -348,11 +349,15 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
         if read_only:
             raise AssistantError(READ_ONLY)
 
-    def upload(files: list[str] | None, name: str, progress: Any = gr.Progress(track_tqdm=True)):  # noqa: B008
+    def upload(files: list[str] | None, name: str, progress: Any = gr.Progress()):  # noqa: B008
         paths = [Path(f) for f in files or []]
+
+        def step(s: Step) -> None:  # one progress line, moving with every file and block of chunks
+            progress(s.done / s.total if s.total else None, desc=s.line())
+
         try:
             writable()
-            done = library.add(name, [(p, p.name) for p in paths], progress=True)
+            done = library.add(name, [(p, p.name) for p in paths], progress=step)
             lines = [f"Added: {', '.join(done.stored)}." if done.stored else "Nothing added."]
             lines += [f"Refused: {r}" for r in done.refused]
             lines += [f"Skipped {x}" for x in done.skipped]
@@ -468,7 +473,8 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
         cite_open.click(open_citation, [cite_request, turns, picker], [article, tabs], api_visibility="private").then(
             None, None, None, js=SHOWN_JS)
         picker.change(switch, [picker], [*outs, table, choice, count, example_box], api_visibility="private")
-        files.upload(upload, [files, picker], [files, status, table, choice, count], api_visibility="private")
+        files.upload(upload, [files, picker], [files, status, table, choice, count], api_visibility="private",
+                     show_progress_on=[status])  # one progress display, not one per output
         remove_btn.click(ask_remove, [choice, picker], [confirm_row, confirm_text, status], api_visibility="private")
         confirm_btn.click(remove_doc, [choice, picker], [status, table, choice, count], api_visibility="private").then(
             lambda: gr.update(visible=False), None, [confirm_row], api_visibility="private")

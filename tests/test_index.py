@@ -47,6 +47,25 @@ def test_second_run_embeds_nothing(fake_settings):
     assert "nothing embedded" in second.summary()
 
 
+def test_progress_reports_every_stage_in_order_and_ends_at_its_total(fake_settings, monkeypatch):
+    import assistant.index as index_module
+    from assistant.progress import STAGES, Step
+
+    monkeypatch.setattr(index_module, "EMBED_BLOCK", 4)  # several embedding steps on a small corpus
+    steps: list[Step] = []
+    stats = index_corpus(fake_settings, CountingEmbedder(), progress=steps.append)
+    assert [s.stage for s in steps] == sorted((s.stage for s in steps), key=STAGES.index)
+    assert {s.stage for s in steps} == set(STAGES)
+    last = {s.stage: s for s in steps}
+    assert last["reading"].done == last["reading"].total == 3 == stats.documents  # one file, one document each
+    assert last["embedding"].done == last["embedding"].total == stats.embedded
+    assert len([s for s in steps if s.stage == "embedding"]) == 1 + -(-stats.embedded // 4)  # 0, then per block
+    assert all(a.done <= b.done for a, b in zip(steps, steps[1:], strict=False) if a.stage == b.stage)
+    steps.clear()
+    index_corpus(fake_settings, CountingEmbedder(), progress=steps.append)  # nothing changed: nothing to embed
+    assert {s.stage for s in steps} == {"reading", "parsing"}
+
+
 def test_changed_file_reembeds_only_its_chunks(fake_settings):
     emb = CountingEmbedder()
     index_corpus(fake_settings, emb, progress=False)

@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 import pytest
 
 from assistant.present import answer_json
+from assistant.progress import STAGES
 from evals.bench.load import CHROMIUM, wait_http
 from evals.bench.load import CHROMIUM_ARGS as ARGS
 
@@ -540,5 +541,43 @@ def test_uploaded_pdf_citation_is_highlighted_on_its_page(tmp_path, browser):
         assert p.page.locator("#article #cite-hl").inner_text().startswith("The Zorvan plant produced 48,250")
         assert p.hosts() == {f"127.0.0.1:{app.port}"}, p.hosts()
         assert not list((tmp_path / "index").parent.glob("**/Q3 report.pdf.part"))
+    finally:
+        app.stop()
+
+
+def test_upload_progress_moves_in_one_display(tmp_path, browser):
+    """An upload of about 400 chunks: one progress display (the upload status; no spinner over
+    the other outputs) that moves through the stages, the embedding count rising block by block
+    with a time left estimated from the run's own rate."""
+    corpus = make_corpus(tmp_path, {"a.txt": KESTREL})
+    doc = tmp_path / "depots.txt"
+    doc.write_text("\n\n".join(f"Section {i}: the regional board reviewed depot {i} and its maintenance contracts, "
+                               "staffing plans, training budgets and the night shift schedule for the coming year "
+                               "in some detail." for i in range(800)), encoding="utf-8")
+    app = App(corpus, tmp_path / "index")
+    try:
+        p = Page(browser, app.url)
+        p.page.get_by_role("tab", name="Documents").click()
+        busy = """() => [...document.querySelectorAll('[data-testid=status-tracker]')]
+              .filter(t => t.offsetParent && !t.classList.contains('hide') && t.innerText.trim())"""
+        p.page.wait_for_function(f"({busy})().length === 0", timeout=30000)  # the page load's own update is over
+        p.page.evaluate("""() => { window.__seen = []; setInterval(() => {
+            const bars = [...document.querySelectorAll('[role=progressbar]')].filter(b => b.offsetParent);
+            const trackers = [...document.querySelectorAll('[data-testid=status-tracker]')]
+              .filter(t => t.offsetParent && !t.classList.contains('hide') && t.innerText.trim());
+            if (bars.length || trackers.length) window.__seen.push(
+              [bars.map(b => b.getAttribute('aria-label')).join(' | '), trackers.map(t => t.closest('[id]')?.id)]);
+          }, 50); }""")
+        p.page.set_input_files("#upload input[type=file]", str(doc))
+        p.page.wait_for_function("document.querySelector('#upload-status').innerText.includes('Added')",
+                                 timeout=180000)
+        seen = p.page.evaluate("window.__seen")
+        assert seen and all(ids == ["upload-status"] for _, ids in seen), seen[:5]  # one display, no others
+        labels = [label for label, _ in seen]
+        order = [x.split(":")[0] for x in labels if ":" in x]
+        assert "embedding" in order and order == sorted(order, key=STAGES.index), order  # stages in their order
+        counts = sorted({int(x.split()[1].split("/")[0]) for x in labels if x.startswith("embedding: ")})
+        assert len([c for c in counts if 0 < c < 400]) >= 2, counts  # it moved while embedding
+        assert any("s left" in x for x in labels), labels
     finally:
         app.stop()
