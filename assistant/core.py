@@ -90,7 +90,7 @@ def index_corpus(
     return build_index(
         settings.corpus_dir, settings.index_dir, embedder or make_embedder(settings),
         chunker_config(settings), rebuild=rebuild, progress=progress, on_skip=on_skip,
-        limit_pages=limit_pages, lex=lexical_config(settings), on_wait=on_wait,
+        limit_pages=limit_pages, lex=lexical_config(settings), on_wait=on_wait, ann_min=settings.ann_min,
     )
 
 

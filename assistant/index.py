@@ -9,7 +9,7 @@ Layout::
         documents.jsonl        id, name, page, text (so any citation shows in context), sentence
                                spans, attributions (who says what, see ``attribution``)
         chunks.jsonl           doc_id, start, end, n_tokens (row i <-> FAISS vector i)
-        dense.faiss            FAISS inner-product index (via llama-index FaissVectorStore)
+        dense.faiss            FAISS inner-product index, flat or HNSW by size (``store.FaissStore``)
         sentences.npy          float16, one vector per sentence, documents in order: each is the
                                mean of its tokens' states in its chunk's forward pass (no extra cost)
         bm25/                  bm25s index over the same chunks
@@ -47,6 +47,7 @@ from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from .progress import OnStep, Stage, resolve
 from .records import Chunk, Document
 from .settings import FORMAT_VERSION
+from .store import ANN_MIN, DenseStore, FaissStore
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
@@ -111,7 +112,7 @@ class LoadedIndex:
     documents: dict[str, Document]
     sentences: dict[str, list[tuple[int, int]]]  # per document, computed at index time
     chunks: list[Chunk]
-    dense: Any  # llama_index FaissVectorStore
+    dense: DenseStore
     bm25: Any  # bm25s.BM25
     idf: lexical.IDF
     sentence_vectors: np.ndarray  # (sentences, dim) float16, memory-mapped
@@ -190,7 +191,6 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
         )
     try:
         import bm25s
-        from llama_index.vector_stores.faiss import FaissVectorStore
 
         rows = _read_jsonl(gen / "documents.jsonl")
         documents = {
@@ -207,7 +207,7 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
             row += len(sentences[d["id"]])
         sentence_vectors = np.load(gen / "sentences.npy", mmap_mode="r")
         chunks = [Chunk(**c) for c in _read_jsonl(gen / "chunks.jsonl")]
-        dense = FaissVectorStore.from_persist_path(str(gen / "dense.faiss"))
+        dense = FaissStore.open(gen / "dense.faiss")
         bm25 = bm25s.BM25.load(str(gen / "bm25"), show_progress=False)
         sentence_bm25 = bm25s.BM25.load(str(gen / "bm25-sentences"), show_progress=False)
         df = json.loads((gen / "idf.json").read_text(encoding="utf-8"))
@@ -217,10 +217,10 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
             f"The index in {gen} is damaged ({type(e).__name__}: {e}). "
             "Rebuild with `assistant index --rebuild`."
         ) from None
-    if (dense.client.ntotal != len(chunks) or any(c.doc_id not in documents for c in chunks)
+    if (dense.size != len(chunks) or dense.dim != dim or any(c.doc_id not in documents for c in chunks)
             or sentence_vectors.shape != (row, dim)):
         raise IndexCorruptError(
-            f"The index in {gen} is inconsistent ({dense.client.ntotal} vectors for {len(chunks)} chunks, "
+            f"The index in {gen} is inconsistent ({dense.size} vectors for {len(chunks)} chunks, "
             f"{sentence_vectors.shape[0]} for {row} sentences). Rebuild with `assistant index --rebuild`."
         )
     return LoadedIndex(gen, manifest, documents, sentences, chunks, dense, bm25, idf, sentence_vectors,
@@ -281,18 +281,19 @@ def build_index(
     on_skip: Callable[[Skipped], None] | None = None,
     lex: LexicalConfig | None = None,
     on_wait: Callable[[], None] | None = None,
+    ann_min: int = ANN_MIN,
 ) -> IndexStats:
     """Bring ``index_dir`` up to date with ``corpus_dir``, embedding only what changed. Holds the
     write lock throughout, so a second writer builds on the first one's result. ``progress``:
     bars on the terminal (True), none (False), or each ``progress.Step`` told to a callable."""
     with write_lock(index_dir, on_wait):
         return _build(corpus_dir, index_dir, embedder, chunker, rebuild, resolve(progress), limit_pages, on_skip,
-                      lex)
+                      lex, ann_min)
 
 
 def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: ChunkerConfig, rebuild: bool,
            on_step: OnStep | None, limit_pages: int | None, on_skip: Callable[[Skipped], None] | None,
-           lex: LexicalConfig | None) -> IndexStats:
+           lex: LexicalConfig | None, ann_min: int) -> IndexStats:
     t0 = time.perf_counter()
     docs, skipped = load_corpus(corpus_dir, limit_pages=limit_pages, on_step=on_step)
     for s in skipped:
@@ -345,7 +346,7 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: Chunk
         n, ns = len(p.chunks), len(p.sentences)
         if p.reused:
             assert old is not None
-            vectors[row : row + n] = old.dense.client.reconstruct_n(offsets[p.doc.id], n)
+            vectors[row : row + n] = old.dense.vectors(offsets[p.doc.id], n)
             sent_vectors[srow : srow + ns] = old.doc_sentence_vectors(p.doc.id)
         else:
             vectors[row : row + n] = new_vectors[k : k + n]
@@ -355,7 +356,8 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: Chunk
 
     indexed = {d: m.get("indexed", "") for d, m in old_docs.items()}
     writing = Stage(on_step, "writing", 1, "index")
-    _write_generation(index_dir, plan, headers, vectors, sent_vectors, embedder, chunker, lex, indexed, refused)
+    _write_generation(index_dir, plan, headers, vectors, sent_vectors, embedder, chunker, lex, indexed, refused,
+                      ann_min)
     writing.advance()
     stats.seconds = time.perf_counter() - t0
     return stats
@@ -402,13 +404,11 @@ def _embed(embedder: Embedder, texts: list[str], spans: list[list[tuple[int, int
 
 def _write_generation(index_dir: Path, plan: list[Planned], headers: dict[str, str], vectors: np.ndarray,
                       sent_vectors: np.ndarray, embedder: Embedder, chunker: ChunkerConfig,
-                      lex: LexicalConfig, indexed: dict[str, str], skipped: dict[str, str]) -> None:
+                      lex: LexicalConfig, indexed: dict[str, str], skipped: dict[str, str], ann_min: int) -> None:
     """Write a new generation and switch CURRENT to it; ``indexed`` holds when each reused
     document was first indexed, ``skipped`` the files (and pages) left out, with why."""
     now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     import bm25s
-    import faiss
-    from llama_index.vector_stores.faiss import FaissVectorStore
 
     index_dir.mkdir(parents=True, exist_ok=True)
     name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
@@ -428,9 +428,7 @@ def _write_generation(index_dir: Path, plan: list[Planned], headers: dict[str, s
             for c in chunks:
                 f.write(json.dumps(asdict(c)) + "\n")
 
-        flat = faiss.IndexFlatIP(embedder.dim)
-        flat.add(vectors)
-        FaissVectorStore(faiss_index=flat).persist(str(tmp / "dense.faiss"))
+        FaissStore.build(vectors, embedder.dim, ann_min).save(tmp / "dense.faiss")
         np.save(tmp / "sentences.npy", sent_vectors)
 
         chunk_terms: list[list[str]] = []

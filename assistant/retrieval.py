@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (FAISS through llama-index) + lexical (BM25), fused by reciprocal rank.
+"""Hybrid retrieval: dense (``store.DenseStore``) + lexical (BM25), fused by reciprocal rank.
 
 Example::
 
@@ -16,10 +16,7 @@ from .embedding import Embedder
 from .index import LoadedIndex
 from .records import Hit
 from .settings import Settings
-
-# Scores are rounded to this many decimals before ranking, and ties broken by row, so float32
-# kernels that differ in their last bits between CPUs cannot reorder the passages.
-SCORE_DIGITS = 5
+from .store import SCORE_DIGITS
 
 
 class Retriever(Protocol):
@@ -69,13 +66,8 @@ class HybridRetriever:
                    settings.reserve, settings.sentence_weight)
 
     def dense(self, query: str, n: int, vec: np.ndarray | None = None) -> list[tuple[int, float]]:
-        from llama_index.core.vector_stores.types import VectorStoreQuery
-
         vec = self.embedder.embed([query])[0] if vec is None else vec
-        res = self.index.dense.query(VectorStoreQuery(query_embedding=vec.tolist(), similarity_top_k=n))
-        hits = [(int(i), round(float(s), SCORE_DIGITS)) for i, s in zip(res.ids or [], res.similarities or [],
-                                                                        strict=True)]
-        return sorted(hits, key=lambda h: (-h[1], h[0]))  # by rounded score, ties by row: the same on every CPU
+        return self.index.dense.search(vec, n)  # by rounded score, ties by row: the same on every CPU
 
     def lexical(self, query: str, n: int) -> list[tuple[int, float]]:
         """The ``n`` best chunk rows under BM25, with their scores."""

