@@ -31,6 +31,7 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 sys.path.insert(1, str(ROOT))  # the evals package (the PolNeAR latency row)
 import baseline  # noqa: E402
+import scale  # noqa: E402
 
 from assistant.chunking import context_header, embedding_text  # noqa: E402
 from assistant.core import Assistant, chunker_config, make_embedder  # noqa: E402
@@ -41,7 +42,7 @@ from assistant.present import answer_text  # noqa: E402
 from assistant.retrieval import HybridRetriever  # noqa: E402
 from assistant.settings import Settings, packaged_model_path  # noqa: E402
 
-SECTIONS = ["ingest", "pdf", "incremental", "latency", "coldstart", "memory", "quality", "load"]
+SECTIONS = ["ingest", "pdf", "incremental", "latency", "coldstart", "memory", "quality", "load", "scale"]
 CACHE = HERE / "cache"
 SEED_Q = "How many cars did Japan export to the United States last year?"
 
@@ -462,6 +463,19 @@ def table(res: dict[str, Any]) -> list[str]:
             add(f"8. mixed load, {ld['api_clients']} API + {ld['ui_clients']} chat clients: {kind}",
                 f"{k['calls']} calls, {k['errors']} errors, p50 {k['p50_ms']} ms, p95 {k['p95_ms']} ms",
                 "0 errors", k["errors"] == 0)
+    if sc := res.get("scale"):
+        for n, r in sc["rows"].items():
+            big = int(n) >= 1_000_000
+            add(f"9. dense store at {int(n):,} chunks ({r['kind']}): search p50 / p95 (flat p50)",
+                f"{r['p50_ms']:.2f} / {r['p95_ms']:.2f} ms ({r['flat_p50_ms']:.1f} ms)")
+            add(f"9. dense store at {int(n):,} chunks: recall@10 against flat", f"{r['recall_at_10']:.3f}",
+                ">= 0.95" if big else "", r["recall_at_10"] >= 0.95 if big else None)
+            add(f"9. dense store at {int(n):,} chunks: build / opened RSS / disk",
+                f"{r['build_s']:.1f} s, peak {r['build_peak_rss_mb']:.0f} MB / {r['opened_rss_mb']:.0f} MB / "
+                f"{r['disk_bytes_per_chunk']:.0f} B per chunk")
+            add(f"9. dense store at {int(n):,} chunks: add one document ({scale.NEW_DOC} chunks) and write",
+                f"{r['add_one_document_s']:.2f} s", "<= 5 s" if big else "", r["add_one_document_s"] <= 5 if big
+                else None)
     out = ["| measure | value | goal | met |", "|---|---|---|---|"]
     return out + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
 
@@ -474,6 +488,8 @@ def main(
     financebench: Annotated[Path, typer.Option(help="FinanceBench folder.")] = ROOT.parent / "shared" / "benchmarks"
     / "financebench",
     out: Annotated[Path, typer.Option(help="Where RESULTS.md and results.json go.")] = HERE,
+    scale_sizes: Annotated[str, typer.Option(help="Collection sizes of the scale section (synthetic chunks).")]
+    = ",".join(map(str, scale.SIZES)),
 ) -> None:
     """Run the benchmarks and write RESULTS.md / results.json."""
     chosen = [s.strip() for s in only.split(",") if s.strip()]
@@ -490,7 +506,8 @@ def main(
              "incremental": lambda: bench_incremental(corpus, index),
              "latency": lambda: bench_latency(financebench, index, questions), "coldstart": bench_coldstart,
              "memory": lambda: bench_memory(financebench, index),
-             "quality": lambda: bench_quality(financebench, corpus, index, questions), "load": bench_load}
+             "quality": lambda: bench_quality(financebench, corpus, index, questions), "load": bench_load,
+             "scale": lambda: scale.bench_scale(tuple(int(n) for n in scale_sizes.split(",")))}
     for name in chosen:
         print(f"== {name}", flush=True)
         t0 = time.perf_counter()

@@ -1,0 +1,171 @@
+"""make bench, section "scale": the dense store at 10k, 100k and 1M chunks (a benchmark, not a test).
+
+Real chunk vectors are scarce here (about 12k across the indexes the evals built), so the
+collections are synthetic the way the issue asks: each vector is a real MiniLM chunk vector plus
+small Gaussian noise (sigma 0.02 a dimension, about cosine 0.93 to its source), renormalised.
+Queries are other noisy copies. Each size runs in its own process so its memory is its own:
+
+- build: seconds and peak RSS to build the store the index would write at that size
+  (flat below ``store.ANN_MIN``, HNSW from there) and the exact flat index beside it;
+- disk: bytes per chunk of the written FAISS file;
+- opened: RSS growth when a fresh process opens the written file;
+- search p50 / p95 for one question's top-30 (what retrieval asks for), flat and the store;
+- recall@10 of the store against flat search;
+- adding one document (20 chunks) to the opened store and writing it again.
+
+What this does not measure: the texts, sentence records and BM25 parts of an index at these
+sizes (today they are loaded whole, about 4.5 KB of RAM a chunk; see docs/scale.md).
+
+    python evals/bench/scale.py --sizes 10000,100000      # prints one JSON object per size
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT))
+
+from assistant.store import ANN_MIN, FaissStore  # noqa: E402
+
+SIZES = (10_000, 100_000, 1_000_000)
+NOISE = 0.02
+QUERIES = 200
+TOP = 30  # what retrieval asks the dense store for (Settings.candidates)
+NEW_DOC = 20  # chunks in the "add one document" row
+
+
+def real_vectors() -> np.ndarray:
+    """Every chunk vector of the indexes the evals and the bench have built (real MiniLM vectors)."""
+    import faiss
+
+    found = [faiss.read_index(str(p)) for base in (ROOT / "evals" / "external" / "cache", HERE / "cache")
+             for p in sorted(base.glob("**/gen-*/dense.faiss"))]
+    if not found:
+        raise SystemExit("no built index to take real vectors from: run `make eval-external` or `make bench` first")
+    return np.unique(np.concatenate([ix.reconstruct_n(0, ix.ntotal) for ix in found]), axis=0)
+
+
+def synthetic(real: np.ndarray, n: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    out = np.empty((n, real.shape[1]), dtype=np.float32)
+    for i in range(0, n, 100_000):  # in blocks: the noise of 1M vectors at once would double the peak
+        m = min(100_000, n - i)
+        v = real[rng.integers(len(real), size=m)] + rng.normal(0, NOISE, (m, real.shape[1])).astype(np.float32)
+        out[i : i + m] = v / np.linalg.norm(v, axis=1, keepdims=True)
+    return out
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
+
+
+def _percentiles(store: Any, queries: np.ndarray) -> tuple[float, float]:
+    ms = []
+    for q in queries:
+        t0 = time.perf_counter()
+        store.search(q, TOP)
+        ms.append((time.perf_counter() - t0) * 1000)
+    return float(np.percentile(ms, 50)), float(np.percentile(ms, 95))
+
+
+def one_size(n: int, stage: str, path: Path) -> dict[str, Any]:
+    """One measurement in this process: ``build`` writes the store to ``path``, ``open`` reads it."""
+    real = real_vectors()
+    queries = synthetic(real, QUERIES, seed=2)
+    if stage == "build":
+        vectors = synthetic(real, n, seed=1)
+        base = _rss_mb()
+        t0 = time.perf_counter()
+        store = FaissStore.build(vectors, vectors.shape[1])
+        build_s = time.perf_counter() - t0
+        store.save(path)
+        flat = FaissStore.build(vectors, vectors.shape[1], ann_min=n + 1)
+        truth = [{r for r, _ in flat.search(q, 10)} for q in queries]
+        got = [{r for r, _ in store.search(q, 10)} for q in queries]
+        flat_p50, flat_p95 = _percentiles(flat, queries)
+        return {"chunks": n, "kind": store.kind, "build_s": build_s,
+                "build_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "build_rss_growth_mb": _rss_mb() - base, "disk_bytes_per_chunk": path.stat().st_size / n,
+                "recall_at_10": float(np.mean([len(a & b) / 10 for a, b in zip(truth, got, strict=True)])),
+                "flat_p50_ms": flat_p50, "flat_p95_ms": flat_p95}
+    base = _rss_mb()
+    t0 = time.perf_counter()
+    store = FaissStore.open(path)
+    open_s = time.perf_counter() - t0
+    opened = _rss_mb() - base
+    p50, p95 = _percentiles(store, queries)
+    new = synthetic(real, NEW_DOC, seed=3)
+    import llama_index.vector_stores.faiss  # noqa: F401  (a server has it loaded since its first upload)
+
+    t0 = time.perf_counter()
+    store.index.add(new)
+    store.save(path)
+    return {"open_s": open_s, "opened_rss_mb": opened, "p50_ms": p50, "p95_ms": p95,
+            "add_one_document_s": time.perf_counter() - t0}
+
+
+def bench_scale(sizes: tuple[int, ...] = SIZES) -> dict[str, Any]:
+    """Each size built in one process and opened in another; a plot of latency and RAM by size."""
+    rows = {}
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "dense.faiss"
+            row: dict[str, Any] = {}
+            for stage in ("build", "open"):
+                out = subprocess.run([sys.executable, __file__, "--size", str(n), "--stage", stage, "--path",
+                                      str(path)], capture_output=True, text=True, check=True)
+                row |= json.loads(out.stdout.strip().splitlines()[-1])
+            print(f"  scale {n:>9,}: {row}", flush=True)
+            rows[str(n)] = row
+    plot(rows, HERE / "scale.png")
+    return {"rows": rows, "ann_min": ANN_MIN, "noise": NOISE, "queries": QUERIES, "plot": "scale.png"}
+
+
+def plot(rows: dict[str, dict[str, Any]], out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = [int(n) for n in rows]
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 4))
+    a.plot(sizes, [r["flat_p50_ms"] for r in rows.values()], "o-", label="flat (exact) p50")
+    a.plot(sizes, [r["p50_ms"] for r in rows.values()], "o-", label="store p50 (HNSW from ANN_MIN)")
+    a.set(xscale="log", yscale="log", xlabel="chunks", ylabel="ms per question (top-30)", title="dense search")
+    a.legend()
+    b.plot(sizes, [r["opened_rss_mb"] for r in rows.values()], "o-", label="opened RSS")
+    b.plot(sizes, [r["build_peak_rss_mb"] for r in rows.values()], "o-", label="build peak RSS")
+    b.set(xscale="log", yscale="log", xlabel="chunks", ylabel="MB", title="dense store memory")
+    b.legend()
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+
+
+def main(
+    sizes: Annotated[str, typer.Option(help="Comma-separated collection sizes.")] = ",".join(map(str, SIZES)),
+    size: Annotated[int, typer.Option(help="(internal) measure one size in this process.")] = 0,
+    stage: Annotated[str, typer.Option(help="(internal) build | open.")] = "",
+    path: Annotated[Path | None, typer.Option(help="(internal) the store file.")] = None,
+) -> None:
+    if size:
+        assert path is not None
+        print(json.dumps(one_size(size, stage, path)))
+        return
+    print(json.dumps(bench_scale(tuple(int(s) for s in sizes.split(","))), indent=1))
+
+
+if __name__ == "__main__":
+    typer.run(main)
