@@ -5,13 +5,15 @@ collections are synthetic the way the issue asks: each vector is a real MiniLM c
 small Gaussian noise (sigma 0.02 a dimension, about cosine 0.93 to its source), renormalised.
 Queries are other noisy copies. Each size runs in its own process so its memory is its own:
 
-- build: seconds and peak RSS to build the store the index would write at that size
-  (flat below ``store.ANN_MIN``, HNSW from there) and the exact flat index beside it;
+- build: seconds and peak RSS (the synthetic vectors included) to build and write the store the
+  index would write at that size (flat below ``store.ANN_MIN``, HNSW from there); the exact
+  flat index for the truth is built after the peak is read;
 - disk: bytes per chunk of the written FAISS file;
 - opened: RSS growth when a fresh process opens the written file;
 - search p50 / p95 for one question's top-30 (what retrieval asks for), flat and the store;
 - recall@10 of the store against flat search;
-- adding one document (20 chunks) to the opened store and writing it again.
+- adding one document (20 chunks) to the opened store and writing the whole file again (the
+  dense part only: an index update today also rewrites texts and BM25; see docs/scale.md).
 
 What this does not measure: the texts, sentence records and BM25 parts of an index at these
 sizes (today they are loaded whole, about 4.5 KB of RAM a chunk; see docs/scale.md).
@@ -92,13 +94,15 @@ def one_size(n: int, stage: str, path: Path) -> dict[str, Any]:
         store = FaissStore.build(vectors, vectors.shape[1])
         build_s = time.perf_counter() - t0
         store.save(path)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the flat index for the truth
+        grown = _rss_mb() - base
         flat = FaissStore.build(vectors, vectors.shape[1], ann_min=n + 1)
         truth = [{r for r, _ in flat.search(q, 10)} for q in queries]
         got = [{r for r, _ in store.search(q, 10)} for q in queries]
         flat_p50, flat_p95 = _percentiles(flat, queries)
         return {"chunks": n, "kind": store.kind, "build_s": build_s,
-                "build_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                "build_rss_growth_mb": _rss_mb() - base, "disk_bytes_per_chunk": path.stat().st_size / n,
+                "build_peak_rss_mb": peak, "build_rss_growth_mb": grown,
+                "disk_bytes_per_chunk": path.stat().st_size / n,
                 "recall_at_10": float(np.mean([len(a & b) / 10 for a, b in zip(truth, got, strict=True)])),
                 "flat_p50_ms": flat_p50, "flat_p95_ms": flat_p95}
     base = _rss_mb()
@@ -117,7 +121,7 @@ def one_size(n: int, stage: str, path: Path) -> dict[str, Any]:
             "add_one_document_s": time.perf_counter() - t0}
 
 
-def bench_scale(sizes: tuple[int, ...] = SIZES) -> dict[str, Any]:
+def bench_scale(sizes: tuple[int, ...] = SIZES, out: Path = HERE) -> dict[str, Any]:
     """Each size built in one process and opened in another; a plot of latency and RAM by size."""
     rows = {}
     for n in sizes:
@@ -125,12 +129,13 @@ def bench_scale(sizes: tuple[int, ...] = SIZES) -> dict[str, Any]:
             path = Path(tmp) / "dense.faiss"
             row: dict[str, Any] = {}
             for stage in ("build", "open"):
-                out = subprocess.run([sys.executable, __file__, "--size", str(n), "--stage", stage, "--path",
+                done = subprocess.run([sys.executable, __file__, "--size", str(n), "--stage", stage, "--path",
                                       str(path)], capture_output=True, text=True, check=True)
-                row |= json.loads(out.stdout.strip().splitlines()[-1])
+                row |= json.loads(done.stdout.strip().splitlines()[-1])
             print(f"  scale {n:>9,}: {row}", flush=True)
             rows[str(n)] = row
-    plot(rows, HERE / "scale.png")
+    out.mkdir(parents=True, exist_ok=True)
+    plot(rows, out / "scale.png")
     return {"rows": rows, "ann_min": ANN_MIN, "noise": NOISE, "queries": QUERIES, "plot": "scale.png"}
 
 
