@@ -210,6 +210,30 @@ def subject(sentence: str) -> tuple[int, int] | None:
     return (ent.start_char, ent.end_char) if ent is not None else _np_span(subj)
 
 
+def quantity(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """A figure at ``sentence[start:end]`` with what the parse attaches to it: the qualifier
+    before it ("approximately 7%", "more than 2 million") and the noun it counts after it
+    ("150,000 square feet", "1.82 million cars"); the span unchanged when the parse attaches
+    neither."""
+    with _LOCK:
+        doc = parser()(sentence)
+    inside = [t for t in doc if start <= t.idx < end]
+    if not inside:
+        return start, end
+    ids = {t.i for t in inside}
+    first = inside[0].i
+    while first > 0 and doc[first - 1].dep_ in ("quantmod", "advmod", "amod") and (
+            doc[first - 1].head.i in ids or doc[first - 1].head.i == first):
+        first -= 1
+        ids.add(first)
+    a = min(start, doc[first].idx)
+    heads = [t.head for t in inside if t.dep_ in ("nummod", "quantmod", "compound") and t.head.idx >= end]
+    noun = heads[0] if heads and heads[0].pos_ == "NOUN" else None
+    if noun is None or any(t.head.i != noun.i and t.i != noun.i for t in doc[inside[-1].i + 1 : noun.i + 1]):
+        return a, end
+    return a, noun.idx + len(noun)
+
+
 def speaker_before(attributions: list[Attribution], pos: int, pronoun: str) -> Speaker | None:
     """Who a pronoun subject outside any attribution ("He blasted the media") most likely is:
     the person ("he", "she") or organisation ("it", "they") last quoted before ``pos``."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -265,6 +266,7 @@ def serve(
             bot = Assistant.open(settings=settings)
     except AssistantError as e:
         raise _fail(e) from None
+    from .attribution import parser
     from .collection import DEFAULT, Library
     from .ui import CSS, JS, build_ui
 
@@ -278,6 +280,9 @@ def serve(
     except OSError:  # taken between the check and the launch
         raise _fail(AssistantError(port_busy(settings.host, settings.port))) from None
     typer.echo(f"assistant ready: http://{settings.host}:{settings.port}  (Ctrl-C to stop)")
+    # The parser reads who said what and what a figure counts (about 3 s to load): loaded now, in
+    # the background, rather than by the first person who asks such a question.
+    threading.Thread(target=parser, name="warm-parser", daemon=True).start()
     try:
         demo.block_thread()
     except KeyboardInterrupt:

@@ -145,3 +145,31 @@ def test_the_nominee_is_the_one_whose_role_also_matches_its_adjective() -> None:
     a = _said(text, "he was a fraud")
     assert a.how == "nominal" and a.speaker is not None and a.speaker.name == "Hillary Clinton"
     assert a.speaker.role == "Democratic presidential nominee"
+
+
+@pytest.mark.parametrize(("sentence", "figure", "read"), [
+    ("Our offices occupy an owned facility of approximately 150,000 square feet.", "150,000",
+     "approximately 150,000 square feet"),
+    ("The plant produced more than 48,250 turbines in 2023.", "48,250", "more than 48,250 turbines"),
+    ("Japan exported 1.82 million cars to the United States.", "1.82 million", "1.82 million cars"),
+    ("Maintenance costs fell to 7.5 million euros.", "7.5 million euros", "7.5 million euros"),
+    ("Sales rose 12 percent, to $4 billion.", "$4 billion", "$4 billion"),  # nothing attached: as found
+])
+def test_a_figure_is_read_with_its_qualifier_and_what_it_counts(sentence: str, figure: str, read: str) -> None:
+    from assistant.attribution import quantity
+
+    a = sentence.index(figure)
+    x, y = quantity(sentence, a, a + len(figure))
+    assert sentence[x:y] == read
+
+
+@pytest.mark.model
+def test_a_figure_question_is_answered_with_the_figure_first(bot: Assistant) -> None:
+    """The short answer first when the cited sentence holds exactly one figure of the asked kind:
+    a claim of its own, inside the quote it cites (verified like every claim)."""
+    reply = bot.ask("What share of the U.S. market did Japan reach last year?", []).reply
+    first, quote = reply.claims[0], reply.claims[1]
+    assert (first.role, first.text) == ("answer", "21 percent share")
+    cite = reply.citation(first.n)
+    assert cite is not None and first.n == quote.n and first.text in squash(cite.quote)
+    assert answer_text(reply).startswith("21 percent share: If Japan merely kept its 21 percent share")
