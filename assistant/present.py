@@ -32,8 +32,9 @@ NOT_FOUND = (
 )
 
 # kind of piece -> what it carries: "lead" (str: the conflict lead), "break" (str: separator
-# before a claim group), "claim" (str: verbatim document text), "word" (str: connective words
-# we add), "cite" (int: citation number)
+# before a claim group), "claim" (str: verbatim document text), "short" (str: verbatim document
+# text, the short answer said first), "word" (str: connective words we add), "cite" (int:
+# citation number)
 Piece = tuple[str, "str | int"]
 
 
@@ -66,7 +67,7 @@ def pieces(answer: Answer) -> Iterator[Piece]:
             first = False
             if claim.label == UNNAMED:
                 yield "word", UNNAMED_LEAD
-            yield "claim", claim.text
+            yield "short", claim.text
             if i + 1 >= len(claims) or claims[i + 1].n != claim.n:
                 yield "cite", claim.n
             yield "word", ": "
@@ -108,7 +109,7 @@ def answer_text(answer: Answer) -> str:
     for kind, value in pieces(answer):
         if kind == "cite":
             out.append(f" [{value}]")
-        elif kind == "claim":
+        elif kind in ("claim", "short"):
             out.append(_MARKER_LIKE.sub(r"\\[\1]", str(value)))
         else:
             out.append(str(value))

@@ -165,6 +165,8 @@ def answer_html(reply: Answer, turn: int) -> str:
             out.append(f'<span class="conflict">⚠ {esc(str(value))}</span>')
         elif kind == "cite":
             out.append(" " + _marker(turn, "c", int(value)))
+        elif kind == "short":
+            out.append(f'<strong class="short-answer">{esc(str(value))}</strong>')
         else:
             out.append(esc(str(value)).replace("\n", "<br>"))
     return f'<div class="answer">{"".join(out)} {timing}</div>'
