@@ -173,3 +173,24 @@ def test_a_figure_question_is_answered_with_the_figure_first(bot: Assistant) -> 
     cite = reply.citation(first.n)
     assert cite is not None and first.n == quote.n and first.text in squash(cite.quote)
     assert answer_text(reply).startswith("21 percent share: If Japan merely kept its 21 percent share")
+
+
+QUOTED = ("An attorney for Pagliano, Mark MacDougall, said his client was ready to appear.\n\n"
+          "\"Bryan already asserted his Fifth Amendment right on the record. He was ready to do it again today. "
+          "That's all there is to it,\" MacDougall said in a statement.\n\n"
+          "He said:\n\n\"We have a situation where we have our inner cities.\"\n")
+
+
+def test_every_sentence_of_a_long_quote_is_said_by_whom_the_quote_is_attributed_to() -> None:
+    """Inside a quotation of several sentences the speaker is the one named where it closes (or
+    opens), not a name its own words report ('Bryan already asserted ...')."""
+    from assistant.answering.candidates import _quoted_by
+
+    spans = sentence_spans(QUOTED)
+    atts = extract(QUOTED, spans)
+    k = next(i for i, (s, e) in enumerate(spans) if QUOTED[s:e].startswith('"Bryan'))
+    said = _quoted_by(QUOTED, spans, k, atts, whole=True)
+    assert [a.speaker.name for a in said if a.speaker] == ["Mark MacDougall"]
+    assert any(a.speaker and a.speaker.name == "Bryan" for a in atts if spans[k][0] <= a.cue[0] < spans[k][1])
+    w = next(i for i, (s, e) in enumerate(spans) if QUOTED[s:e].startswith('"We have'))
+    assert _quoted_by(QUOTED, spans, w, atts, whole=True) == ()  # one sentence, the cue before it: not this rule

@@ -145,9 +145,13 @@ class Candidates:
             text = doc.text[s:e]
             t = lexical.terms(text)
             overlap = tuple(a for a in atts if a.content[0] < e and s < a.content[1])
-            said = tuple(a for a in overlap if s <= a.cue[0] < e) or overlap or tuple(
-                a for a in atts if s <= a.cue[0] < e)
-            if not said and _QUOTE.search(text):  # one sentence of a longer quote: its cue is beside it
+            # A sentence wholly inside a longer quotation is said by whoever the quotation is
+            # attributed to, whatever its own verbs report ('"Bryan already asserted ...').
+            said = _quoted_by(doc.text, spans, k, atts, whole=True) or tuple(
+                a for a in overlap if s <= a.cue[0] < e) or overlap or tuple(a for a in atts if s <= a.cue[0] < e)
+            if not said:  # one sentence of a longer quote: its cue is where the quote closes or opens
+                said = _quoted_by(doc.text, spans, k, atts)
+            if not said and _QUOTE.search(text):  # else a cue beside it ('He said:' before the quote)
                 for j in (k + 1, k - 1):
                     if 0 <= j < len(spans) and (
                             said := tuple(a for a in atts if spans[j][0] <= a.cue[0] < spans[j][1])):
@@ -235,6 +239,47 @@ class Candidates:
         for c in cands:  # corroboration needs every candidate's values first
             c.features["corroborated"] = _corroboration(c, cands)
         return cands
+
+
+def quotations(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The quotations in ``text[start:end]`` (one paragraph) as (opening mark, closing mark)
+    offsets: curly marks open and close, a straight mark toggles; a quotation still open at the
+    end closes there.
+
+    >>> quotations('He said: “A. B.” Then "C."', 0, 26)
+    [(9, 15), (22, 25)]
+    """
+    out, opened = [], None
+    for m in _QUOTE.finditer(text, start, end):
+        mark = m.group()
+        if opened is None and mark != "\u201d":
+            opened = m.start()
+        elif opened is not None and mark != "\u201c":
+            out.append((opened, m.start()))
+            opened = None
+    return out + ([(opened, end)] if opened is not None else [])
+
+
+def _quoted_by(text: str, spans: list[tuple[int, int]], k: int, atts: list[Attribution],
+               whole: bool = False) -> tuple[Attribution, ...]:
+    """For sentence ``k`` inside a quotation of several sentences ('"Bryan already asserted ...
+    He was ready ... That's all there is to it," MacDougall said.'): the attributions whose cue
+    is in the sentence that closes the quotation, else in the one that opens it ('He said: "...').
+    ``whole``: only if the sentence lies wholly inside the quotation (else: if it reaches past it)."""
+    s, e = spans[k]
+    para = (text.rfind("\n\n", 0, s) + 1) or 0
+    stop = text.find("\n\n", e)
+    def fits(a: int, b: int) -> bool:  # wholly around the sentence, or reaching past it
+        return a <= s and b >= e if whole else a < e and s <= b and (a < s or b >= e)
+
+    quote = next(((a, b) for a, b in quotations(text, para, len(text) if stop < 0 else stop) if fits(a, b)), None)
+    if quote is None:
+        return ()
+    for at in (quote[1], quote[0]):  # the closing sentence first, then the opening one
+        j = next((j for j, (a, b) in enumerate(spans) if a <= at < b), None)
+        if j is not None and j != k and (said := tuple(a for a in atts if spans[j][0] <= a.cue[0] < spans[j][1])):
+            return said
+    return ()
 
 
 def speaker_of(x: Sentence, fit: Callable[[Attribution], float] | None = None) -> Attribution | None:
