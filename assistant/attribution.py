@@ -67,7 +67,7 @@ _TITLE_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "lad
 _TITLE_BEFORE = re.compile(r"\b(" + "|".join(_TITLE_GENDER) + r")\.?\s+$", re.IGNORECASE)
 _ROLE_NOUN = re.compile(r"^(?:the|this|that)\s+(?:[\w-]+\s+){0,2}?(?P<noun>[a-z][\w-]*)$", re.IGNORECASE)
 MAX_NAME_WORDS = 6
-ATTRIBUTION_VERSION = 6  # bump when extraction changes: indexes re-extract without re-embedding
+ATTRIBUTION_VERSION = 8  # bump when extraction changes: indexes re-extract without re-embedding
 
 
 @dataclass(frozen=True)
@@ -159,6 +159,7 @@ _DASH = re.compile(r"(?P<close>[\u201d\"\u2019.!?])\s*(?P<dash>[\u2015\u2014])[^
 _LABEL = re.compile(r"^(?P<name>[A-Z][\w.'\u2019-]*(?:[ \t]+[\w.'\u2019()-]+){0,5}?):[ \t]+(?=\S)", re.MULTILINE)
 MIN_LABELLED_LINES = (5, 0.3)  # a transcript: at least 5 lines and 30% of its lines start with a label
 _OPEN_QUOTE = re.compile("[\u201c\u201d\"]")
+_CAPITALISED = re.compile(r"[A-Z][\w'\u2019-]+")  # words that may be (part of) a name
 
 
 def _dash_attributions(text: str) -> list[Attribution]:
@@ -354,21 +355,27 @@ class _Memory:
                     return Attribution(src, cue, content, "unnamed")
                 a, b = _np_span(noun)  # "the researchers, who found ...": the noun phrase as the source
                 return self.resolve(text, (base + a, base + b), cue, content, noun, base)
-            meant = self.pronoun(PRONOUNS[low], plural=low == "they", thing=low == "it", before=src[0])
+            # "He said Obama hopes ...": he is not Obama (a pronoun is never a person its own
+            # statement names after it), so those names are not candidates.
+            after = text[max(content[0], src[1]) : content[1]]
+            meant = self.pronoun(PRONOUNS[low], plural=low == "they", thing=low == "it", before=src[0],
+                                 not_named=frozenset(w.lower() for w in _CAPITALISED.findall(after)))
             return Attribution(src, cue, content, "pronoun" if meant else "unnamed", meant)
         if m := _ROLE_NOUN.match(written):
             meant = self.nominal(m.group("noun").lower(), src[0], tuple(written.lower().split()[1:-1]))
             return Attribution(src, cue, content, "nominal" if meant else "unnamed", meant)
         return Attribution(src, cue, content, "unnamed")
 
-    def pronoun(self, gender: str, plural: bool, thing: bool, before: int) -> Speaker | None:
+    def pronoun(self, gender: str, plural: bool, thing: bool, before: int,
+                not_named: frozenset[str] = frozenset()) -> Speaker | None:
         """"He said": the last person quoted of that gender (reporters keep "he" for the one they
-        are quoting), else the nearest person named before; "it"/"they": the nearest organisation."""
+        are quoting), else the nearest person named before; "it"/"they": the nearest organisation.
+        Nobody whose surname is in ``not_named`` (the names the statement itself mentions)."""
         earlier = [sp for pos, sp in reversed(self.seen) if pos < before]
         if plural or thing:
             return next((sp for sp in earlier if sp.kind == "org"), None)
         for pool in ([sp for pos, sp in reversed(self.speakers) if pos < before], earlier):
-            people = [sp for sp in pool if sp.kind == "person"]
+            people = [sp for sp in pool if sp.kind == "person" and sp.surname not in not_named]
             if gender:
                 people = [sp for sp in people if self.gender.get(sp.surname) in (gender, None)]
             if people:

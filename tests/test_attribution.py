@@ -194,3 +194,11 @@ def test_every_sentence_of_a_long_quote_is_said_by_whom_the_quote_is_attributed_
     assert any(a.speaker and a.speaker.name == "Bryan" for a in atts if spans[k][0] <= a.cue[0] < spans[k][1])
     w = next(i for i, (s, e) in enumerate(spans) if QUOTED[s:e].startswith('"We have'))
     assert _quoted_by(QUOTED, spans, w, atts, whole=True) == ()  # one sentence, the cue before it: not this rule
+
+
+def test_he_is_never_a_person_his_own_statement_names_after_him() -> None:
+    """'He said Obama hopes ...': he is not Obama, though Obama was the last person quoted."""
+    text = ("Barack Obama said the trip was useful. Josh Earnest, the White House spokesman, briefed reporters "
+            "on the plane. He said Obama hopes that his successor will push for the same goals.")
+    he = next(a for a in extract(text, sentence_spans(text)) if text[a.source[0] : a.source[1]] == "He")
+    assert he.how == "pronoun" and he.speaker is not None and he.speaker.name == "Josh Earnest"
