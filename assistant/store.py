@@ -6,9 +6,12 @@ llama-index's ``FaissVectorStore`` (its on-disk format) and read back with FAISS
 answering a question never imports llama-index (about 1.2 s of a cold start). Below
 ``ANN_MIN`` vectors the index is exact (flat inner product: 0.3 ms at 35 chunks, about 20 ms at
 100k on this machine); from ``ANN_MIN`` on it is HNSW (``HNSW_M`` links per node, searched with
-``HNSW_EF``), chosen by measurement in ``make bench`` (scale rows): recall@10 against flat
-search 0.994 at 100k synthetic chunks, 0.18 ms a query, no training step, and vectors stay
-exact so unchanged documents can reuse theirs.
+``HNSW_EF``), chosen over IVF by measurement (docs/scale.md): in ``make bench`` (section
+scale, evals/bench/runs/issue-19-store/) recall@10 against flat search is 0.998 at 100k and
+0.985 at 1M synthetic chunks, 0.25-0.31 ms a query against 21-270 ms flat; no training step,
+and vectors stay exact so unchanged documents can reuse theirs. An HNSW graph built on several
+threads depends on their timing, so above ``ANN_MIN`` rebuilds of the same collection may rank
+near-ties differently (the seed corpus and the stability test stay far below it).
 
 Scores are rounded to ``SCORE_DIGITS`` and ties broken by row before anything ranks them, so
 float kernels that differ in their last bits between CPUs cannot reorder passages.
