@@ -31,11 +31,13 @@ app = typer.Typer(
 )
 
 CorpusOpt = Annotated[
-    Path | None, typer.Option("--corpus", help="Folder of .pdf .html .docx .txt .md .jsonl files [default: corpus/].")
+    Path | None, typer.Option("--corpus", metavar="DIR",
+                              help="Folder of .pdf .html .docx .txt .md .jsonl files [default: corpus/].")
 ]
-IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder [default: index/].")]
+IndexOpt = Annotated[Path | None, typer.Option("--index", metavar="DIR", help="Index folder [default: index/].")]
 CollectionOpt = Annotated[str | None, typer.Option(
-    "--collection", "-c", help="A named collection (collections/NAME/corpus and .../index) [default: corpus/].")]
+    "--collection", "-c", metavar="NAME",
+    help="A named collection (collections/NAME/corpus and .../index) [default: corpus/].")]
 
 
 def _settings(corpus: Path | None = None, index: Path | None = None, collection: str | None = None,
@@ -123,9 +125,11 @@ def format_answer(reply: Answer) -> str:
 
 @app.command()
 def ask(
-    questions: Annotated[list[str], typer.Argument(help="One or more questions, asked in order as one conversation.")],
+    questions: Annotated[list[str], typer.Argument(
+        metavar="QUESTION", help="One or more questions, asked in order as one conversation.")],
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object per question (JSON Lines).")] = False,
-    k: Annotated[int | None, typer.Option("-k", min=1, max=50, help="Passages to retrieve [default: 8].")] = None,
+    k: Annotated[int | None, typer.Option("-k", min=1, max=50, metavar="N",
+                                          help="Passages to retrieve [default: 8].")] = None,
     index: IndexOpt = None,
     collection: CollectionOpt = None,
 ) -> None:
@@ -182,12 +186,14 @@ def chat(index: IndexOpt = None, collection: CollectionOpt = None) -> None:
 
 @app.command("eval")
 def eval_(
-    suites: Annotated[list[Path] | None, typer.Argument(help="Suite files [default: evals/*.jsonl].")] = None,
-    report_dir: Annotated[Path | None, typer.Option("--report-dir", help="Write report.json, junit.xml, "
+    suites: Annotated[list[Path] | None, typer.Argument(
+        metavar="SUITE", help="Suite files [default: evals/*.jsonl].")] = None,
+    report_dir: Annotated[Path | None, typer.Option("--report-dir", metavar="DIR", help="Write report.json, junit.xml, "
                                                     "report.md and metrics.png here.")] = None,
-    min_pass: Annotated[float | None, typer.Option("--min-pass", min=0, max=1,
+    min_pass: Annotated[float | None, typer.Option("--min-pass", min=0, max=1, metavar="RATE",
                                                    help="Required pass rate (overrides thresholds.toml).")] = None,
-    thresholds: Annotated[Path | None, typer.Option("--thresholds", help="[default: evals/thresholds.toml]")] = None,
+    thresholds: Annotated[Path | None, typer.Option("--thresholds", metavar="FILE",
+                                                    help="[default: evals/thresholds.toml]")] = None,
     index: IndexOpt = None,
 ) -> None:
     """Run eval suites; exit 1 if a threshold falls short, 2 on a malformed suite.
@@ -225,10 +231,11 @@ def eval_(
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option("--host", help="Address to bind [default: 127.0.0.1].")] = None,
-    port: Annotated[int | None, typer.Option("--port", help="Port [default: 7860].")] = None,
+    host: Annotated[str | None, typer.Option("--host", metavar="ADDRESS",
+                                             help="Address to bind [default: 127.0.0.1].")] = None,
+    port: Annotated[int | None, typer.Option("--port", metavar="PORT", help="Port [default: 7860].")] = None,
     auth: Annotated[
-        str | None, typer.Option("--auth", help="USER:PASS login (or set ASSISTANT_AUTH).")
+        str | None, typer.Option("--auth", metavar="USER:PASS", help="USER:PASS login (or set ASSISTANT_AUTH).")
     ] = None,
     insecure_no_auth: Annotated[bool, typer.Option(
         "--insecure-no-auth", help="Serve beyond 127.0.0.1 without a login (anyone who reaches the port can read, "

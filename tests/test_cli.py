@@ -98,3 +98,12 @@ def test_empty_corpus_is_exit_2(tmp_path):
 def test_help_explains_commands():
     p = run("--help")
     assert p.returncode == 0 and all(w in p.stdout for w in ("index", "ask", "chat"))
+
+
+def test_help_names_what_each_option_takes():
+    """Options read "--index DIR", "-c NAME", "-k N", not the parser's "<path>" or "<int range>"."""
+    p = run("ask", "--help")
+    assert p.returncode == 0
+    for shown in ("--index DIR", "-c, --collection NAME", "-k N", "{QUESTION}..."):
+        assert shown in p.stdout, shown
+    assert "<path>" not in p.stdout and "<str>" not in p.stdout and "<int range>" not in p.stdout
