@@ -162,3 +162,17 @@ def test_the_sentence_cache_keeps_only_the_documents_used_last(tmp_path, fake_em
     cands.sentences(docs[2])
     assert list(cands._sentences) == [docs[0].id, docs[2].id]
     assert cands.sentences(docs[0]) is first and len(first) == 2  # kept, not re-analysed
+
+
+def test_a_sentence_without_a_word_is_never_offered(tmp_path, fake_embedder):
+    """A lone "." (a PDF's stray full stop) is not a candidate, so it is never quoted or listed
+    as related (the issue saw Related list a 1-character "." passage)."""
+    from assistant.conversation import begin
+
+    bot = _bot(tmp_path, {"a.txt": "The Zorgon depot stores spare parts.\n\n.\n\nThe depot opened in 2019.\n"},
+               fake_embedder)
+    turn = begin("What was the Zorgon profit in 1980?", [])
+    hits = bot.retriever.retrieve(turn.query, 8)
+    cands = bot.answerer.candidates.of(turn.resolved, hits, fake_embedder.embed([turn.query])[0])
+    texts = [c.text for c in cands]
+    assert "The depot opened in 2019." in texts and "." not in texts

@@ -193,7 +193,7 @@ class Candidates:
             passage = doc.text[hit.chunk.start : hit.chunk.end]
             for i in in_chunk:
                 x = sents[i]
-                if (doc.id, x.start) in seen:
+                if (doc.id, x.start) in seen or not x.terms:  # a sentence without a word (".") says nothing
                     continue
                 seen.add((doc.id, x.start))
                 text = doc.text[x.start : x.end]
