@@ -39,6 +39,7 @@ contend indicate urge reply respond testify complain recall emphasize stress mai
 agree charge allege observe remark quote point conclude find show lament joke boast ask criticize call
 question blame slam praise reject dismiss defend attack demand rail cite speak refuse unveil propose want
 hope fear worry expect feel know signal persist welcome condemn decry hail dispute counter tout rate
+comment
 """.split())  # noqa: SIM905
 _IRREGULAR = {"say": "says said saying", "tell": "told", "write": "wrote written", "think": "thought",
               "find": "found", "speak": "spoke spoken", "feel": "felt", "know": "knew known", "show": "shown"}
@@ -67,7 +68,7 @@ _TITLE_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "lad
 _TITLE_BEFORE = re.compile(r"\b(" + "|".join(_TITLE_GENDER) + r")\.?\s+$", re.IGNORECASE)
 _ROLE_NOUN = re.compile(r"^(?:the|this|that)\s+(?:[\w-]+\s+){0,2}?(?P<noun>[a-z][\w-]*)$", re.IGNORECASE)
 MAX_NAME_WORDS = 6
-ATTRIBUTION_VERSION = 8  # bump when extraction changes: indexes re-extract without re-embedding
+ATTRIBUTION_VERSION = 9  # bump when extraction changes: indexes re-extract without re-embedding
 
 
 @dataclass(frozen=True)
