@@ -207,8 +207,8 @@ def test_he_is_never_a_person_his_own_statement_names_after_him() -> None:
 def test_commented_is_a_reporting_cue_so_he_is_the_one_who_commented() -> None:
     """'Trump has also commented on ...' quotes Trump: the next "he told a crowd" is Trump, not
     the last person quoted before him."""
-    text = ("Shelby said the driver refused to follow commands. Trump has also commented on the death. "
-            "On Wednesday, he told a crowd in Cleveland that he was troubled by the situation.")
+    text = ("Officer Betty Shelby said the driver refused to follow commands. Donald Trump has also commented on "
+            "the death. On Wednesday, he told a crowd in Cleveland that he was troubled by the situation.")
     atts = extract(text, sentence_spans(text))
     he = next(a for a in atts if text[a.source[0] : a.source[1]] == "he" and text[a.cue[0] : a.cue[1]] == "told")
-    assert he.speaker is not None and he.speaker.name == "Trump"
+    assert he.speaker is not None and he.speaker.name == "Donald Trump"
