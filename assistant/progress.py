@@ -14,6 +14,7 @@ once a unit is done: an estimate from nothing would be a guess.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -52,11 +53,8 @@ class Stage:
     """Counts one stage's units and tells ``on_step`` (if any) after each, timing it."""
 
     def __init__(self, on_step: OnStep | None, stage: str, total: int, unit: str) -> None:
-        import time
-
-        self._clock = time.perf_counter
         self.on_step, self.stage, self.total, self.unit = on_step, stage, total, unit
-        self.t0, self.done = self._clock(), 0
+        self.t0, self.done = time.perf_counter(), 0
         self._tell()
 
     def advance(self, n: int = 1) -> None:
@@ -65,7 +63,7 @@ class Stage:
 
     def _tell(self) -> None:
         if self.on_step is not None:
-            self.on_step(Step(self.stage, self.done, self.total, self.unit, self._clock() - self.t0))
+            self.on_step(Step(self.stage, self.done, self.total, self.unit, time.perf_counter() - self.t0))
 
 
 def resolve(progress: bool | OnStep) -> OnStep | None:

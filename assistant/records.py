@@ -87,17 +87,21 @@ class Citation:
     title: str = ""  # the document's title as people see it ("" = the file)
 
     @property
+    def name(self) -> str:
+        """The cited document as people know it: its title, else its file."""
+        return self.title or self.file or self.source
+
+    @property
     def label(self) -> str:
         """How a citation is named to people: "Regional energy report, p. 2"."""
-        name = self.title or self.file or self.source
-        return f"{name}, p. {self.page}" if self.page is not None else name
+        return f"{self.name}, p. {self.page}" if self.page is not None else self.name
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
             "n": self.n,
             "source": self.source,
             "file": self.file or self.source,
-            "title": self.title or self.file or self.source,
+            "title": self.name,
             "start": self.start,
             "end": self.end,
             "quote": self.quote,

@@ -66,10 +66,12 @@ class FaissStore:
     def build(cls, vectors: np.ndarray, dim: int, ann_min: int = ANN_MIN) -> FaissStore:
         import faiss
 
-        index: Any = faiss.IndexFlatIP(dim)
+        index: Any
         if len(vectors) >= ann_min:
             index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efConstruction = HNSW_EF_BUILD
+        else:
+            index = faiss.IndexFlatIP(dim)
         if len(vectors):
             index.add(np.ascontiguousarray(vectors, dtype=np.float32))
         return cls(index)

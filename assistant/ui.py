@@ -91,9 +91,9 @@ JS = """
       document.querySelectorAll('#article .pdf-page').forEach(p => { p.style.width = `${viewer.zoom * 100}%`; });
     },
     shown() {
-      const a = document.getElementById('article'); if (a) a.dataset.open = '1';
-      viewer.applyZoom();
       const article = document.getElementById('article');
+      if (article) article.dataset.open = '1';
+      viewer.applyZoom();
       const pane = document.getElementById('viewer-pane');
       if (article && pane && pane.scrollHeight > pane.clientHeight) {
         pane.scrollTop += article.getBoundingClientRect().top - pane.getBoundingClientRect().top;
@@ -206,8 +206,7 @@ def sources_html(reply: Answer | None, turn: int, documents: dict[str, Document]
 
 def _view_label(c: Citation, shown: Document) -> str:
     """"Regional energy report, p. 3": the citation's document, at the page shown."""
-    name = c.title or c.file or c.source
-    return f"{name}, p. {shown.page_label}" if shown.page_label is not None else name
+    return f"{c.name}, p. {shown.page_label}" if shown.page_label is not None else c.name
 
 
 def _marked(text: str, span: tuple[int, int] | None, ident: str = "cite-hl") -> str:
@@ -240,10 +239,11 @@ def article_html(reply: Answer, turn: int, kind: str, n: int, documents: dict[st
     ref = f"{turn}:{kind}:{n}"
     shown = next((d for d in pages if at == f"p{d.page}"), doc)
     span = (c.start, c.end) if shown.id == doc.id else None
+    zoomable = False  # a rendered page is shown
     if at == "all" and len(pages) > 1:
         view = _body("".join(f'<span class="page-head">p. {d.page_label}</span>\n'
                              f'{_marked(d.text, span if d.id == doc.id else None)}\n\n' for d in pages))
-        label = c.title or c.file or c.source
+        label = c.name
     else:
         view, label = _body(_marked(shown.text, span)), _view_label(c, shown)
         if shown.kind == "pdf" and corpus_dir is not None and shown.page is not None:
@@ -251,10 +251,11 @@ def article_html(reply: Answer, turn: int, kind: str, n: int, documents: dict[st
                 image = pdf_page_html(corpus_dir / shown.file, shown.page, *(span or (0, 0)))
                 view = (f'{image}<details><summary>Extracted text of the page</summary>'
                         f'{_body(_marked(shown.text, span, "cite-hl-text"))}</details>')
+                zoomable = True
             except (OSError, FormatError):
                 pass  # the file changed since indexing: show the text we indexed
     tools = []
-    if pages and len(pages) > 1:
+    if len(pages) > 1:
         i = next((j for j, d in enumerate(pages) if d.id == shown.id), -1)
         prev = pages[i - 1] if at != "all" and i > 0 else None
         after = pages[i + 1] if at != "all" and 0 <= i < len(pages) - 1 else None
@@ -264,7 +265,7 @@ def article_html(reply: Answer, turn: int, kind: str, n: int, documents: dict[st
         tools.append(f'<button class="tool" data-cite="{ref}:all" title="every page\'s text">Whole document</button>'
                      if at != "all" else f'<button class="tool" data-cite="{ref}" title="back to the cited page">'
                      f"Cited page</button>")
-    if '<div class="pdf-scroll">' in view:
+    if zoomable:
         tools += [f'<button class="tool" data-zoom="{z}" title="{hint}">{text}</button>'
                   for z, text, hint in (("out", "−", "zoom out"), ("fit", "Fit", "fit the width"),
                                         ("in", "+", "zoom in"))]

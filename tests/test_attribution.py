@@ -189,11 +189,12 @@ def test_every_sentence_of_a_long_quote_is_said_by_whom_the_quote_is_attributed_
     spans = sentence_spans(QUOTED)
     atts = extract(QUOTED, spans)
     k = next(i for i, (s, e) in enumerate(spans) if QUOTED[s:e].startswith('"Bryan'))
-    said = _quoted_by(QUOTED, spans, k, atts, whole=True)
+    said, wholly = _quoted_by(QUOTED, spans, k, atts)
+    assert wholly  # so it outranks the sentence's own "Bryan ... asserted"
     assert [a.speaker.name for a in said if a.speaker] == ["Mark MacDougall"]
     assert any(a.speaker and a.speaker.name == "Bryan" for a in atts if spans[k][0] <= a.cue[0] < spans[k][1])
     w = next(i for i, (s, e) in enumerate(spans) if QUOTED[s:e].startswith('"We have'))
-    assert _quoted_by(QUOTED, spans, w, atts, whole=True) == ()  # one sentence, the cue before it: not this rule
+    assert _quoted_by(QUOTED, spans, w, atts) == ((), False)  # one sentence, the cue before it: not this rule
 
 
 def test_he_is_never_a_person_his_own_statement_names_after_him() -> None:

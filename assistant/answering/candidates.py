@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -146,11 +147,11 @@ class Candidates:
             t = lexical.terms(text)
             overlap = tuple(a for a in atts if a.content[0] < e and s < a.content[1])
             # A sentence wholly inside a longer quotation is said by whoever the quotation is
-            # attributed to, whatever its own verbs report ('"Bryan already asserted ...').
-            said = _quoted_by(doc.text, spans, k, atts, whole=True) or tuple(
-                a for a in overlap if s <= a.cue[0] < e) or overlap or tuple(a for a in atts if s <= a.cue[0] < e)
-            if not said:  # one sentence of a longer quote: its cue is where the quote closes or opens
-                said = _quoted_by(doc.text, spans, k, atts)
+            # attributed to, whatever its own verbs report ('"Bryan already asserted ...'); one
+            # that only begins or ends it, when its own words name nobody.
+            quoted, wholly = _quoted_by(doc.text, spans, k, atts)
+            said = (quoted if wholly else ()) or tuple(a for a in overlap if s <= a.cue[0] < e) or overlap or tuple(
+                a for a in atts if s <= a.cue[0] < e) or quoted
             if not said and _QUOTE.search(text):  # else a cue beside it ('He said:' before the quote)
                 for j in (k + 1, k - 1):
                     if 0 <= j < len(spans) and (
@@ -260,26 +261,26 @@ def quotations(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out + ([(opened, end)] if opened is not None else [])
 
 
-def _quoted_by(text: str, spans: list[tuple[int, int]], k: int, atts: list[Attribution],
-               whole: bool = False) -> tuple[Attribution, ...]:
-    """For sentence ``k`` inside a quotation of several sentences ('"Bryan already asserted ...
-    He was ready ... That's all there is to it," MacDougall said.'): the attributions whose cue
-    is in the sentence that closes the quotation, else in the one that opens it ('He said: "...').
-    ``whole``: only if the sentence lies wholly inside the quotation (else: if it reaches past it)."""
+def _quoted_by(text: str, spans: list[tuple[int, int]], k: int,
+               atts: list[Attribution]) -> tuple[tuple[Attribution, ...], bool]:
+    """For sentence ``k`` in a quotation of several sentences ('"Bryan already asserted ... He
+    was ready ... That's all there is to it," MacDougall said.'): the attributions whose cue is
+    in the sentence that closes the quotation, else in the one that opens it ('He said: "...'),
+    and whether the sentence lies wholly inside the quotation. ``((), False)`` when no quotation
+    of its paragraph reaches past the sentence."""
     s, e = spans[k]
-    para = (text.rfind("\n\n", 0, s) + 1) or 0
+    para = text.rfind("\n\n", 0, s) + 1
     stop = text.find("\n\n", e)
-    def fits(a: int, b: int) -> bool:  # wholly around the sentence, or reaching past it
-        return a <= s and b >= e if whole else a < e and s <= b and (a < s or b >= e)
-
-    quote = next(((a, b) for a, b in quotations(text, para, len(text) if stop < 0 else stop) if fits(a, b)), None)
+    quote = next(((a, b) for a, b in quotations(text, para, len(text) if stop < 0 else stop)
+                  if a < e and s <= b and (a < s or b >= e)), None)  # quotations never overlap: at most one fits
     if quote is None:
-        return ()
+        return (), False
     for at in (quote[1], quote[0]):  # the closing sentence first, then the opening one
-        j = next((j for j, (a, b) in enumerate(spans) if a <= at < b), None)
-        if j is not None and j != k and (said := tuple(a for a in atts if spans[j][0] <= a.cue[0] < spans[j][1])):
-            return said
-    return ()
+        j = bisect_right(spans, (at, len(text) + 1)) - 1  # the sentence holding ``at`` (spans are in order)
+        if 0 <= j != k and at < spans[j][1] and (
+                said := tuple(a for a in atts if spans[j][0] <= a.cue[0] < spans[j][1])):
+            return said, quote[0] <= s and quote[1] >= e
+    return (), False
 
 
 def speaker_of(x: Sentence, fit: Callable[[Attribution], float] | None = None) -> Attribution | None:
