@@ -236,6 +236,34 @@ def quantity(sentence: str, start: int, end: int) -> tuple[int, int]:
     return a, noun.idx + len(noun)
 
 
+def is_person(sentence: str, start: int, end: int) -> bool:
+    """Does the parse tag ``sentence[start:end]`` as a person? (A capitalised pair is not
+    always one: "Outstanding Performance", "Willy Wonka" in a film's title.)"""
+    with _LOCK:
+        doc = parser()(sentence)
+    return any(e.label_ == "PERSON" and e.start_char < end and start < e.end_char for e in doc.ents)
+
+
+# A preposition that makes a date a bound of something else, not when it happened: "its first
+# championship since 1951" does not say when the Rams won.
+DATE_BOUNDS = frozenset({"since", "until", "till", "before", "after"})
+
+
+def date_phrase(sentence: str, start: int, end: int) -> tuple[int, int] | None:
+    """The date at ``sentence[start:end]`` as the text says it (the whole date entity: "the fourth
+    quarter of 2015", "December 12"), or None when a preposition makes it a bound ("since 1951")."""
+    with _LOCK:
+        doc = parser()(sentence)
+    inside = [t for t in doc if start <= t.idx < end]
+    if not inside:
+        return start, end
+    ent = next((e for e in doc.ents if e.label_ == "DATE" and e.start <= inside[0].i < e.end), None)
+    first = min(inside[0].i, ent.start if ent is not None else inside[0].i)
+    if first > 0 and doc[first - 1].lower_ in DATE_BOUNDS:
+        return None
+    return (min(start, ent.start_char), max(end, ent.end_char)) if ent is not None else (start, end)
+
+
 def speaker_before(attributions: list[Attribution], pos: int, pronoun: str) -> Speaker | None:
     """Who a pronoun subject outside any attribution ("He blasted the media") most likely is:
     the person ("he", "she") or organisation ("it", "they") last quoted before ``pos``."""

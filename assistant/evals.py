@@ -49,6 +49,7 @@ EXPECT_KEYS = {"figures", "figures_any", "sources", "sources_all", "attribution"
 LIST_KEYS = EXPECT_KEYS - {"unanswerable", "answers", "conflict", "spans", "speaker_kind"}
 SPEAKER_KINDS = ("named", "resolved")  # the source is a name / "he", "the campaign" (named elsewhere)
 ANSWER_KEYS = {"figures", "figures_any", "answers", "spans"}
+VALUE_KEYS = ANSWER_KEYS - {"spans"}  # what a short answer can state: a place in the text is not a value
 HIT_K = 5
 
 
@@ -120,7 +121,8 @@ class Result:
     supported_figures: int = 0  # ... that are inside the span their claim cites
     seconds: float = 0.0
     answer_ok: bool | None = None  # found, and every expected answer / figure stated (None: none expected)
-    first_quote_ok: bool | None = None  # ... by the first claim alone
+    first_quote_ok: bool | None = None  # ... by the first quote alone (with the short answer cut from it)
+    short_ok: bool | None = None  # the short answer said first states it (None: none given, or nothing expected)
     speaker_first: bool | None = None  # the first name the answer gives is the speaker (None: not asked)
 
     @property
@@ -266,7 +268,9 @@ def check(case: Case, reply: Answer) -> Result:
 
     if (ok := right(reply.claims)) is not None:
         res.answer_ok = reply.found and ok
-        res.first_quote_ok = bool(reply.found and reply.claims and right(reply.claims[:1]))
+        res.first_quote_ok = bool(reply.found and reply.claims and right(first_quote(reply.claims)))
+        if reply.found and reply.claims[0].role == "answer" and VALUE_KEYS & set(ex):
+            res.short_ok = bool(right(reply.claims[:1]))
         if "spans" in ex and not res.answer_ok and reply.found:
             res.reasons.append("no cited sentence lies in the gold evidence")
     for claim in reply.claims:
@@ -275,6 +279,14 @@ def check(case: Case, reply: Answer) -> Result:
             res.cited_figures += 1
             res.supported_figures += bool(cite and any(f.same(g) for g in find_figures(cite.quote)))
     return res
+
+
+def first_quote(claims: tuple[Claim, ...]) -> tuple[Claim, ...]:
+    """The first quote: the first claim, with the sentence it is cut from when it is the short
+    answer said first (the short answer is marked inside that sentence and cites it)."""
+    if len(claims) > 1 and claims[0].role == "answer" and claims[1].n == claims[0].n:
+        return claims[:2]
+    return claims[:1]
 
 
 def expected_sources(case: Case) -> list[str]:
@@ -304,6 +316,8 @@ def metrics(results: list[Result]) -> dict[str, float | int | None]:
     wanted_all += [(r, r.case.expect["sources"]) for r in results if r.case.expect.get("sources")]
     ranks = [_rank(r.reply, expected_sources(r.case)) for r in with_sources]
     scored = [r for r in results if r.answer_ok is not None]
+    shorts = [r for r in scored if r.short_ok is not None]
+    valued = [r for r in scored if VALUE_KEYS & set(r.case.expect)]
     planted = [r for r in results if r.case.expect.get("conflict") is True]
     by_kind = {k: [r for r in results if r.case.expect.get("speaker_kind") == k] for k in SPEAKER_KINDS}
     unplanted = [r for r in results if r.case.expect.get("conflict") is False]
@@ -321,6 +335,8 @@ def metrics(results: list[Result]) -> dict[str, float | int | None]:
         "mrr": _ratio(sum(1 / x for x in ranks if x), len(ranks)),
         "answer_right": _ratio(sum(bool(r.answer_ok) for r in scored), len(scored)),
         "first_quote": _ratio(sum(bool(r.first_quote_ok) for r in scored), len(scored)),
+        "short_answer": _ratio(sum(bool(r.short_ok) for r in shorts), len(shorts)),
+        "short_given": _ratio(len(shorts), sum(r.reply.found for r in valued)),
         "conflict_flagged": _ratio(sum(r.reply.conflict for r in planted), len(planted)),
         "false_conflict": _ratio(sum(r.reply.conflict for r in unplanted), len(unplanted)),
         "refusal_accuracy": _ratio(sum(not r.reply.found for r in unanswerable), len(unanswerable)),

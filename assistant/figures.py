@@ -23,7 +23,7 @@ _WORDS = {
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 
 _FIGURE = re.compile(
-    r"(?<![\w.])(?P<cur>\$\s?)?"
+    r"(?<![\w.])(?<!\d,)(?P<cur>\$\s?)?"  # never the tail of a number glued to a word ("to11,600,000")
     r"(?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+|[lI]\.\d+|(?:"
     + "|".join(_WORDS)
     + r")\b)"

@@ -75,6 +75,7 @@ _WHO_IS = re.compile(_LEAD + r"(who|what) (is|was|are|were) (?P<rest>.+?)\??\s*$
 _WHO = re.compile(_LEAD + r"(?:[\w'’-]+\s+){0,3}?(who|whom|whose)\b|\b(of|to|by|with|for|from) (whom|who)\b", _I)
 _YESNO = re.compile(_LEAD + _AUX + r"\b", _I)
 _DEFINE = re.compile(r"\bwhat (does|do|did) .{1,60} (mean|stand for)\b|\b(define|definition of|meaning of)\b", _I)
+_SUMMARY = re.compile(_LEAD + r"(summari[sz]e|describe|explain|discuss|outline)\b", _I)
 _COARSE_ASK = re.compile(r"\b(year|years|month|decade|century|era|season)\b", _I)
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _REL_YEAR = re.compile(r"\b(last|this|next) year\b", _I)
@@ -113,6 +114,12 @@ class Question:
     def wants_day(self) -> bool:
         """"When was it released?" wants a day: "released in 2020" is too coarse to answer it."""
         return self.expects == "date" and not _COARSE_ASK.search(self.text)
+
+    @property
+    def wants_value(self) -> bool:
+        """Does it ask for one value (a name, figure or date) that can be said first? Not "What did
+        Morneau say about the debt?" nor "Summarize ...": those ask what was said."""
+        return self.expects in ("name", "figure", "date") and not self.said_by and not _SUMMARY.match(self.text)
 
     @property
     def relation(self) -> set[str]:

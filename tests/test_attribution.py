@@ -213,3 +213,41 @@ def test_commented_is_a_reporting_cue_so_he_is_the_one_who_commented() -> None:
     atts = extract(text, sentence_spans(text))
     he = next(a for a in atts if text[a.source[0] : a.source[1]] == "he" and text[a.cue[0] : a.cue[1]] == "told")
     assert he.speaker is not None and he.speaker.name == "Donald Trump"
+
+
+@pytest.mark.parametrize(("sentence", "date", "read"), [
+    ("In the third quarter of 2019, the company opened a plant in Ohio.", "2019", "the third quarter of 2019"),
+    ("The storm moved offshore on December 12, and later passed Long Island.", "December 12", "December 12"),
+    ("The Rams beat the Titans, their first championship since 1951.", "1951", None),  # a bound, not when
+    ("Sales will grow until 2030.", "2030", None),
+])
+def test_a_date_is_read_as_the_text_says_it_and_a_bound_is_not_a_date(sentence: str, date: str,
+                                                                      read: str | None) -> None:
+    from assistant.attribution import date_phrase
+
+    a = sentence.index(date)
+    got = date_phrase(sentence, a, a + len(date))
+    assert (sentence[got[0]:got[1]] if got else None) == read
+
+
+def test_a_capitalised_pair_is_a_person_only_where_the_parse_says_so() -> None:
+    """ "Who is the lead actress?" is not answered "Outstanding Performance"."""
+    from assistant.attribution import is_person
+
+    award = "The nomination was for Outstanding Performance By A Female Actor In A Leading Role."
+    played = "The grandfather was played by Jack Albertson in the film."
+    assert not is_person(award, award.index("Outstanding"), award.index(" By"))
+    assert is_person(played, played.index("Jack"), played.index(" in the"))
+
+
+@pytest.mark.parametrize(("q", "wants"), [
+    ("How many cars did Japan export last year?", True),
+    ("Who is the lead actress in The Shape of Water?", True),
+    ("When did the storm hit?", True),
+    ("What did Morneau say about the debt?", False),  # asks what was said, not a value
+    ("What did Huw Davies think about capacity in 2016 when talking about childcare?", False),
+    ("Summarize the Project Manager's perspective on the prototype.", False),
+    ("Why did exports fall?", False),
+])
+def test_a_short_answer_is_given_only_to_a_question_that_asks_for_one_value(q: str, wants: bool) -> None:
+    assert analyze(q).wants_value is wants

@@ -181,3 +181,21 @@ def test_speaker_is_scored_by_the_first_name_the_answer_gives():
     assert wrong.speaker_first is False and any("first name given is 'Ito'" in x for x in wrong.reasons)
     m = metrics([right, wrong])
     assert m["speaker_first_resolved"] == 0.5 and m["speaker_first_named"] is None
+
+
+def test_the_first_quote_holds_the_short_answer_cut_from_it_and_the_short_answer_is_scored_alone():
+    """The short answer said first is part of the first quote (it is cut from that sentence and
+    cites it); whether the short answer itself states the answer is its own metric."""
+    from assistant.records import Answer, Citation
+
+    sentence = "Operating income decreased $352 million in fiscal 2019."
+    cite = Citation(1, "a.txt", 0, len(sentence), sentence, 1.0)
+    short = Answer("q", True, (Claim("$352 million", 1, "answer"), Claim(sentence, 1)), (cite,))
+    r = check(case(answers=[["decreased $352 million"]]), short)
+    assert r.answer_ok and r.first_quote_ok and r.short_ok is False
+    m = metrics([r])
+    assert (m["first_quote"], m["short_answer"], m["short_given"]) == (1.0, 0.0, 1.0)
+    right = check(case(answers=[["$352 million"]]), short)
+    assert right.short_ok is True
+    plain = check(case(answers=[["$352 million"]]), Answer("q", True, (Claim(sentence, 1),), (cite,)))
+    assert plain.short_ok is None and metrics([plain])["short_answer"] is None

@@ -40,3 +40,10 @@ def test_figure_spans_point_into_the_text():
     text = "from 1.9 million last year to l.6 million this year"
     for f in find_figures(text):
         assert text[f.start : f.end] == f.text
+
+
+def test_the_tail_of_a_number_glued_to_a_word_is_not_a_figure():
+    """PDF text "authorizes up to11,600,000 shares": the number is unreadable as written, and its
+    tail "600,000" would be a wrong figure (worse than none)."""
+    assert [f.text for f in find_figures("up to11,600,000 common shares")] == []
+    assert [f.text for f in find_figures("up to 11,600,000 common shares")] == ["11,600,000"]

@@ -13,7 +13,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..attribution import SUBJECT_PRONOUNS, Attribution, Speaker, quantity, speaker_before, subject
+from ..attribution import (
+    SUBJECT_PRONOUNS,
+    Attribution,
+    Speaker,
+    date_phrase,
+    is_person,
+    quantity,
+    speaker_before,
+    subject,
+)
 from ..conversation import Turn
 from ..entities import person_like
 from ..question import Question
@@ -67,8 +76,8 @@ class ExtractiveAnswerer:
                 conflict_on, chosen = CONFLICT_ON[q.expects], sides[: max(self.max_sentences, 3)]
         segments: list[Segment] = []
         for c in chosen:
-            if not conflict_on and c is chosen[0] and (q.expects == "name" or (
-                    q.expects in ("figure", "date") and len(c.spans) == 1)):
+            if not conflict_on and c is chosen[0] and q.wants_value and (
+                    q.expects == "name" or len(c.spans) == 1):
                 segments.extend(self._answer_first(c, q))
             segments.append(_segment(c))
             if c.said is not None and c.said.how in ("pronoun", "nominal") and c.said.speaker is not None \
@@ -86,7 +95,11 @@ class ExtractiveAnswerer:
         taken anyway), while the quote that follows always holds the right one."""
         if q.expects in ("figure", "date"):  # a figure with its qualifier and what it counts
             value = c.spans[0]
-            a, b = quantity(c.text, value.start, value.end) if q.expects == "figure" else (value.start, value.end)
+            at = quantity(c.text, value.start, value.end) if q.expects == "figure" else \
+                date_phrase(c.text, value.start, value.end)
+            if at is None:
+                return []
+            a, b = at
             return [] if a == 0 else [Segment(c.text[a:b], c.doc, c.start, c.end, c.prob, role="answer")]
         if q.subtype == "speaker" and c.said is not None:
             return [_speaker_first(c, c.said)]
@@ -102,7 +115,8 @@ class ExtractiveAnswerer:
                 a, b = sp.start, sp.end
             return [Segment(c.doc.text[a:b], c.doc, a, b, c.prob, role="answer")]
         else:
-            name = next((s for s in c.spans if person_like(s)), None) if q.subtype == "person" else c.primary
+            name = next((s for s in c.spans if person_like(s) and is_person(c.text, s.start, s.end)), None) \
+                if q.subtype == "person" else c.primary
         if name is None or name.start == 0:
             return []
         return [Segment(name.text, c.doc, c.start, c.end, c.prob, role="answer")]

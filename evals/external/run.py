@@ -37,6 +37,7 @@ HERE = Path(__file__).resolve().parent
 CACHE = HERE / "cache"
 COLUMNS = [  # (metric key, column title)
     ("cases", "cases (answerable / not)"), ("answer_right", "answer right"), ("first_quote", "answer in 1st quote"),
+    ("short_given", "short answer given (answered)"), ("short_answer", "short answer right (given)"),
     ("refusal_accuracy", "unanswerable refused"), ("false_refusal_rate", "false refusal"),
     ("conflict_flagged", "conflict flagged (planted)"), ("false_conflict", "conflict flagged (none planted)"),
     ("citation_precision", "citation precision"), ("citation_recall", "citation recall"),
