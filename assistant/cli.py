@@ -21,6 +21,7 @@ from .errors import AssistantError
 from .present import answer_json, answer_text, printable
 from .records import Answer
 from .settings import Settings
+from .store import StoreKind
 
 app = typer.Typer(
     help="Ask questions about a folder of documents; every answer cites the passages it quotes.",
@@ -72,6 +73,13 @@ def index(
     rebuild_if_stale: Annotated[bool, typer.Option(
         "--rebuild-if-stale", help="If the index was built by another model, chunker or format, rebuild it "
         "(instead of stopping with an error).")] = False,
+    ray: Annotated[str, typer.Option(
+        "--ray", metavar="ADDRESS", help="Parse and embed new documents on a Ray cluster: 'local' starts one on "
+        "this machine (ASSISTANT_RAY_WORKERS workers), else its address (auto, ray://head:10001).")] = "",
+    store: Annotated[StoreKind | None, typer.Option(
+        "--store", metavar="STORE", help="Where the chunk vectors live: faiss (files in the index folder, the "
+        "default) or milvus (ASSISTANT_MILVUS_URI; unset: a milvus-lite file in the index folder). Switching "
+        "re-embeds nothing.")] = None,
 ) -> None:
     """Build or update the index. Only new or changed files are embedded; removed files drop out.
 
@@ -85,18 +93,22 @@ def index(
 
     try:
         settings = _settings(corpus, index, collection, existing=False)
+        if store is not None:
+            settings = settings.model_copy(update={"store": store})
 
         def waiting() -> None:
             typer.secho(f"waiting: another indexing run is writing {settings.index_dir}; this one starts when it "
                         "ends.", fg=typer.colors.YELLOW, err=True)
 
         try:
-            stats = index_corpus(settings, rebuild=rebuild, progress=not quiet, on_skip=_warn_skip, on_wait=waiting)
+            stats = index_corpus(settings, rebuild=rebuild, progress=not quiet, on_skip=_warn_skip, on_wait=waiting,
+                                 ray=ray)
         except IndexMismatchError as e:
             if not rebuild_if_stale:
                 raise
             typer.secho(f"{e} Rebuilding it now (--rebuild-if-stale).", fg=typer.colors.YELLOW, err=True)
-            stats = index_corpus(settings, rebuild=True, progress=not quiet, on_skip=_warn_skip, on_wait=waiting)
+            stats = index_corpus(settings, rebuild=True, progress=not quiet, on_skip=_warn_skip, on_wait=waiting,
+                                 ray=ray)
     except AssistantError as e:
         raise _fail(e) from None
     except KeyboardInterrupt:

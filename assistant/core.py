@@ -25,19 +25,22 @@ from .corpus import Skipped
 from .embedding import Embedder, OnnxEmbedder, SentenceTransformerEmbedder, export_onnx
 from .errors import AssistantError, QuestionError
 from .index import ChunkerConfig, IndexStats, LexicalConfig, LoadedIndex, build_index, open_index, require_index
+from .ingest import Ingest, local_ingest
 from .progress import OnStep
 from .reader import shared_reader
 from .records import Hit
 from .retrieval import HybridRetriever, Retriever
 from .settings import PACKAGED_MODEL_ID, Settings
+from .store import StoreConfig
 from .verify import render, verify
 
 _WORD = re.compile(r"[^\W_]")  # a letter or a digit, in any script
 
 
-def make_embedder(settings: Settings) -> Embedder:
+def make_embedder(settings: Settings, threads: int = 0) -> Embedder:
     """The real model: the packaged MiniLM unless ``settings.model_path`` names another folder,
-    on OpenVINO (exported once to ONNX) unless ``settings.embed_backend`` is "torch"."""
+    on OpenVINO (exported once to ONNX) unless ``settings.embed_backend`` is "torch"; on
+    ``threads`` CPU threads (0 = all)."""
     path = settings.resolved_model_path()
     model_id = settings.model_path or PACKAGED_MODEL_ID
     if settings.embed_backend == "torch":
@@ -47,7 +50,7 @@ def make_embedder(settings: Settings) -> Embedder:
     weights = Path(path) / "model.safetensors"
     key = hashlib.sha256(f"{path}|{weights.stat().st_size if weights.exists() else 0}".encode()).hexdigest()[:12]
     onnx = export_onnx(path, settings.model_cache / key)
-    return OnnxEmbedder(path, onnx, model_id=model_id, batch_size=settings.embed_batch_size)
+    return OnnxEmbedder(path, onnx, model_id=model_id, batch_size=settings.embed_batch_size, threads=threads)
 
 
 def chunker_config(settings: Settings) -> ChunkerConfig:
@@ -76,6 +79,10 @@ def lexical_config(settings: Settings) -> LexicalConfig:
     return LexicalConfig(title_weight=settings.title_weight)
 
 
+def store_config(settings: Settings) -> StoreConfig:
+    return StoreConfig(settings.store, settings.milvus_uri, settings.ann_min)
+
+
 def index_corpus(
     settings: Settings,
     embedder: Embedder | None = None,
@@ -84,13 +91,22 @@ def index_corpus(
     on_skip: Callable[[Skipped], None] | None = None,
     limit_pages: int | None = None,
     on_wait: Callable[[], None] | None = None,
+    ray: str = "",
 ) -> IndexStats:
     """Build or update the index of ``settings.corpus_dir`` in ``settings.index_dir`` (waiting
-    for another build of the same index to finish first; ``on_wait`` is told when it does)."""
+    for another build of the same index to finish first; ``on_wait`` is told when it does).
+    ``ray``: parse and embed new documents on that Ray cluster ("local": a private one of
+    ``settings.ray_workers`` workers); "" = in this process."""
+    ingest: Ingest = local_ingest
+    if ray:
+        from .distributed import RayIngest
+
+        ingest = RayIngest(ray, settings, settings.ray_workers)
     return build_index(
         settings.corpus_dir, settings.index_dir, embedder or make_embedder(settings),
         chunker_config(settings), rebuild=rebuild, progress=progress, on_skip=on_skip,
-        limit_pages=limit_pages, lex=lexical_config(settings), on_wait=on_wait, ann_min=settings.ann_min,
+        limit_pages=limit_pages, lex=lexical_config(settings), on_wait=on_wait, store=store_config(settings),
+        ingest=ingest,
     )
 
 

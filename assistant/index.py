@@ -9,7 +9,9 @@ Layout::
         documents.jsonl        id, name, page, text (so any citation shows in context), sentence
                                spans, attributions (who says what, see ``attribution``)
         chunks.jsonl           doc_id, start, end, n_tokens (row i <-> FAISS vector i)
-        dense.faiss            FAISS inner-product index, flat or HNSW by size (``store.FaissStore``)
+        dense.faiss            FAISS inner-product index, flat or HNSW by size (``store.FaissStore``);
+                               with the Milvus store the vectors are in its collection instead
+                               (``store.MilvusStore``, named in the manifest's "store")
         sentences.npy          float16, one vector per sentence, documents in order: each is the
                                mean of its tokens' states in its chunk's forward pass (no extra cost)
         bm25/                  bm25s index over the same chunks
@@ -40,27 +42,29 @@ import numpy as np
 
 from . import lexical
 from .attribution import ATTRIBUTION_VERSION, Attribution, extract
-from .chunking import chunk_document, context_header, embedding_text, sentence_spans
+from .chunking import context_header, sentence_spans
 from .corpus import Skipped, load_corpus
 from .embedding import Embedder
 from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from .ingest import ChunkerConfig as ChunkerConfig  # re-exported: the index records it
+from .ingest import Ingest, Planned, local_ingest
 from .progress import OnStep, Stage, resolve
 from .records import Chunk, Document
 from .settings import FORMAT_VERSION
-from .store import ANN_MIN, DenseStore, FaissStore
+from .store import (
+    DEFAULT_STORE,
+    DenseStore,
+    FaissStore,
+    MilvusStore,
+    StoreConfig,
+    collection_name,
+    drop_other_collections,
+    milvus_uri,
+)
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 WRITE_LOCK = ".write.lock"
-EMBED_BLOCK = 64  # chunks per progress step (a display moves every 2-3 s); the model batches inside it
-
-
-@dataclass(frozen=True)
-class ChunkerConfig:
-    max_tokens: int
-    min_tokens: int
-    splitter: str = "punkt+abbrev/1"
-    header: str = "name+page+2 lines/2"  # how chunks of named documents are embedded (2: 1-based pages)
 
 
 @dataclass(frozen=True)
@@ -70,17 +74,6 @@ class LexicalConfig:
     title_weight: int = 4  # a chunk's document title counts this many times (field boost)
     version: int = lexical.LEXICAL_VERSION
     attribution: int = ATTRIBUTION_VERSION  # how the attributions were extracted (text-only: no re-embedding)
-
-
-@dataclass(frozen=True)
-class Planned:
-    """One document of a build: its chunks and sentences, and whether its vectors are reused."""
-
-    doc: Document
-    chunks: list[Chunk]
-    sentences: list[tuple[int, int]]
-    reused: bool
-    attributions: list[Attribution] = field(default_factory=list)
 
 
 @dataclass
@@ -207,7 +200,7 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
             row += len(sentences[d["id"]])
         sentence_vectors = np.load(gen / "sentences.npy", mmap_mode="r")
         chunks = [Chunk(**c) for c in _read_jsonl(gen / "chunks.jsonl")]
-        dense = FaissStore.open(gen / "dense.faiss")
+        dense = _open_store(gen, manifest, index_dir, dim)
         bm25 = bm25s.BM25.load(str(gen / "bm25"), show_progress=False)
         sentence_bm25 = bm25s.BM25.load(str(gen / "bm25-sentences"), show_progress=False)
         df = json.loads((gen / "idf.json").read_text(encoding="utf-8"))
@@ -225,6 +218,14 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
         )
     return LoadedIndex(gen, manifest, documents, sentences, chunks, dense, bm25, idf, sentence_vectors,
                        sentence_rows, sentence_bm25, _sentence_chunks(rows, sentences, chunks), attributions)
+
+
+def _open_store(gen: Path, manifest: dict[str, Any], index_dir: Path, dim: int) -> DenseStore:
+    """The generation's chunk vectors, in the store its manifest names (FAISS when it names none)."""
+    stored = manifest.get("store", {})
+    if stored.get("kind") == "milvus":
+        return MilvusStore.open(milvus_uri(stored["uri"], index_dir), stored["collection"], dim, stored["dense"])
+    return FaissStore.open(gen / "dense.faiss")
 
 
 def _sentence_chunks(rows: list[dict[str, Any]], sentences: dict[str, list[tuple[int, int]]],
@@ -281,19 +282,21 @@ def build_index(
     on_skip: Callable[[Skipped], None] | None = None,
     lex: LexicalConfig | None = None,
     on_wait: Callable[[], None] | None = None,
-    ann_min: int = ANN_MIN,
+    store: StoreConfig = DEFAULT_STORE,
+    ingest: Ingest = local_ingest,
 ) -> IndexStats:
     """Bring ``index_dir`` up to date with ``corpus_dir``, embedding only what changed. Holds the
     write lock throughout, so a second writer builds on the first one's result. ``progress``:
-    bars on the terminal (True), none (False), or each ``progress.Step`` told to a callable."""
+    bars on the terminal (True), none (False), or each ``progress.Step`` told to a callable.
+    ``ingest`` parses and embeds the new documents: here, or on a Ray cluster (``distributed``)."""
     with write_lock(index_dir, on_wait):
         return _build(corpus_dir, index_dir, embedder, chunker, rebuild, resolve(progress), limit_pages, on_skip,
-                      lex, ann_min)
+                      lex, store, ingest)
 
 
 def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: ChunkerConfig, rebuild: bool,
            on_step: OnStep | None, limit_pages: int | None, on_skip: Callable[[Skipped], None] | None,
-           lex: LexicalConfig | None, ann_min: int) -> IndexStats:
+           lex: LexicalConfig | None, store: StoreConfig, ingest: Ingest) -> IndexStats:
     t0 = time.perf_counter()
     docs, skipped = load_corpus(corpus_dir, limit_pages=limit_pages, on_step=on_step)
     for s in skipped:
@@ -310,38 +313,34 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: Chunk
             old_chunks[c.doc_id], offsets[c.doc_id] = [], i
         old_chunks[c.doc_id].append(c)
 
-    plan: list[Planned] = []
     parsing = Stage(on_step, "parsing", len(docs), "document")  # sentences, chunks, attributions
+    kept: dict[str, Planned] = {}
     for d in docs:
-        plan.append(_plan(d, old, old_docs, old_chunks, same_text_rules, embedder, chunker))
-        parsing.advance()
+        if (p := _reuse(d, old, old_docs, old_chunks, same_text_rules)) is not None:
+            kept[d.id] = p
+            parsing.advance()
+    fresh = [d for d in docs if d.id not in kept]
 
     stats = IndexStats(documents=len(docs), skipped=skipped)
-    stats.chunks = sum(len(p.chunks) for p in plan)
-    stats.reused = sum(len(p.chunks) for p in plan if p.reused)
+    stats.reused = sum(len(p.chunks) for p in kept.values())
     stats.removed = len(set(old_docs) - {d.id for d in docs})
-    stats.embedded = stats.chunks - stats.reused
     refused = {s.path: s.reason for s in skipped}  # listed in the manifest, so the UI can show and remove them
-    stats.changed = bool(stats.embedded or stats.removed or rebuild or old is None or not same_text_rules
-                         or (old is not None and old.manifest.get("skipped", {}) != refused))
+    stats.changed = bool(fresh or stats.removed or rebuild or old is None or not same_text_rules
+                         or (old is not None and old.manifest.get("skipped", {}) != refused)
+                         or (old is not None and old.manifest.get("store", {}).get("kind", "faiss") != store.kind))
     if not stats.changed:
+        stats.chunks = stats.reused
         stats.seconds = time.perf_counter() - t0
         return stats
 
-    # Only now that something will be written: each document's context header, once.
-    headers = {p.doc.id: context_header(p.doc, embedder.count_tokens) for p in plan}
-    fresh = [p for p in plan if not p.reused]
-    texts, spans = [], []
-    for p in fresh:
-        for c in p.chunks:
-            texts.append(embedding_text(p.doc, c, headers[p.doc.id]))
-            shift = c.start - (len(headers[p.doc.id]) + 1 if headers[p.doc.id] else 0)
-            spans.append([(max(s, c.start) - shift, min(e, c.end) - shift) for s, e in p.sentences
-                          if e > c.start and s < c.end])
-    new_vectors, new_pieces = _embed(embedder, texts, spans, on_step)
+    made = ingest(fresh, embedder, chunker, on_step, parsing)
+    plan = [kept[d.id] if d.id in kept else made[d.id].plan for d in docs]
+    stats.chunks = sum(len(p.chunks) for p in plan)
+    stats.embedded = stats.chunks - stats.reused
+    headers = {p.doc.id: context_header(p.doc, embedder.count_tokens) for p in plan}  # for the keyword index
     vectors = np.zeros((stats.chunks, embedder.dim), dtype=np.float32)
     sent_vectors = np.zeros((sum(len(p.sentences) for p in plan), embedder.dim), dtype=np.float16)
-    row, srow, k = 0, 0, 0
+    row, srow = 0, 0
     for p in plan:
         n, ns = len(p.chunks), len(p.sentences)
         if p.reused:
@@ -349,62 +348,36 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: Chunk
             vectors[row : row + n] = old.dense.vectors(offsets[p.doc.id], n)
             sent_vectors[srow : srow + ns] = old.doc_sentence_vectors(p.doc.id)
         else:
-            vectors[row : row + n] = new_vectors[k : k + n]
-            sent_vectors[srow : srow + ns] = _sentence_vectors(p, new_pieces[k : k + n], embedder.dim)
-            k += n
+            vectors[row : row + n] = made[p.doc.id].vectors
+            sent_vectors[srow : srow + ns] = made[p.doc.id].sentence_vectors
         row, srow = row + n, srow + ns
 
     indexed = {d: m.get("indexed", "") for d, m in old_docs.items()}
     writing = Stage(on_step, "writing", 1, "index")
     _write_generation(index_dir, plan, headers, vectors, sent_vectors, embedder, chunker, lex, indexed, refused,
-                      ann_min)
+                      store)
     writing.advance()
     stats.seconds = time.perf_counter() - t0
     return stats
 
 
-def _plan(d: Document, old: LoadedIndex | None, old_docs: dict[str, Any], old_chunks: dict[str, list[Chunk]],
-          same_text_rules: bool, embedder: Embedder, chunker: ChunkerConfig) -> Planned:
-    """What the run does with one document: reuse its chunks, sentences and vectors when its
-    text and the text rules are unchanged, else split, chunk and parse it anew."""
+def _reuse(d: Document, old: LoadedIndex | None, old_docs: dict[str, Any], old_chunks: dict[str, list[Chunk]],
+           same_text_rules: bool) -> Planned | None:
+    """The document's chunks, sentences and vectors from the previous index when its text and the
+    text rules are unchanged (attributions re-read if only their rules changed); None: ingest it."""
     prev = old_docs.get(d.id)
     if old and prev is not None and prev["sha256"] == d.sha256 and d.id in old_chunks:
         sents = old.sentences[d.id] if same_text_rules else sentence_spans(d.text)
         if sents == old.sentences[d.id]:  # same sentences: their vectors can be reused too
             atts = old.attributions[d.id] if same_text_rules else extract(d.text, sents)
             return Planned(d, old_chunks[d.id], sents, True, atts)
-    sents = sentence_spans(d.text)
-    cs = chunk_document(d, embedder.count_tokens, chunker.max_tokens, chunker.min_tokens, sents)
-    return Planned(d, cs, sents, False, extract(d.text, sents))
-
-
-def _sentence_vectors(p: Planned, pieces: list[np.ndarray], dim: int) -> np.ndarray:
-    """One unit vector per sentence of ``p`` from the pieces its chunks gave (a sentence longer
-    than a chunk has a piece in each: their sum, normalised)."""
-    out = np.zeros((len(p.sentences), dim), dtype=np.float32)
-    for c, vecs in zip(p.chunks, pieces, strict=True):
-        inside = [i for i, (s, e) in enumerate(p.sentences) if e > c.start and s < c.end]
-        out[inside] += vecs
-    return np.asarray(out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12), dtype=np.float32)
-
-
-def _embed(embedder: Embedder, texts: list[str], spans: list[list[tuple[int, int]]],
-           on_step: OnStep | None) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Chunk vectors and their sentence-piece vectors, each block of chunks told to ``on_step``."""
-    parts, pieces = [], []
-    embedding = Stage(on_step if texts else None, "embedding", len(texts), "chunk")
-    for i in range(0, len(texts), EMBED_BLOCK):
-        block = slice(i, i + EMBED_BLOCK)
-        vecs, ps = embedder.embed_spans(texts[block], spans[block])
-        parts.append(vecs)
-        pieces.extend(ps)
-        embedding.advance(len(texts[block]))
-    return (np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)), pieces
+    return None
 
 
 def _write_generation(index_dir: Path, plan: list[Planned], headers: dict[str, str], vectors: np.ndarray,
                       sent_vectors: np.ndarray, embedder: Embedder, chunker: ChunkerConfig,
-                      lex: LexicalConfig, indexed: dict[str, str], skipped: dict[str, str], ann_min: int) -> None:
+                      lex: LexicalConfig, indexed: dict[str, str], skipped: dict[str, str],
+                      store: StoreConfig) -> None:
     """Write a new generation and switch CURRENT to it; ``indexed`` holds when each reused
     document was first indexed, ``skipped`` the files (and pages) left out, with why."""
     now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
@@ -428,7 +401,13 @@ def _write_generation(index_dir: Path, plan: list[Planned], headers: dict[str, s
             for c in chunks:
                 f.write(json.dumps(asdict(c)) + "\n")
 
-        FaissStore.build(vectors, embedder.dim, ann_min).save(tmp / "dense.faiss")
+        stored: dict[str, str] = {"kind": store.kind}
+        if store.kind == "milvus":
+            dense: DenseStore = MilvusStore.build(vectors, embedder.dim, milvus_uri(store.uri, index_dir),
+                                                  collection_name(name), store.ann_min)
+            stored.update(uri=store.uri, collection=collection_name(name), dense=dense.kind)
+        else:
+            FaissStore.build(vectors, embedder.dim, store.ann_min).save(tmp / "dense.faiss")
         np.save(tmp / "sentences.npy", sent_vectors)
 
         chunk_terms: list[list[str]] = []
@@ -452,6 +431,7 @@ def _write_generation(index_dir: Path, plan: list[Planned], headers: dict[str, s
             "backend": getattr(embedder, "backend", ""),  # informational: backends give the same vectors
             "chunker": asdict(chunker),
             "lexical": asdict(lex),
+            "store": stored,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "documents": {p.doc.id: {"sha256": p.doc.sha256, "chunks": len(p.chunks),
                                      "indexed": indexed.get(p.doc.id) if p.reused and indexed.get(p.doc.id) else now}
@@ -471,6 +451,8 @@ def _write_generation(index_dir: Path, plan: list[Planned], headers: dict[str, s
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     _remove_stale(index_dir, keep=name)
+    if store.kind == "milvus":
+        drop_other_collections(milvus_uri(store.uri, index_dir), keep=collection_name(name))
 
 
 def _fsync_file(path: Path) -> None:

@@ -18,6 +18,7 @@ for _key, _value in {
     "TOKENIZERS_PARALLELISM": "false",
     "ANONYMIZED_TELEMETRY": "False",
     "DO_NOT_TRACK": "1",
+    "RAY_USAGE_STATS_ENABLED": "0",  # Ray (assistant index --ray) reports usage to anyscale.com otherwise
 }.items():
     os.environ.setdefault(_key, _value)
 

@@ -74,24 +74,26 @@ def resolve(progress: bool | OnStep) -> OnStep | None:
 
 
 class Console:
-    """An ``OnStep`` that draws one tqdm bar per stage on the terminal (tqdm's own rate and ETA)."""
+    """An ``OnStep`` that draws one tqdm bar per stage on the terminal (tqdm's own rate and ETA).
+    Stages may run side by side (on Ray a document is parsed and embedded as it comes back):
+    each keeps its own bar until it reaches its total."""
 
     def __init__(self) -> None:
-        self._bar: Any = None
-        self._stage = ""
+        self._bars: dict[str, Any] = {}
 
     def __call__(self, step: Step) -> None:
         from tqdm import tqdm
 
-        if step.stage != self._stage:
-            self.close()
-            self._stage = step.stage
-            self._bar = tqdm(total=step.total, desc=step.stage, unit=step.unit, dynamic_ncols=True)
-        self._bar.update(step.done - self._bar.n)
+        bar = self._bars.get(step.stage)
+        if bar is None:
+            bar = self._bars[step.stage] = tqdm(total=step.total, desc=step.stage, unit=step.unit,
+                                                dynamic_ncols=True, position=len(self._bars))
+        bar.update(step.done - bar.n)
         if step.done >= step.total:
-            self.close()
+            bar.close()
+            del self._bars[step.stage]
 
     def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-            self._bar, self._stage = None, ""
+        for bar in self._bars.values():
+            bar.close()
+        self._bars.clear()

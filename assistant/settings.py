@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .store import ANN_MIN
+from .store import ANN_MIN, STORES, StoreKind
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     chunk_min_tokens: int = Field(48, description="A chunk may close at a paragraph break once this long.")
     ann_min: int = Field(ANN_MIN, description="Chunks from which dense search is approximate (HNSW) instead of "
                          "exact; measured in `make bench` (scale rows).")
+    store: StoreKind = Field("faiss", description="Where chunk vectors live: 'faiss' (files in the index folder) or "
+                       f"'milvus' (a Milvus collection; see milvus_uri). One of {', '.join(STORES)}.")
+    milvus_uri: str = Field("", description="Milvus server or cluster, e.g. http://host:19530 ('' = a milvus-lite "
+                            "file inside the index folder: one process at a time).")
+    ray_workers: int = Field(2, description="Workers of the private Ray cluster `assistant index --ray local` starts "
+                             "(one CPU thread each).")
     title_weight: int = Field(4, description="BM25 counts a chunk's document title this many times.")
     top_k: int = Field(8, description="Passages retrieved per question (the pool answers are quoted from).")
     candidates: int = Field(30, description="Candidates taken from each retriever before fusion.")

@@ -13,14 +13,24 @@ and vectors stay exact so unchanged documents can reuse theirs. An HNSW graph bu
 threads depends on their timing, so above ``ANN_MIN`` rebuilds of the same collection may rank
 near-ties differently (the seed corpus and the stability test stay far below it).
 
+``MilvusStore`` is the store for collections past one node: the same vectors in a Milvus
+collection (one per index generation) through ``pymilvus``. A ``milvus_uri`` of a Milvus server
+or cluster (``http://host:19530``) is the production path; an empty one is a milvus-lite file
+inside the index folder (in-process: tests and small installs; one process opens it at a time).
+It is chosen with ``ASSISTANT_STORE=milvus``; ``assistant index`` moves an index between stores
+without re-embedding (the vectors are read back from the old one). The lexical indexes and the
+texts stay in the generation folder either way.
+
 Scores are rounded to ``SCORE_DIGITS`` and ties broken by row before anything ranks them, so
-float kernels that differ in their last bits between CPUs cannot reorder passages.
+float kernels that differ in their last bits between CPUs (or engines) cannot reorder passages.
 """
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, get_args
 
 import numpy as np
 
@@ -29,6 +39,24 @@ ANN_MIN = 50_000  # vectors from which the index is approximate (HNSW); flat sea
 HNSW_M = 32  # graph links per vector: 256 bytes of links each, beside its 1,536 bytes of vector
 HNSW_EF_BUILD = 80
 HNSW_EF = 64  # candidates kept while searching: recall@10 0.994 at 100k (32: 0.988)
+StoreKind = Literal["faiss", "milvus"]
+STORES: tuple[str, ...] = get_args(StoreKind)
+MILVUS_LITE_FILE = "milvus.db"  # the milvus-lite database inside the index folder when no URI is set
+MILVUS_BATCH = 2048  # vectors per insert / read-back request
+COLLECTION_PREFIX = "chunks_"
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """Where an index keeps its chunk vectors: ``kind`` one of ``STORES``; ``uri`` the Milvus
+    server ('' = a milvus-lite file in the index folder); approximate from ``ann_min`` vectors."""
+
+    kind: StoreKind = "faiss"
+    uri: str = ""
+    ann_min: int = ANN_MIN
+
+
+DEFAULT_STORE = StoreConfig()
 
 
 class DenseStore(Protocol):
@@ -105,3 +133,107 @@ class FaissStore:
 
     def vectors(self, start: int, n: int) -> np.ndarray:
         return np.asarray(self.index.reconstruct_n(start, n), dtype=np.float32)
+
+
+_CLIENTS: dict[str, Any] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
+def milvus_uri(uri: str, index_dir: Path) -> str:
+    """The URI a store setting means: a server as given, else the milvus-lite file of the index."""
+    return uri or str(index_dir / MILVUS_LITE_FILE)
+
+
+def _client(uri: str) -> Any:
+    """One ``MilvusClient`` per URI per process (gRPC clients are thread-safe; a milvus-lite file
+    is served once)."""
+    with _CLIENTS_LOCK:
+        if uri not in _CLIENTS:
+            from pymilvus import MilvusClient
+
+            _CLIENTS[uri] = MilvusClient(uri)
+        return _CLIENTS[uri]
+
+
+def collection_name(generation: str) -> str:
+    """The Milvus collection of an index generation ("gen-2026...-ab12" -> "chunks_gen_2026..._ab12")."""
+    return COLLECTION_PREFIX + generation.replace("-", "_")
+
+
+class MilvusStore:
+    """Chunk vectors in one Milvus collection, field ``row`` (the chunk's row) and ``vec``;
+    exact (FLAT) below ``ann_min`` vectors, HNSW with FAISS's parameters from there."""
+
+    def __init__(self, client: Any, collection: str, dim: int, kind: str) -> None:
+        self.client, self.collection, self.kind, self._dim = client, collection, kind, dim
+        self._size = int(client.get_collection_stats(collection)["row_count"])
+
+    @classmethod
+    def build(cls, vectors: np.ndarray, dim: int, uri: str, collection: str, ann_min: int = ANN_MIN) -> MilvusStore:
+        from pymilvus import DataType
+
+        client = _client(uri)
+        if client.has_collection(collection):  # left by a run killed before its generation went live
+            client.drop_collection(collection)
+        schema = client.create_schema(auto_id=False)
+        schema.add_field("row", DataType.INT64, is_primary=True)
+        schema.add_field("vec", DataType.FLOAT_VECTOR, dim=dim)
+        params = client.prepare_index_params()
+        kind = "hnsw" if len(vectors) >= ann_min else "flat"
+        if kind == "hnsw":
+            params.add_index(field_name="vec", index_type="HNSW", metric_type="IP",
+                             params={"M": HNSW_M, "efConstruction": HNSW_EF_BUILD})
+        else:
+            params.add_index(field_name="vec", index_type="FLAT", metric_type="IP")
+        client.create_collection(collection, schema=schema, index_params=params)
+        for i in range(0, len(vectors), MILVUS_BATCH):
+            block = np.asarray(vectors[i : i + MILVUS_BATCH], dtype=np.float32)
+            client.insert(collection, [{"row": i + j, "vec": v.tolist()} for j, v in enumerate(block)])
+        client.flush(collection)
+        client.load_collection(collection)
+        return cls(client, collection, dim, kind)
+
+    @classmethod
+    def open(cls, uri: str, collection: str, dim: int, kind: str) -> MilvusStore:
+        client = _client(uri)
+        if not client.has_collection(collection):
+            raise FileNotFoundError(f"no Milvus collection {collection} at {uri}")
+        client.load_collection(collection)
+        return cls(client, collection, dim, kind)
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def search(self, vec: np.ndarray, n: int) -> list[tuple[int, float]]:
+        n = min(n, self.size)
+        if n <= 0:
+            return []
+        params: dict[str, Any] = {"metric_type": "IP"}
+        if self.kind == "hnsw":
+            params["params"] = {"ef": max(HNSW_EF, n)}
+        found = self.client.search(self.collection, data=[np.asarray(vec, dtype=np.float32).ravel().tolist()],
+                                   limit=n, search_params=params, output_fields=["row"])
+        hits = [(int(h["row"]), round(float(h["distance"]), SCORE_DIGITS)) for h in found[0]]
+        return sorted(hits, key=lambda h: (-h[1], h[0]))
+
+    def vectors(self, start: int, n: int) -> np.ndarray:
+        out = np.zeros((n, self.dim), dtype=np.float32)
+        for a in range(start, start + n, MILVUS_BATCH):
+            b = min(a + MILVUS_BATCH, start + n)
+            for r in self.client.query(self.collection, filter=f"row >= {a} and row < {b}",
+                                       output_fields=["row", "vec"], limit=b - a):
+                out[int(r["row"]) - start] = r["vec"]
+        return out
+
+
+def drop_other_collections(uri: str, keep: str) -> None:
+    """Drop the collections of generations other than ``keep`` (replaced, or left by a killed run)."""
+    client = _client(uri)
+    for name in client.list_collections():
+        if name.startswith(COLLECTION_PREFIX) and name != keep:
+            client.drop_collection(name)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.present import answer_text
+from assistant.present import answer_json, answer_text
 from assistant.records import Answer, squash
 
 from .conftest import CORPUS
@@ -28,3 +28,8 @@ def assert_every_claim_is_in_its_citation(answer: Answer) -> None:
             assert f"{claim.text}: {claims[i + 1].text} [{claim.n}]" in text  # the lead shares its marker
         else:
             assert f"{claim.text} [{claim.n}]" in text
+
+
+def decisions(answer: Answer) -> dict[str, object]:
+    """The answer's JSON without its timings: what two runs of the same question must share."""
+    return {k: v for k, v in answer_json(answer).items() if k != "timings_ms"}

@@ -48,10 +48,10 @@ def test_second_run_embeds_nothing(fake_settings):
 
 
 def test_progress_reports_every_stage_in_order_and_ends_at_its_total(fake_settings, monkeypatch):
-    import assistant.index as index_module
+    import assistant.ingest as ingest_module
     from assistant.progress import STAGES, Step
 
-    monkeypatch.setattr(index_module, "EMBED_BLOCK", 4)  # several embedding steps on a small corpus
+    monkeypatch.setattr(ingest_module, "EMBED_BLOCK", 4)  # several embedding steps on a small corpus
     steps: list[Step] = []
     stats = index_corpus(fake_settings, CountingEmbedder(), progress=steps.append)
     assert [s.stage for s in steps] == sorted((s.stage for s in steps), key=STAGES.index)

@@ -1,0 +1,103 @@
+"""Ingestion on a Ray cluster: ``assistant index --ray ADDRESS``.
+
+The new documents go through a Ray Data pipeline: blocks of ``DOCS_PER_BLOCK`` documents are
+parsed (sentences, chunks, attributions), chunked and embedded by a pool of actors that each load
+the embedding model and spaCy once. They run the same ``ingest.parse`` and ``ingest.embed`` as
+the single-process path, so the index is the same. The driver reads the files (in a cluster they
+must be where it runs, or on a shared volume), decides what is reused, and writes the index (and
+the store) as always: only the work that grows with the collection is spread.
+
+``ADDRESS`` ``local`` starts a private cluster on this machine with ``workers`` workers (tests,
+one big machine); anything else joins that cluster (``auto``, ``ray://head:10001``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict
+from typing import Any
+
+import numpy as np
+
+from .attribution import Attribution
+from .embedding import Embedder
+from .ingest import ChunkerConfig, Ingested, Planned, parse
+from .ingest import embed as embed_plans
+from .progress import OnStep, Stage
+from .records import Chunk, Document
+from .settings import Settings
+
+LOCAL = "local"
+DOCS_PER_BLOCK = 8  # documents per actor call: large enough to batch the model, small enough to spread
+
+
+class _Worker:
+    """One Ray actor: the model, its tokenizer and spaCy, loaded once; a block of documents in,
+    their plans and vectors out (JSON and raw float32 bytes: plain Arrow columns)."""
+
+    def __init__(self, settings_json: str, chunker: dict[str, Any], threads: int) -> None:
+        from .core import make_embedder
+
+        self.embedder = make_embedder(Settings.model_validate_json(settings_json), threads=threads)
+        self.chunker = ChunkerConfig(**chunker)
+
+    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, list[Any]]:
+        docs = [Document(**json.loads(str(x))) for x in batch["doc"]]
+        made = embed_plans([parse(d, self.embedder, self.chunker) for d in docs], self.embedder)
+        return {
+            "id": [x.plan.doc.id for x in made],
+            "plan": [json.dumps({"chunks": [asdict(c) for c in x.plan.chunks], "sentences": x.plan.sentences,
+                                 "attributions": [a.to_dict() for a in x.plan.attributions]}) for x in made],
+            "vectors": [np.ascontiguousarray(x.vectors, dtype=np.float32).tobytes() for x in made],
+            "sentence_vectors": [np.ascontiguousarray(x.sentence_vectors, dtype=np.float32).tobytes() for x in made],
+        }
+
+
+class RayIngest:
+    """An ``ingest.Ingest`` that runs on Ray (see the module doc); ``workers`` actors of
+    ``threads`` CPU threads each."""
+
+    def __init__(self, address: str, settings: Settings, workers: int = 2, threads: int = 1) -> None:
+        self.address, self.settings, self.workers, self.threads = address, settings, workers, threads
+
+    def _init(self) -> None:
+        import ray
+
+        if ray.is_initialized():
+            return
+        quiet: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.WARNING}
+        if self.address == LOCAL:
+            ray.init(num_cpus=self.workers * self.threads, **quiet)
+        else:
+            ray.init(address=self.address, **quiet)
+        context = ray.data.DataContext.get_current()
+        logging.getLogger("ray.data").setLevel(logging.ERROR)
+        context.enable_progress_bars = False  # ours is the build's progress
+        context.print_on_execution_start = False
+
+    def __call__(self, docs: list[Document], embedder: Embedder, chunker: ChunkerConfig, on_step: OnStep | None,
+                 parsing: Stage) -> dict[str, Ingested]:
+        if not docs:
+            return {}
+        import ray
+
+        self._init()
+        by_id = {d.id: d for d in docs}
+        ds = ray.data.from_items([{"doc": json.dumps(asdict(d))} for d in docs],
+                                 override_num_blocks=min(len(docs), max(self.workers, -(-len(docs) // DOCS_PER_BLOCK))))
+        kwargs = {"settings_json": self.settings.model_dump_json(), "chunker": asdict(chunker), "threads": self.threads}
+        out = ds.map_batches(_Worker, batch_size=DOCS_PER_BLOCK, num_cpus=self.threads, fn_constructor_kwargs=kwargs,
+                             compute=ray.data.ActorPoolStrategy(size=self.workers))
+        embedding = Stage(on_step, "embedding", len(docs), "document")  # a document is parsed and embedded at once
+        made: dict[str, Ingested] = {}
+        for row in out.iter_rows():
+            d, plan = by_id[row["id"]], json.loads(row["plan"])
+            p = Planned(d, [Chunk(**c) for c in plan["chunks"]], [(a, b) for a, b in plan["sentences"]], False,
+                        [Attribution.from_dict(a) for a in plan["attributions"]])
+            vecs = np.frombuffer(row["vectors"], dtype=np.float32).reshape(len(p.chunks), embedder.dim)
+            sents = np.frombuffer(row["sentence_vectors"], dtype=np.float32).reshape(len(p.sentences), embedder.dim)
+            made[d.id] = Ingested(p, vecs.copy(), sents.copy())
+            parsing.advance()
+            embedding.advance()
+        return made

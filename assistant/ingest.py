@@ -1,0 +1,112 @@
+"""Ingestion of new or changed documents: sentences, chunks and attributions (parse), then one
+forward pass per chunk giving its vector and its sentences' vectors (embed).
+
+``local_ingest`` runs it in this process (the default); ``distributed.RayIngest`` runs the same
+functions as a Ray Data pipeline. Either gives, per document, an ``Ingested``: what the index
+writer needs. Nothing here reads or writes the index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .attribution import Attribution, extract
+from .chunking import chunk_document, context_header, embedding_text, sentence_spans
+from .embedding import Embedder
+from .progress import OnStep, Stage
+from .records import Chunk, Document
+
+EMBED_BLOCK = 64  # chunks per progress step (a display moves every 2-3 s); the model batches inside it
+
+
+@dataclass(frozen=True)
+class ChunkerConfig:
+    max_tokens: int
+    min_tokens: int
+    splitter: str = "punkt+abbrev/1"
+    header: str = "name+page+2 lines/2"  # how chunks of named documents are embedded (2: 1-based pages)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One document of a build: its chunks and sentences, and whether its vectors are reused."""
+
+    doc: Document
+    chunks: list[Chunk]
+    sentences: list[tuple[int, int]]
+    reused: bool
+    attributions: list[Attribution] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """A new document, parsed and embedded: its plan, one vector per chunk (float32) and one unit
+    vector per sentence (float32; the index stores them as float16)."""
+
+    plan: Planned
+    vectors: np.ndarray
+    sentence_vectors: np.ndarray
+
+
+# (new documents, embedder, chunker, progress, the build's parsing stage) -> each one's Ingested, by id
+Ingest = Callable[[list[Document], Embedder, ChunkerConfig, "OnStep | None", Stage], dict[str, Ingested]]
+
+
+def parse(d: Document, embedder: Embedder, chunker: ChunkerConfig) -> Planned:
+    """Split, chunk and read the attributions of one new document."""
+    sents = sentence_spans(d.text)
+    cs = chunk_document(d, embedder.count_tokens, chunker.max_tokens, chunker.min_tokens, sents)
+    return Planned(d, cs, sents, False, extract(d.text, sents))
+
+
+def embed(plans: list[Planned], embedder: Embedder, on_step: OnStep | None = None) -> list[Ingested]:
+    """Each plan's chunk vectors and sentence vectors, from one forward pass per chunk (each
+    block of ``EMBED_BLOCK`` chunks told to ``on_step``)."""
+    texts, spans, owner = [], [], []
+    for k, p in enumerate(plans):
+        header = context_header(p.doc, embedder.count_tokens)
+        for c in p.chunks:
+            texts.append(embedding_text(p.doc, c, header))
+            shift = c.start - (len(header) + 1 if header else 0)
+            spans.append([(max(s, c.start) - shift, min(e, c.end) - shift) for s, e in p.sentences
+                          if e > c.start and s < c.end])
+            owner.append(k)
+    vectors, pieces = np.zeros((0, embedder.dim), dtype=np.float32), []
+    parts = [vectors]
+    embedding = Stage(on_step if texts else None, "embedding", len(texts), "chunk")
+    for i in range(0, len(texts), EMBED_BLOCK):
+        block = slice(i, i + EMBED_BLOCK)
+        vecs, ps = embedder.embed_spans(texts[block], spans[block])
+        parts.append(np.asarray(vecs, dtype=np.float32))
+        pieces.extend(ps)
+        embedding.advance(len(texts[block]))
+    vectors = np.concatenate(parts)
+    out, row = [], 0
+    for p in plans:
+        n = len(p.chunks)
+        out.append(Ingested(p, vectors[row : row + n], sentence_vectors(p, pieces[row : row + n], embedder.dim)))
+        row += n
+    return out
+
+
+def sentence_vectors(p: Planned, pieces: list[np.ndarray], dim: int) -> np.ndarray:
+    """One unit vector per sentence of ``p`` from the pieces its chunks gave (a sentence longer
+    than a chunk has a piece in each: their sum, normalised)."""
+    out = np.zeros((len(p.sentences), dim), dtype=np.float32)
+    for c, vecs in zip(p.chunks, pieces, strict=True):
+        inside = [i for i, (s, e) in enumerate(p.sentences) if e > c.start and s < c.end]
+        out[inside] += vecs
+    return np.asarray(out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12), dtype=np.float32)
+
+
+def local_ingest(docs: list[Document], embedder: Embedder, chunker: ChunkerConfig, on_step: OnStep | None,
+                 parsing: Stage) -> dict[str, Ingested]:
+    """Parse every document (told to ``parsing``), then embed them all (the "embedding" stage)."""
+    plans = []
+    for d in docs:
+        plans.append(parse(d, embedder, chunker))
+        parsing.advance()
+    return {x.plan.doc.id: x for x in embed(plans, embedder, on_step)}

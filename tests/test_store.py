@@ -1,0 +1,75 @@
+"""The Milvus store (milvus-lite in-process here; a server URI in production) behind the same
+interface as FAISS: same search results, same answers, moves between stores without re-embedding."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.core import Assistant, index_corpus
+from assistant.evals import load_suite, run_cases
+from assistant.settings import ROOT, Settings
+from assistant.store import FaissStore, MilvusStore, collection_name, milvus_uri
+
+from .answer_checks import decisions
+from .conftest import ART
+
+
+def _milvus(settings: Settings, **update: object) -> Settings:
+    return settings.model_copy(update={"store": "milvus", **update})
+
+
+def test_milvus_store_searches_like_faiss_flat_and_hnsw(tmp_path):
+    rng = np.random.default_rng(7)
+    vecs = rng.standard_normal((300, 24)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    uri = milvus_uri("", tmp_path)
+    for ann_min in (10**9, 1):  # exact, then HNSW (exhaustive enough at 300 vectors)
+        m = MilvusStore.build(vecs, 24, uri, f"chunks_t{ann_min}", ann_min)
+        f = FaissStore.build(vecs, 24, ann_min)
+        assert (m.kind, m.size, m.dim) == (f.kind, 300, 24)
+        for q in vecs[:5] + 0.1 * rng.standard_normal((5, 24)).astype(np.float32):
+            q = q / np.linalg.norm(q)
+            assert [r for r, _ in m.search(q, 10)] == [r for r, _ in f.search(q, 10)]
+            assert np.allclose([s for _, s in m.search(q, 10)], [s for _, s in f.search(q, 10)], atol=2e-5)
+        assert np.array_equal(m.vectors(17, 250), vecs[17:267])  # read back exactly, in row order
+
+
+def test_an_index_moves_to_milvus_and_back_without_reembedding_and_drops_old_collections(fake_settings,
+                                                                                         fake_embedder):
+    index_corpus(fake_settings, fake_embedder, progress=False)
+    faiss_bot = Assistant.open(settings=fake_settings, embedder=fake_embedder)
+    m = _milvus(fake_settings)
+    stats = index_corpus(m, fake_embedder, progress=False)
+    assert stats.changed and stats.embedded == 0  # vectors read back from FAISS
+    bot = Assistant.open(settings=m, embedder=fake_embedder)
+    assert isinstance(bot.index.dense, MilvusStore) and bot.index.manifest["store"]["kind"] == "milvus"
+    assert not (bot.index.path / "dense.faiss").exists()
+    for q in ("How many cars did Japan export?", "What did Taizo Watanabe say?"):
+        assert decisions(bot.ask(q, []).reply) == decisions(faiss_bot.ask(q, []).reply)
+    first = bot.index.manifest["store"]["collection"]
+    assert first == collection_name(bot.index.path.name)
+    path = m.corpus_dir / ART["002"]
+    path.write_text(path.read_text() + "\n\nA new closing paragraph about 3.3 million trucks.\n")
+    stats = index_corpus(m, fake_embedder, progress=False)
+    assert 0 < stats.embedded < stats.chunks
+    again = Assistant.open(settings=m, embedder=fake_embedder)
+    client = again.index.dense.client  # type: ignore[attr-defined]
+    assert client.list_collections() == [again.index.manifest["store"]["collection"]]  # the old one dropped
+    back = index_corpus(fake_settings, fake_embedder, progress=False)
+    assert back.changed and back.embedded == 0
+    assert isinstance(Assistant.open(settings=fake_settings, embedder=fake_embedder).index.dense, FaissStore)
+
+
+@pytest.mark.model
+def test_the_seed_suite_gets_the_same_answers_and_citations_from_milvus_as_from_faiss(tmp_path, real_embedder):
+    cases = load_suite(ROOT / "evals" / "seeds.jsonl")
+    answers = []
+    for store in ("faiss", "milvus"):
+        s = Settings(index_dir=tmp_path / store / "index", store=store)
+        index_corpus(s, real_embedder, progress=False)
+        bot = Assistant.open(settings=s, embedder=real_embedder)
+        assert bot.index.dense.kind == "flat" and type(bot.index.dense).__name__.lower().startswith(store)
+        answers.append([decisions(r.reply) for r in run_cases(bot.ask, cases)])
+    assert len(answers[0]) == len(cases) >= 50
+    assert answers[0] == answers[1]
