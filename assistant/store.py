@@ -151,6 +151,8 @@ def _client(uri: str) -> Any:
         if uri not in _CLIENTS:
             from pymilvus import MilvusClient
 
+            if "://" not in uri:  # a milvus-lite file: its folder must exist
+                Path(uri).parent.mkdir(parents=True, exist_ok=True)
             _CLIENTS[uri] = MilvusClient(uri)
         return _CLIENTS[uri]
 

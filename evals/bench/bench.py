@@ -42,7 +42,7 @@ from assistant.present import answer_text  # noqa: E402
 from assistant.retrieval import HybridRetriever  # noqa: E402
 from assistant.settings import Settings, packaged_model_path  # noqa: E402
 
-SECTIONS = ["ingest", "pdf", "incremental", "latency", "coldstart", "memory", "quality", "load", "scale"]
+SECTIONS = ["ingest", "pdf", "incremental", "latency", "coldstart", "memory", "quality", "load", "scale", "ray"]
 CACHE = HERE / "cache"
 SEED_Q = "How many cars did Japan export to the United States last year?"
 
@@ -186,6 +186,35 @@ def bench_ingest(src: Path, pages: int) -> dict[str, Any]:
             "a_over_b_ov": a["tokens_per_s"] / bov["tokens_per_s"],
             "a_over_c_tokens": a["tokens_per_s"] / cc["tokens_per_s"],
             "a_over_c_chunks": a["chunks_per_s"] / cc["chunks_per_s"]}
+
+
+# ---------------------------------------------------------------- 10. ingestion on Ray
+def bench_ray(src: Path, pages: int, workers: int = 2) -> dict[str, Any]:
+    """The same page sample indexed by one process and by Ray Data on a private local cluster of
+    ``workers`` one-thread workers: first with the cluster's start (what `assistant index --ray
+    local` costs), then again with the cluster up (what a long-lived cluster costs)."""
+    import ray
+
+    from assistant.core import index_corpus
+
+    corpus = sample_corpus(src, pages, f"sample-{pages}")
+    emb = make_embedder(Settings())
+    rows: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = [("single process (2 threads)", ""), ("Ray, 2 local workers, cluster start included", "local"),
+                ("Ray, 2 local workers, cluster already up", "local")]
+        for name, address in runs:
+            s = Settings(corpus_dir=corpus, index_dir=Path(tmp) / name.split(",")[0], ray_workers=workers)
+            t0 = time.perf_counter()
+            stats = index_corpus(s, emb, rebuild=True, progress=False, ray=address)
+            sec = time.perf_counter() - t0
+            rows[name] = {"seconds": sec, "chunks": stats.chunks, "chunks_per_s": stats.chunks / sec}
+            print(f"  ray: {name}: {rows[name]}", flush=True)
+    ray.shutdown()
+    single = rows[runs[0][0]]["chunks_per_s"]
+    return {"pages": pages, "workers": workers, "rows": rows,
+            "ratio_cold": rows[runs[1][0]]["chunks_per_s"] / single,
+            "ratio_warm": rows[runs[2][0]]["chunks_per_s"] / single}
 
 
 # ---------------------------------------------------------------- 2. incremental re-index
@@ -476,6 +505,21 @@ def table(res: dict[str, Any]) -> list[str]:
             add(f"9. dense store at {int(n):,} chunks: add one document ({scale.NEW_DOC} chunks) and write",
                 f"{r['add_one_document_s']:.2f} s", "<= 5 s" if big else "", r["add_one_document_s"] <= 5 if big
                 else None)
+        for n, r in sc.get("milvus", {}).items():
+            faiss_row = sc["rows"].get(n, {})
+            beside = f" (FAISS {faiss_row['p50_ms']:.2f} / {faiss_row['p95_ms']:.2f} ms)" if faiss_row else ""
+            add(f"9. Milvus store (milvus-lite) at {int(n):,} chunks ({r['kind']}): search p50 / p95",
+                f"{r['p50_ms']:.2f} / {r['p95_ms']:.2f} ms{beside}")
+            add(f"9. Milvus store at {int(n):,} chunks: recall@10 against flat / build / opened RSS / disk",
+                f"{r['recall_at_10']:.3f} / {r['build_s']:.1f} s / {r['opened_rss_mb']:.0f} MB / "
+                f"{r['disk_bytes_per_chunk']:.0f} B per chunk")
+            add(f"9. Milvus store at {int(n):,} chunks: add one document ({scale.NEW_DOC} chunks)",
+                f"{r['add_one_document_s']:.2f} s")
+    if rr := res.get("ray"):
+        for name, r in rr["rows"].items():
+            add(f"10. index {rr['pages']} pages: {name}", f"{r['seconds']:.1f} s, {r['chunks_per_s']:.1f} chunks/s")
+        add("10. Ray throughput over single process (cluster start included / already up)",
+            f"{rr['ratio_cold']:.2f}x / {rr['ratio_warm']:.2f}x", ">= 0.9x", rr["ratio_warm"] >= 0.9)
     out = ["| measure | value | goal | met |", "|---|---|---|---|"]
     return out + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
 
@@ -490,6 +534,8 @@ def main(
     out: Annotated[Path, typer.Option(help="Where RESULTS.md and results.json go.")] = HERE,
     scale_sizes: Annotated[str, typer.Option(help="Collection sizes of the scale section (synthetic chunks).")]
     = ",".join(map(str, scale.SIZES)),
+    milvus_sizes: Annotated[str, typer.Option(help="Sizes of the scale section's Milvus-store rows ('' = none).")]
+    = ",".join(map(str, scale.MILVUS_SIZES)),
 ) -> None:
     """Run the benchmarks and write RESULTS.md / results.json."""
     chosen = [s.strip() for s in only.split(",") if s.strip()]
@@ -507,7 +553,9 @@ def main(
              "latency": lambda: bench_latency(financebench, index, questions), "coldstart": bench_coldstart,
              "memory": lambda: bench_memory(financebench, index),
              "quality": lambda: bench_quality(financebench, corpus, index, questions), "load": bench_load,
-             "scale": lambda: scale.bench_scale(tuple(int(n) for n in scale_sizes.split(",")), out)}
+             "scale": lambda: scale.bench_scale(tuple(int(n) for n in scale_sizes.split(",")), out,
+                                                tuple(int(n) for n in milvus_sizes.split(",") if n)),
+             "ray": lambda: bench_ray(src, pages)}
     for name in chosen:
         print(f"== {name}", flush=True)
         t0 = time.perf_counter()

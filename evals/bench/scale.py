@@ -15,6 +15,10 @@ Queries are other noisy copies. Each size runs in its own process so its memory 
 - adding one document (20 chunks) to the opened store and writing the whole file again (the
   dense part only: an index update today also rewrites texts and BM25; see docs/scale.md).
 
+The same rows for the Milvus store (milvus-lite, in-process, through pymilvus) at the sizes of
+``--milvus-sizes``: a Milvus server or cluster is the production path past one node; milvus-lite
+runs the same API on one machine and shows what the client path costs.
+
 What this does not measure: the texts, sentence records and BM25 parts of an index at these
 sizes (today they are loaded whole, about 4.5 KB of RAM a chunk; see docs/scale.md).
 
@@ -39,9 +43,11 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.store import ANN_MIN, FaissStore  # noqa: E402
+from assistant.store import ANN_MIN, FaissStore, MilvusStore, milvus_uri  # noqa: E402
 
 SIZES = (10_000, 100_000, 1_000_000)
+MILVUS_SIZES = (100_000,)
+COLLECTION = "chunks_bench"
 NOISE = 0.02
 QUERIES = 200
 TOP = 30  # what retrieval asks the dense store for (Settings.candidates)
@@ -83,17 +89,27 @@ def _percentiles(store: Any, queries: np.ndarray) -> tuple[float, float]:
     return float(np.percentile(ms, 50)), float(np.percentile(ms, 95))
 
 
-def one_size(n: int, stage: str, path: Path) -> dict[str, Any]:
-    """One measurement in this process: ``build`` writes the store to ``path``, ``open`` reads it."""
+def _disk(path: Path) -> int:
+    return path.stat().st_size if path.is_file() else sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def one_size(n: int, stage: str, path: Path, engine: str = "faiss") -> dict[str, Any]:
+    """One measurement in this process: ``build`` writes the store to ``path`` (a FAISS file, or
+    the folder of a milvus-lite database), ``open`` reads it."""
     real = real_vectors()
     queries = synthetic(real, QUERIES, seed=2)
+    uri = milvus_uri("", path)
+    store: Any
     if stage == "build":
         vectors = synthetic(real, n, seed=1)
         base = _rss_mb()
         t0 = time.perf_counter()
-        store = FaissStore.build(vectors, vectors.shape[1])
+        if engine == "milvus":
+            store = MilvusStore.build(vectors, vectors.shape[1], uri, COLLECTION)
+        else:
+            store = FaissStore.build(vectors, vectors.shape[1])
+            store.save(path)
         build_s = time.perf_counter() - t0
-        store.save(path)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the flat index for the truth
         grown = _rss_mb() - base
         flat = FaissStore.build(vectors, vectors.shape[1], ann_min=n + 1)
@@ -102,41 +118,59 @@ def one_size(n: int, stage: str, path: Path) -> dict[str, Any]:
         flat_p50, flat_p95 = _percentiles(flat, queries)
         return {"chunks": n, "kind": store.kind, "build_s": build_s,
                 "build_peak_rss_mb": peak, "build_rss_growth_mb": grown,
-                "disk_bytes_per_chunk": path.stat().st_size / n,
+                "disk_bytes_per_chunk": _disk(path) / n,
                 "recall_at_10": float(np.mean([len(a & b) / 10 for a, b in zip(truth, got, strict=True)])),
                 "flat_p50_ms": flat_p50, "flat_p95_ms": flat_p95}
     base = _rss_mb()
     t0 = time.perf_counter()
-    store = FaissStore.open(path)
+    if engine == "milvus":
+        import pymilvus  # noqa: F401  (the client library is not the data)
+
+        base = _rss_mb()
+        t0 = time.perf_counter()
+        store = MilvusStore.open(uri, COLLECTION, real.shape[1], "hnsw" if n >= ANN_MIN else "flat")
+    else:
+        store = FaissStore.open(path)
     open_s = time.perf_counter() - t0
     opened = _rss_mb() - base
     p50, p95 = _percentiles(store, queries)
     new = synthetic(real, NEW_DOC, seed=3)
-    import llama_index.vector_stores.faiss  # noqa: F401  (a server has it loaded since its first upload)
-
     t0 = time.perf_counter()
-    store.index.add(new)
-    store.save(path)
+    if engine == "milvus":  # an insert: no rewrite
+        store.client.insert(COLLECTION, [{"row": n + i, "vec": v.tolist()} for i, v in enumerate(new)])
+        store.client.flush(COLLECTION)
+    else:
+        import llama_index.vector_stores.faiss  # noqa: F401  (a server has it loaded since its first upload)
+
+        t0 = time.perf_counter()
+        store.index.add(new)
+        store.save(path)
     return {"open_s": open_s, "opened_rss_mb": opened, "p50_ms": p50, "p95_ms": p95,
             "add_one_document_s": time.perf_counter() - t0}
 
 
-def bench_scale(sizes: tuple[int, ...] = SIZES, out: Path = HERE) -> dict[str, Any]:
+def _measure(n: int, engine: str) -> dict[str, Any]:
+    """One size of one engine: built in one process, opened in another."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / ("dense.faiss" if engine == "faiss" else "milvus")
+        row: dict[str, Any] = {}
+        for stage in ("build", "open"):
+            done = subprocess.run([sys.executable, __file__, "--size", str(n), "--stage", stage, "--path",
+                                   str(path), "--engine", engine], capture_output=True, text=True, check=True)
+            row |= json.loads(done.stdout.strip().splitlines()[-1])
+        print(f"  scale {engine} {n:>9,}: {row}", flush=True)
+        return row
+
+
+def bench_scale(sizes: tuple[int, ...] = SIZES, out: Path = HERE,
+                milvus_sizes: tuple[int, ...] = MILVUS_SIZES) -> dict[str, Any]:
     """Each size built in one process and opened in another; a plot of latency and RAM by size."""
-    rows = {}
-    for n in sizes:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "dense.faiss"
-            row: dict[str, Any] = {}
-            for stage in ("build", "open"):
-                done = subprocess.run([sys.executable, __file__, "--size", str(n), "--stage", stage, "--path",
-                                      str(path)], capture_output=True, text=True, check=True)
-                row |= json.loads(done.stdout.strip().splitlines()[-1])
-            print(f"  scale {n:>9,}: {row}", flush=True)
-            rows[str(n)] = row
+    rows = {str(n): _measure(n, "faiss") for n in sizes}
+    milvus = {str(n): _measure(n, "milvus") for n in milvus_sizes}
     out.mkdir(parents=True, exist_ok=True)
     plot(rows, out / "scale.png")
-    return {"rows": rows, "ann_min": ANN_MIN, "noise": NOISE, "queries": QUERIES, "plot": "scale.png"}
+    return {"rows": rows, "milvus": milvus, "ann_min": ANN_MIN, "noise": NOISE, "queries": QUERIES,
+            "plot": "scale.png"}
 
 
 def plot(rows: dict[str, dict[str, Any]], out: Path) -> None:
@@ -164,12 +198,16 @@ def main(
     size: Annotated[int, typer.Option(help="(internal) measure one size in this process.")] = 0,
     stage: Annotated[str, typer.Option(help="(internal) build | open.")] = "",
     path: Annotated[Path | None, typer.Option(help="(internal) the store file.")] = None,
+    engine: Annotated[str, typer.Option(help="(internal) faiss | milvus.")] = "faiss",
+    milvus_sizes: Annotated[str, typer.Option(help="Comma-separated sizes for the Milvus store.")]
+    = ",".join(map(str, MILVUS_SIZES)),
 ) -> None:
     if size:
         assert path is not None
-        print(json.dumps(one_size(size, stage, path)))
+        print(json.dumps(one_size(size, stage, path, engine)))
         return
-    print(json.dumps(bench_scale(tuple(int(s) for s in sizes.split(","))), indent=1))
+    print(json.dumps(bench_scale(tuple(int(s) for s in sizes.split(",")), HERE,
+                                 tuple(int(s) for s in milvus_sizes.split(",") if s)), indent=1))
 
 
 if __name__ == "__main__":
