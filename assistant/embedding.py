@@ -132,8 +132,9 @@ def onnx_runner(onnx_path: Path, runtime: str = "openvino", threads: int = 0) ->
         # f32 on every CPU: on CPUs with AMX/AVX512-BF16 OpenVINO would otherwise compute in bf16,
         # and the same question would get other vectors, features and answers than on an AVX2 CPU.
         config: dict[str, Any] = {"INFERENCE_PRECISION_HINT": "f32"}
-        if threads:
-            config["INFERENCE_NUM_THREADS"] = threads
+        if threads:  # a share of the machine (a Ray worker): other processes run beside it, so its
+            # threads must not be pinned (OpenVINO pins each process's first thread to core 0)
+            config |= {"INFERENCE_NUM_THREADS": threads, "ENABLE_CPU_PINNING": False}
         compiled = ov.Core().compile_model(str(onnx_path), "CPU", config)
         # One infer request serves one call at a time ("Infer Request is busy" otherwise), and
         # the UI, the API and scripts call from many threads: each thread gets its own.

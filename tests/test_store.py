@@ -73,3 +73,18 @@ def test_the_seed_suite_gets_the_same_answers_and_citations_from_milvus_as_from_
         answers.append([decisions(r.reply) for r in run_cases(bot.ask, cases)])
     assert len(answers[0]) == len(cases) >= 50
     assert answers[0] == answers[1]
+
+
+def test_users_asking_at_once_get_from_milvus_what_they_get_alone(fake_settings, fake_embedder):
+    """One client per URI serves every thread of a server (gRPC clients are thread-safe)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    m = _milvus(fake_settings)
+    index_corpus(m, fake_embedder, progress=False)
+    bot = Assistant.open(settings=m, embedder=fake_embedder)
+    questions = ["How many cars did Japan export?", "What did Taizo Watanabe say?", "Who is Mansfield?",
+                 "What is the quota for 1981?"] * 4
+    alone = [decisions(bot.ask(q, []).reply) for q in questions]
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(lambda q: decisions(bot.ask(q, []).reply), questions))
+    assert together == alone
