@@ -14,7 +14,8 @@ Layout::
                                (``store.MilvusStore``, named in the manifest's "store")
         sentences.npy          float16, one vector per sentence, documents in order: each is the
                                mean of its tokens' states in its chunk's forward pass (no extra cost)
-        bm25/                  bm25s index over the same chunks
+        bm25/                  bm25s index over the same chunks (Milvus store: its "lex" collection,
+                               the vocabulary in bm25.vocab.json; see ``store.MilvusLexical``)
         bm25-sentences/        bm25s index over the sentences (rows as in sentences.npy): finds the
                                one sentence a question quotes, which a chunk's BM25 dilutes
         idf.json               term document-frequencies for sentence scoring
@@ -53,8 +54,11 @@ from .records import Chunk, Document
 from .settings import FORMAT_VERSION
 from .store import (
     DEFAULT_STORE,
+    Bm25sLexical,
     DenseStore,
     FaissStore,
+    LexicalStore,
+    MilvusLexical,
     MilvusStore,
     StoreConfig,
     collection_name,
@@ -106,11 +110,11 @@ class LoadedIndex:
     sentences: dict[str, list[tuple[int, int]]]  # per document, computed at index time
     chunks: list[Chunk]
     dense: DenseStore
-    bm25: Any  # bm25s.BM25
+    bm25: LexicalStore  # BM25 over the chunks
     idf: lexical.IDF
     sentence_vectors: np.ndarray  # (sentences, dim) float16, memory-mapped
     sentence_rows: dict[str, int]  # first row of each document's sentences
-    sentence_bm25: Any  # bm25s.BM25 over every sentence, rows as in sentence_vectors
+    sentence_bm25: LexicalStore  # BM25 over every sentence, rows as in sentence_vectors
     sentence_chunk: np.ndarray  # (sentences,) int: the chunk row holding each sentence's start
     attributions: dict[str, list[Attribution]]  # per document: who says what (``attribution``)
 
@@ -183,8 +187,6 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
             f"now {asdict(lex)}). Run `assistant index` to refresh it (nothing is re-embedded)."
         )
     try:
-        import bm25s
-
         rows = _read_jsonl(gen / "documents.jsonl")
         documents = {
             d["id"]: Document(id=d["id"], text=d["text"], sha256=d["sha256"], page=d.get("page"),
@@ -200,9 +202,7 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
             row += len(sentences[d["id"]])
         sentence_vectors = np.load(gen / "sentences.npy", mmap_mode="r")
         chunks = [Chunk(**c) for c in _read_jsonl(gen / "chunks.jsonl")]
-        dense = _open_store(gen, manifest, index_dir, dim)
-        bm25 = bm25s.BM25.load(str(gen / "bm25"), show_progress=False)
-        sentence_bm25 = bm25s.BM25.load(str(gen / "bm25-sentences"), show_progress=False)
+        dense, bm25, sentence_bm25 = _open_stores(gen, manifest, index_dir, dim)
         df = json.loads((gen / "idf.json").read_text(encoding="utf-8"))
         idf = lexical.IDF(df["df"], df["n"])
     except Exception as e:  # any unreadable part means the same thing to the user
@@ -220,12 +220,25 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
                        sentence_rows, sentence_bm25, _sentence_chunks(rows, sentences, chunks), attributions)
 
 
-def _open_store(gen: Path, manifest: dict[str, Any], index_dir: Path, dim: int) -> DenseStore:
-    """The generation's chunk vectors, in the store its manifest names (FAISS when it names none)."""
+LEXICAL_PARTS = {"lex": "bm25", "sent": "bm25-sentences"}  # Milvus collection part -> folder in a generation
+
+
+def _open_stores(gen: Path, manifest: dict[str, Any],
+                 index_dir: Path, dim: int) -> tuple[DenseStore, LexicalStore, LexicalStore]:
+    """The generation's chunk vectors and its two BM25 indexes, in the store its manifest names
+    (the files in the folder when it names none)."""
     stored = manifest.get("store", {})
+    dense: DenseStore
+    lex: list[LexicalStore]
     if stored.get("kind") == "milvus":
-        return MilvusStore.open(milvus_uri(stored["uri"], index_dir), stored["collection"], dim, stored["dense"])
-    return FaissStore.open(gen / "dense.faiss")
+        uri = milvus_uri(stored["uri"], index_dir)
+        dense = MilvusStore.open(uri, stored["collection"], dim, stored["dense"])
+        lex = [MilvusLexical.open(uri, collection_name(gen.name, part), gen / f"{folder}.vocab.json")
+               for part, folder in LEXICAL_PARTS.items()]
+    else:
+        dense = FaissStore.open(gen / "dense.faiss")
+        lex = [Bm25sLexical.open(gen / folder) for folder in LEXICAL_PARTS.values()]
+    return dense, lex[0], lex[1]
 
 
 def _sentence_chunks(rows: list[dict[str, Any]], sentences: dict[str, list[tuple[int, int]]],
@@ -416,11 +429,15 @@ def _write_generation(index_dir: Path, plan: list[Planned], headers: dict[str, s
             chunk_terms.extend(lexical.terms(p.doc.text[c.start : c.end]) + extra for c in p.chunks)
         bm25 = bm25s.BM25()
         bm25.index(chunk_terms, show_progress=False)
-        bm25.save(str(tmp / "bm25"), show_progress=False)
         sentence_bm25 = bm25s.BM25()
         sentence_bm25.index([lexical.terms(p.doc.text[a:b]) or ["\x00"] for p in plan for a, b in p.sentences],
                             show_progress=False)
-        sentence_bm25.save(str(tmp / "bm25-sentences"), show_progress=False)
+        for part, index in zip(LEXICAL_PARTS, (bm25, sentence_bm25), strict=True):
+            if store.kind == "milvus":
+                MilvusLexical.build(index, milvus_uri(store.uri, index_dir), collection_name(name, part),
+                                    tmp / f"{LEXICAL_PARTS[part]}.vocab.json")
+            else:
+                index.save(str(tmp / LEXICAL_PARTS[part]), show_progress=False)
         idf = lexical.IDF.fit(chunk_terms)
         (tmp / "idf.json").write_text(json.dumps({"n": idf.n, "df": idf.df}), encoding="utf-8")
 
@@ -452,7 +469,7 @@ def _write_generation(index_dir: Path, plan: list[Planned], headers: dict[str, s
         shutil.rmtree(tmp, ignore_errors=True)
     _remove_stale(index_dir, keep=name)
     if store.kind == "milvus":
-        drop_other_collections(milvus_uri(store.uri, index_dir), keep=collection_name(name))
+        drop_other_collections(milvus_uri(store.uri, index_dir), name)
 
 
 def _fsync_file(path: Path) -> None:

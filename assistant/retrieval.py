@@ -7,7 +7,7 @@ Example::
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -16,7 +16,6 @@ from .embedding import Embedder
 from .index import LoadedIndex
 from .records import Hit
 from .settings import Settings
-from .store import SCORE_DIGITS
 
 
 class Retriever(Protocol):
@@ -71,11 +70,11 @@ class HybridRetriever:
 
     def lexical(self, query: str, n: int) -> list[tuple[int, float]]:
         """The ``n`` best chunk rows under BM25, with their scores."""
-        return _top(self.index.bm25, lexical.terms(query), n)
+        return self.index.bm25.top(lexical.terms(query), n)
 
     def sentences(self, query: str, n: int) -> list[tuple[int, float]]:
         """The ``n`` best sentence rows (as in ``index.sentence_vectors``) under BM25 over sentences."""
-        return _top(self.index.sentence_bm25, lexical.terms(query), n)
+        return self.index.sentence_bm25.top(lexical.terms(query), n)
 
     def by_sentence(self, query: str, n: int) -> list[tuple[int, float]]:
         """Chunk rows ranked by their best sentence (the chunk holding each top sentence's start)."""
@@ -109,14 +108,3 @@ class HybridRetriever:
             Hit(self.index.chunks[i], fused[i], cos.get(i, 0.0), d_rank.get(i), l_rank.get(i))
             for i in order
         ]
-
-
-def _top(bm25: Any, terms: list[str], n: int) -> list[tuple[int, float]]:
-    """The ``n`` best rows of a bm25s index for ``terms``, by rounded score, ties by row."""
-    if not terms:
-        return []
-    scores = np.round(bm25.get_scores(terms).astype(np.float64), SCORE_DIGITS)
-    n = min(n, len(scores))
-    top = np.argpartition(-scores, n - 1)[:n]
-    top = top[np.lexsort((top, -scores[top]))]  # by score, ties by position: deterministic
-    return [(int(i), float(scores[i])) for i in top if scores[i] > 0]

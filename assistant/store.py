@@ -27,7 +27,9 @@ float kernels that differ in their last bits between CPUs (or engines) cannot re
 
 from __future__ import annotations
 
+import json
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol, get_args
@@ -43,7 +45,8 @@ StoreKind = Literal["faiss", "milvus"]
 STORES: tuple[str, ...] = get_args(StoreKind)
 MILVUS_LITE_FILE = "milvus.db"  # the milvus-lite database inside the index folder when no URI is set
 MILVUS_BATCH = 2048  # vectors per insert / read-back request
-COLLECTION_PREFIX = "chunks_"
+PARTS = ("chunks", "lex", "sent")  # a generation's collections: chunk vectors, chunk BM25, sentence BM25
+LEXICAL_SEARCH_MARGIN = 2  # a lexical search asks Milvus for this many times n: ties at the cut then break by row
 
 
 @dataclass(frozen=True)
@@ -157,9 +160,10 @@ def _client(uri: str) -> Any:
         return _CLIENTS[uri]
 
 
-def collection_name(generation: str) -> str:
-    """The Milvus collection of an index generation ("gen-2026...-ab12" -> "chunks_gen_2026..._ab12")."""
-    return COLLECTION_PREFIX + generation.replace("-", "_")
+def collection_name(generation: str, part: str = "chunks") -> str:
+    """A Milvus collection of an index generation, one of ``PARTS``
+    ("gen-2026...-ab12" -> "chunks_gen_2026..._ab12")."""
+    return f"{part}_{generation.replace('-', '_')}"
 
 
 class MilvusStore:
@@ -233,9 +237,110 @@ class MilvusStore:
         return out
 
 
-def drop_other_collections(uri: str, keep: str) -> None:
-    """Drop the collections of generations other than ``keep`` (replaced, or left by a killed run)."""
+def drop_other_collections(uri: str, generation: str) -> None:
+    """Drop the collections of generations other than ``generation`` (replaced, or left by a
+    killed run)."""
     client = _client(uri)
+    keep = {collection_name(generation, part) for part in PARTS}
     for name in client.list_collections():
-        if name.startswith(COLLECTION_PREFIX) and name != keep:
+        if name.startswith(tuple(f"{part}_gen_" for part in PARTS)) and name not in keep:
             client.drop_collection(name)
+
+
+class LexicalStore(Protocol):
+    """BM25 over rows (chunks, or sentences) for a question's terms (``lexical.terms``)."""
+
+    kind: str
+
+    def top(self, terms: list[str], n: int) -> list[tuple[int, float]]:
+        """The ``n`` best rows with a score above 0, by rounded score, ties by row."""
+        ...
+
+
+class Bm25sLexical:
+    """A ``bm25s`` index in the generation folder (it scores every row: O(rows) a question)."""
+
+    kind = "bm25s"
+
+    def __init__(self, bm25: Any) -> None:
+        self.bm25 = bm25
+
+    @classmethod
+    def open(cls, path: Path) -> Bm25sLexical:
+        import bm25s
+
+        return cls(bm25s.BM25.load(str(path), show_progress=False))
+
+    def top(self, terms: list[str], n: int) -> list[tuple[int, float]]:
+        if not terms:
+            return []
+        scores = np.round(self.bm25.get_scores(terms).astype(np.float64), SCORE_DIGITS)
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.lexsort((top, -scores[top]))]  # by score, ties by position: deterministic
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+
+class MilvusLexical:
+    """The same BM25 in Milvus: each row's ``bm25s`` term scores as a sparse vector, a question's
+    term counts as the query; their inner product is the score ``bm25s`` gives (which sums a
+    term's score once for each time the question has it). The vocabulary (term -> id) is a JSON
+    file in the generation folder."""
+
+    kind = "milvus"
+
+    def __init__(self, client: Any, collection: str, vocab: dict[str, int]) -> None:
+        self.client, self.collection, self.vocab = client, collection, vocab
+
+    @classmethod
+    def build(cls, bm25: Any, uri: str, collection: str, vocab_path: Path) -> MilvusLexical:
+        from pymilvus import DataType
+
+        client = _client(uri)
+        if client.has_collection(collection):
+            client.drop_collection(collection)
+        schema = client.create_schema(auto_id=False)
+        schema.add_field("row", DataType.INT64, is_primary=True)
+        schema.add_field("terms", DataType.SPARSE_FLOAT_VECTOR)
+        params = client.prepare_index_params()
+        params.add_index(field_name="terms", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
+        client.create_collection(collection, schema=schema, index_params=params)
+        sc = bm25.scores  # CSC: a column per term, its rows and their scores
+        indptr, rows, data = np.asarray(sc["indptr"]), np.asarray(sc["indices"]), np.asarray(sc["data"])
+        cols = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+        order = np.lexsort((cols, rows))  # by row, then term
+        rows, cols, data = rows[order], cols[order], data[order]
+        bounds = np.searchsorted(rows, np.arange(int(sc["num_docs"]) + 1))
+        batch: list[dict[str, Any]] = []
+        for r in range(int(sc["num_docs"])):
+            a, b = bounds[r], bounds[r + 1]
+            if a < b:  # a row without terms scores 0 for every question: never returned
+                batch.append({"row": r, "terms": {int(c): float(d) for c, d in zip(cols[a:b], data[a:b], strict=True)}})
+            if len(batch) >= MILVUS_BATCH:
+                client.insert(collection, batch)
+                batch = []
+        if batch:
+            client.insert(collection, batch)
+        client.flush(collection)
+        client.load_collection(collection)
+        vocab = {str(k): int(v) for k, v in bm25.vocab_dict.items()}
+        vocab_path.write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+        return cls(client, collection, vocab)
+
+    @classmethod
+    def open(cls, uri: str, collection: str, vocab_path: Path) -> MilvusLexical:
+        client = _client(uri)
+        if not client.has_collection(collection):
+            raise FileNotFoundError(f"no Milvus collection {collection} at {uri}")
+        client.load_collection(collection)
+        return cls(client, collection, json.loads(vocab_path.read_text(encoding="utf-8")))
+
+    def top(self, terms: list[str], n: int) -> list[tuple[int, float]]:
+        counts = Counter(self.vocab[t] for t in terms if t in self.vocab)
+        if not counts or n <= 0:
+            return []
+        found = self.client.search(self.collection, data=[{k: float(v) for k, v in counts.items()}],
+                                   anns_field="terms", limit=LEXICAL_SEARCH_MARGIN * n, output_fields=["row"],
+                                   search_params={"metric_type": "IP", "params": {"drop_ratio_search": 0.0}})
+        hits = [(int(h["row"]), round(float(h["distance"]), SCORE_DIGITS)) for h in found[0]]
+        return sorted((h for h in hits if h[1] > 0), key=lambda h: (-h[1], h[0]))[:n]

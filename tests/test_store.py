@@ -9,7 +9,15 @@ import pytest
 from assistant.core import Assistant, index_corpus
 from assistant.evals import load_suite, run_cases
 from assistant.settings import ROOT, Settings
-from assistant.store import FaissStore, MilvusStore, collection_name, milvus_uri
+from assistant.store import (
+    PARTS,
+    Bm25sLexical,
+    FaissStore,
+    MilvusLexical,
+    MilvusStore,
+    collection_name,
+    milvus_uri,
+)
 
 from .answer_checks import decisions
 from .conftest import ART
@@ -35,6 +43,26 @@ def test_milvus_store_searches_like_faiss_flat_and_hnsw(tmp_path):
         assert np.array_equal(m.vectors(17, 250), vecs[17:267])  # read back exactly, in row order
 
 
+def test_bm25_in_milvus_scores_as_bm25s_does(tmp_path):
+    """Each row's bm25s term scores as a sparse vector, the question's term counts as the query:
+    the same scores (a repeated question term counts twice), the same rows, ties by row."""
+    import bm25s
+
+    words = ["export", "quota", "cars", "japan", "trucks", "million", "restraint", "ministry", "spokesman", "tanaka"]
+    rng = np.random.default_rng(3)
+    docs = [list(rng.choice(words, size=rng.integers(1, 12))) for _ in range(200)] + [["quota", "cars"]] * 3
+    index = bm25s.BM25()
+    index.index(docs, show_progress=False)
+    local = Bm25sLexical(index)
+    milvus = MilvusLexical.build(index, milvus_uri("", tmp_path), "lex_t", tmp_path / "vocab.json")
+    for q in (["quota", "cars"], ["japan", "japan", "trucks"], ["spokesman", "unknown"], ["unknown"], []):
+        for n in (1, 5, 30):
+            assert milvus.top(q, n) == local.top(q, n), (q, n)
+    ranked = milvus.top(["quota", "cars"], 50)
+    tied = [(r, score) for r, score in ranked if r >= 200]  # three identical rows: one score, in row order
+    assert [r for r, _ in tied] == [200, 201, 202] and len({score for _, score in tied}) == 1
+
+
 def test_an_index_moves_to_milvus_and_back_without_reembedding_and_drops_old_collections(fake_settings,
                                                                                          fake_embedder):
     index_corpus(fake_settings, fake_embedder, progress=False)
@@ -55,7 +83,9 @@ def test_an_index_moves_to_milvus_and_back_without_reembedding_and_drops_old_col
     assert 0 < stats.embedded < stats.chunks
     again = Assistant.open(settings=m, embedder=fake_embedder)
     client = again.index.dense.client  # type: ignore[attr-defined]
-    assert client.list_collections() == [again.index.manifest["store"]["collection"]]  # the old one dropped
+    live = again.index.path.name  # the old generation's collections are dropped
+    assert sorted(client.list_collections()) == sorted(collection_name(live, part) for part in PARTS)
+    assert isinstance(again.index.bm25, MilvusLexical) and not (again.index.path / "bm25").exists()
     back = index_corpus(fake_settings, fake_embedder, progress=False)
     assert back.changed and back.embedded == 0
     assert isinstance(Assistant.open(settings=fake_settings, embedder=fake_embedder).index.dense, FaissStore)
