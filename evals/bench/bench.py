@@ -287,6 +287,13 @@ def bench_latency(fb: Path, index: Path, n: int | None) -> dict[str, Any]:
 
     # The same questions with make calibrate's other fit (with / without the reader): what reading costs.
     out[f"seed, {ablation_label()}"] = _latency(ablation_bot(seed), seed_questions())
+    with tempfile.TemporaryDirectory() as tmp:  # the seed corpus with vectors and BM25 in Milvus (milvus-lite)
+        from assistant.core import index_corpus
+
+        milvus = Settings(index_dir=Path(tmp) / "index", store="milvus")
+        index_corpus(milvus, seed.embedder, progress=False)
+        out["seed, Milvus store (milvus-lite)"] = _latency(Assistant.open(settings=milvus, embedder=seed.embedder),
+                                                          seed_questions())
 
     if (SHARED / "polnear-dev").is_dir():  # who-said questions over 84 news articles (one collection)
         convert_polnear(SHARED / "polnear-dev")
