@@ -14,12 +14,14 @@ threads depends on their timing, so above ``ANN_MIN`` rebuilds of the same colle
 near-ties differently (the seed corpus and the stability test stay far below it).
 
 ``MilvusStore`` is the store for collections past one node: the same vectors in a Milvus
-collection (one per index generation) through ``pymilvus``. A ``milvus_uri`` of a Milvus server
-or cluster (``http://host:19530``) is the production path; an empty one is a milvus-lite file
-inside the index folder (in-process: tests and small installs; one process opens it at a time).
+collection (one per index generation) through ``pymilvus``, with the two BM25 indexes beside them
+as sparse-vector collections (``MilvusLexical``: the same scores as the ``bm25s`` files). A
+``milvus_uri`` of a Milvus server or cluster (``http://host:19530``) is the production path; an
+empty one is a milvus-lite file inside the index folder (in-process: tests and small installs;
+one process opens it at a time).
 It is chosen with ``ASSISTANT_STORE=milvus``; ``assistant index`` moves an index between stores
-without re-embedding (the vectors are read back from the old one). The lexical indexes and the
-texts stay in the generation folder either way.
+without re-embedding (the vectors are read back from the old one). The texts and records stay in
+the generation folder either way.
 
 Scores are rounded to ``SCORE_DIGITS`` and ties broken by row before anything ranks them, so
 float kernels that differ in their last bits between CPUs (or engines) cannot reorder passages.
@@ -51,7 +53,7 @@ LEXICAL_SEARCH_MARGIN = 2  # a lexical search asks Milvus for this many times n:
 
 @dataclass(frozen=True)
 class StoreConfig:
-    """Where an index keeps its chunk vectors: ``kind`` one of ``STORES``; ``uri`` the Milvus
+    """Where an index keeps its chunk vectors and BM25: ``kind`` one of ``STORES``; ``uri`` the Milvus
     server ('' = a milvus-lite file in the index folder); approximate from ``ann_min`` vectors."""
 
     kind: StoreKind = "faiss"
