@@ -31,5 +31,9 @@ class IndexCorruptError(AssistantError):
     """The index files cannot be read."""
 
 
+class StoreUnavailableError(AssistantError):
+    """The Milvus store cannot be reached (a server down, a milvus-lite file open elsewhere)."""
+
+
 class EvalSuiteError(AssistantError):
     """An eval suite file is malformed (names the file and line)."""

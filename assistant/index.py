@@ -46,7 +46,7 @@ from .attribution import ATTRIBUTION_VERSION, Attribution, extract
 from .chunking import context_header, sentence_spans
 from .corpus import Skipped, load_corpus
 from .embedding import Embedder
-from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError, StoreUnavailableError
 from .ingest import ChunkerConfig as ChunkerConfig  # re-exported: the index records it
 from .ingest import Ingest, Planned, local_ingest
 from .progress import OnStep, Stage, resolve
@@ -205,6 +205,8 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
         dense, bm25, sentence_bm25 = _open_stores(gen, manifest, index_dir, dim)
         df = json.loads((gen / "idf.json").read_text(encoding="utf-8"))
         idf = lexical.IDF(df["df"], df["n"])
+    except StoreUnavailableError:  # not damage: the store is elsewhere and cannot be reached now
+        raise
     except Exception as e:  # any unreadable part means the same thing to the user
         raise IndexCorruptError(
             f"The index in {gen} is damaged ({type(e).__name__}: {e}). "

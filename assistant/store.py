@@ -38,6 +38,8 @@ from typing import Any, Literal, Protocol, get_args
 
 import numpy as np
 
+from .errors import StoreUnavailableError
+
 SCORE_DIGITS = 5
 ANN_MIN = 50_000  # vectors from which the index is approximate (HNSW); flat search is ~10 ms there
 HNSW_M = 32  # graph links per vector: 256 bytes of links each, beside its 1,536 bytes of vector
@@ -156,9 +158,16 @@ def _client(uri: str) -> Any:
         if uri not in _CLIENTS:
             from pymilvus import MilvusClient
 
-            if "://" not in uri:  # a milvus-lite file: its folder must exist
+            lite = "://" not in uri
+            if lite:  # a milvus-lite file: its folder must exist
                 Path(uri).parent.mkdir(parents=True, exist_ok=True)
-            _CLIENTS[uri] = MilvusClient(uri)
+            try:
+                _CLIENTS[uri] = MilvusClient(uri)
+            except Exception as e:  # pymilvus raises its own types for "cannot connect" and "cannot open"
+                why = ("milvus-lite serves one process at a time: stop the other one using this index (a running "
+                       "`assistant serve`?), or point ASSISTANT_MILVUS_URI at a Milvus server" if lite else
+                       "check that the server is up and ASSISTANT_MILVUS_URI is right")
+                raise StoreUnavailableError(f"The Milvus store at {uri} cannot be opened ({e}); {why}.") from None
         return _CLIENTS[uri]
 
 

@@ -118,3 +118,40 @@ def test_users_asking_at_once_get_from_milvus_what_they_get_alone(fake_settings,
     with ThreadPoolExecutor(8) as pool:
         together = list(pool.map(lambda q: decisions(bot.ask(q, []).reply), questions))
     assert together == alone
+
+
+def test_a_milvus_lite_file_open_in_another_process_is_a_clear_error(fake_settings, fake_embedder):
+    """milvus-lite serves one process at a time: the second gets what to do, not a traceback or
+    "the index is damaged"."""
+    import subprocess
+    import sys
+
+    from assistant.errors import StoreUnavailableError
+
+    m = _milvus(fake_settings)
+    index_corpus(m, fake_embedder, progress=False)
+    _close_clients()  # as if this were a fresh process
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from pymilvus import MilvusClient; "
+                               f"MilvusClient({milvus_uri('', m.index_dir)!r}); print('open', flush=True); "
+                               "time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        with pytest.raises(StoreUnavailableError, match="one process at a time"):
+            Assistant.open(settings=m, embedder=fake_embedder)
+        with pytest.raises(StoreUnavailableError, match="one process at a time"):
+            index_corpus(m, fake_embedder, progress=False, rebuild=True)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def _close_clients() -> None:
+    """Close this process's Milvus clients and stop its milvus-lite servers (they hold the files)."""
+    from milvus_lite.server_manager import server_manager_instance
+
+    from assistant import store
+
+    for client in store._CLIENTS.values():
+        client.close()
+    store._CLIENTS.clear()
+    server_manager_instance.release_all()
