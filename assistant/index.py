@@ -33,7 +33,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -45,6 +45,7 @@ from . import lexical
 from .attribution import ATTRIBUTION_VERSION, Attribution, extract
 from .chunking import context_header, sentence_spans
 from .corpus import Skipped, load_corpus
+from .docstore import DocStore, RowView, write_rows
 from .embedding import Embedder
 from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError, StoreUnavailableError
 from .ingest import ChunkerConfig as ChunkerConfig  # re-exported: the index records it
@@ -67,6 +68,7 @@ from .store import (
 )
 
 CURRENT = "CURRENT"
+SENTENCE_CHUNK = "sentences.chunk.npy"  # (sentences,) int64: the chunk row holding each sentence's start
 MANIFEST = "manifest.json"
 WRITE_LOCK = ".write.lock"
 
@@ -106,8 +108,8 @@ class LoadedIndex:
 
     path: Path
     manifest: dict[str, Any]
-    documents: dict[str, Document]
-    sentences: dict[str, list[tuple[int, int]]]  # per document, computed at index time
+    documents: Mapping[str, Document]  # read from disk on demand (``docstore``)
+    sentences: Mapping[str, list[tuple[int, int]]]  # per document, computed at index time
     chunks: list[Chunk]
     dense: DenseStore
     bm25: LexicalStore  # BM25 over the chunks
@@ -116,7 +118,7 @@ class LoadedIndex:
     sentence_rows: dict[str, int]  # first row of each document's sentences
     sentence_bm25: LexicalStore  # BM25 over every sentence, rows as in sentence_vectors
     sentence_chunk: np.ndarray  # (sentences,) int: the chunk row holding each sentence's start
-    attributions: dict[str, list[Attribution]]  # per document: who says what (``attribution``)
+    attributions: Mapping[str, list[Attribution]]  # per document: who says what (``attribution``)
 
     def text(self, chunk: Chunk) -> str:
         return self.documents[chunk.doc_id].text[chunk.start : chunk.end]
@@ -187,21 +189,16 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
             f"now {asdict(lex)}). Run `assistant index` to refresh it (nothing is re-embedded)."
         )
     try:
-        rows = _read_jsonl(gen / "documents.jsonl")
-        documents = {
-            d["id"]: Document(id=d["id"], text=d["text"], sha256=d["sha256"], page=d.get("page"),
-                              name=d.get("name", ""), source=d.get("source", ""), kind=d.get("kind", "text"),
-                              heading=d.get("heading", ""))
-            for d in rows
-        }
-        sentences = {d["id"]: [(a, b) for a, b in d.get("sentences", [])] for d in rows}
-        attributions = {d["id"]: [Attribution.from_dict(a) for a in d.get("attributions", [])] for d in rows}
-        sentence_rows, row = {}, 0
-        for d in rows:
-            sentence_rows[d["id"]] = row
-            row += len(sentences[d["id"]])
+        store = DocStore(gen / "documents.jsonl", list(manifest["documents"]))
+        documents: RowView[Document] = RowView(store, 0)
+        sentences: RowView[list[tuple[int, int]]] = RowView(store, 1)
+        attributions: RowView[list[Attribution]] = RowView(store, 2)
+        sentence_rows = store.first_sentence_rows()
+        row = int(store.counts.sum())
         sentence_vectors = np.load(gen / "sentences.npy", mmap_mode="r")
         chunks = [Chunk(**c) for c in _read_jsonl(gen / "chunks.jsonl")]
+        sentence_chunk = (np.load(gen / SENTENCE_CHUNK) if (gen / SENTENCE_CHUNK).exists()
+                          else _sentence_chunks(store.ids, sentences, chunks))
         dense, bm25, sentence_bm25 = _open_stores(gen, manifest, index_dir, dim)
         df = json.loads((gen / "idf.json").read_text(encoding="utf-8"))
         idf = lexical.IDF(df["df"], df["n"])
@@ -213,13 +210,13 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
             "Rebuild with `assistant index --rebuild`."
         ) from None
     if (dense.size != len(chunks) or dense.dim != dim or any(c.doc_id not in documents for c in chunks)
-            or sentence_vectors.shape != (row, dim)):
+            or sentence_vectors.shape != (row, dim) or sentence_chunk.shape != (row,)):
         raise IndexCorruptError(
             f"The index in {gen} is inconsistent ({dense.size} vectors for {len(chunks)} chunks, "
             f"{sentence_vectors.shape[0]} for {row} sentences). Rebuild with `assistant index --rebuild`."
         )
     return LoadedIndex(gen, manifest, documents, sentences, chunks, dense, bm25, idf, sentence_vectors,
-                       sentence_rows, sentence_bm25, _sentence_chunks(rows, sentences, chunks), attributions)
+                       sentence_rows, sentence_bm25, sentence_chunk, attributions)
 
 
 LEXICAL_PARTS = {"lex": "bm25", "sent": "bm25-sentences"}  # Milvus collection part -> folder in a generation
@@ -243,17 +240,18 @@ def _open_stores(gen: Path, manifest: dict[str, Any],
     return dense, lex[0], lex[1]
 
 
-def _sentence_chunks(rows: list[dict[str, Any]], sentences: dict[str, list[tuple[int, int]]],
+def _sentence_chunks(ids: list[str], sentences: Mapping[str, list[tuple[int, int]]],
                      chunks: list[Chunk]) -> np.ndarray:
-    """For each sentence row, the row of the chunk its start lies in (chunks are stored by document)."""
+    """For each sentence row, the row of the chunk its start lies in (chunks are stored by
+    document; ``ids``: the documents in file order)."""
     first: dict[str, int] = {}
     for i, c in enumerate(chunks):
         first.setdefault(c.doc_id, i)
     out: list[int] = []
-    for d in rows:
-        i = first.get(d["id"], 0)
-        for s, _ in sentences[d["id"]]:
-            while i + 1 < len(chunks) and chunks[i + 1].doc_id == d["id"] and chunks[i].end <= s:
+    for doc_id in ids:
+        i = first.get(doc_id, 0)
+        for s, _ in sentences[doc_id]:
+            while i + 1 < len(chunks) and chunks[i + 1].doc_id == doc_id and chunks[i].end <= s:
                 i += 1
             out.append(i)
     return np.asarray(out, dtype=np.int64)
@@ -404,14 +402,12 @@ def _write_generation(index_dir: Path, plan: list[Planned], headers: dict[str, s
     try:
         tmp.mkdir()
         chunks = [c for p in plan for c in p.chunks]
-        with (tmp / "documents.jsonl").open("w", encoding="utf-8") as f:
-            for p in plan:
-                d = p.doc
-                f.write(json.dumps({"id": d.id, "name": d.name, "heading": d.heading, "page": d.page,
-                                    "source": d.source, "kind": d.kind,
-                                    "sha256": d.sha256, "text": d.text, "sentences": p.sentences,
-                                    "attributions": [a.to_dict() for a in p.attributions]},
-                                   ensure_ascii=False) + "\n")
+        write_rows(tmp / "documents.jsonl", ({
+            "id": p.doc.id, "name": p.doc.name, "heading": p.doc.heading, "page": p.doc.page, "source": p.doc.source,
+            "kind": p.doc.kind, "sha256": p.doc.sha256, "text": p.doc.text, "sentences": p.sentences,
+            "attributions": [a.to_dict() for a in p.attributions]} for p in plan))
+        np.save(tmp / SENTENCE_CHUNK, _sentence_chunks([p.doc.id for p in plan], {p.doc.id: p.sentences for p in plan},
+                                                       chunks))
         with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
             for c in chunks:
                 f.write(json.dumps(asdict(c)) + "\n")

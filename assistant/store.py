@@ -269,7 +269,8 @@ class LexicalStore(Protocol):
 
 
 class Bm25sLexical:
-    """A ``bm25s`` index in the generation folder (it scores every row: O(rows) a question)."""
+    """A ``bm25s`` index in the generation folder, its score arrays memory-mapped (the page cache
+    holds them, not the process); it scores every row: O(rows) a question."""
 
     kind = "bm25s"
 
@@ -280,7 +281,7 @@ class Bm25sLexical:
     def open(cls, path: Path) -> Bm25sLexical:
         import bm25s
 
-        return cls(bm25s.BM25.load(str(path), show_progress=False))
+        return cls(bm25s.BM25.load(str(path), mmap=True, show_progress=False))
 
     def top(self, terms: list[str], n: int) -> list[tuple[int, float]]:
         if not terms:

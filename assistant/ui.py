@@ -17,6 +17,7 @@ presses a hidden button. Pages are inlined as images: no file is ever served by 
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -183,7 +184,7 @@ def _context(doc: Document, c: Citation, limit: int = 320) -> str:
     return f'{esc(show(before))}<mark class="hl">{esc(show(c.quote))}</mark>{esc(show(after))}'
 
 
-def sources_html(reply: Answer | None, turn: int, documents: dict[str, Document]) -> str:
+def sources_html(reply: Answer | None, turn: int, documents: Mapping[str, Document]) -> str:
     if reply is None:
         return '<div class="sources"><h4>Sources</h4><p>Ask a question; its sources appear here.</p></div>'
     rows = ['<div class="sources">']
@@ -221,7 +222,7 @@ def _body(inner: str) -> str:
     return f'<div class="article-body">{inner}</div>'
 
 
-def article_html(reply: Answer, turn: int, kind: str, n: int, documents: dict[str, Document],
+def article_html(reply: Answer, turn: int, kind: str, n: int, documents: Mapping[str, Document],
                  corpus_dir: Path | None = None, at: str = "") -> str:
     """The viewer: the cited document with the span marked (id cite-hl, centred inside the viewer
     by JS, never by scrolling the page). A PDF page is its rendered image with the span's
@@ -298,7 +299,7 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
     """The gradio Blocks app over a Library of collections (``collection`` shown first)."""
     import gradio as gr
 
-    def docs_of(name: str) -> dict[str, Any]:
+    def docs_of(name: str) -> Mapping[str, Document]:
         bot = library.bot(name)
         return bot.index.documents if bot else {}
 

@@ -332,3 +332,26 @@ def test_answering_imports_no_llama_index_gradio_or_torch(fake_bot, fake_setting
                           str(fake_settings.index_dir)], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_documents_are_read_from_disk_on_demand_a_bounded_number_kept(fake_settings, fake_embedder, monkeypatch):
+    """Opening parses no document; asking reads the few it needs, at most RECORD_CACHE kept parsed;
+    a generation written before the offsets files opens and answers the same."""
+    import assistant.docstore as docstore
+    from assistant.index import SENTENCE_CHUNK
+
+    monkeypatch.setattr(docstore, "RECORD_CACHE", 2)
+    index_corpus(fake_settings, fake_embedder, progress=False)
+    bot = Assistant.open(settings=fake_settings, embedder=fake_embedder)
+    store = bot.index.documents.store  # type: ignore[attr-defined]
+    assert store.row.cache_info().currsize == 0 and len(bot.index.documents) == 3
+    reply = bot.ask("How many cars did Japan export?", []).reply
+    assert reply.found and 0 < store.row.cache_info().currsize <= 2
+    assert set(bot.index.documents) == set(ART.values()) and bot.index.documents[ART["000"]].text
+    gen = bot.index.path
+    (gen / docstore.ROWS).unlink()  # as an older generation was written
+    (gen / SENTENCE_CHUNK).unlink()
+    old = Assistant.open(settings=fake_settings, embedder=fake_embedder)
+    assert np.array_equal(old.index.sentence_chunk, bot.index.sentence_chunk)
+    assert old.index.sentence_rows == bot.index.sentence_rows
+    assert old.ask("How many cars did Japan export?", []).reply.claims == reply.claims

@@ -11,7 +11,7 @@ import re
 import threading
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TypeVar
@@ -119,7 +119,7 @@ class Candidates:
 
     def __init__(self, index: LoadedIndex, cache_size: int = SENTENCE_CACHE) -> None:
         self.index = index
-        self.documents: dict[str, Document] = index.documents
+        self.documents: Mapping[str, Document] = index.documents
         self.idf: lexical.IDF = index.idf
         self._sentences: OrderedDict[str, list[Sentence]] = OrderedDict()
         self._cache_size = cache_size

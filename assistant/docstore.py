@@ -1,0 +1,118 @@
+"""The documents of an opened index, read from its ``documents.jsonl`` on demand.
+
+A generation's ``documents.jsonl`` holds one JSON row per document: its text, sentence spans and
+attributions. Opening an index used to parse every row into RAM (1.7 KB of Python objects a
+chunk, measured on FinanceBench-300; docs/scale.md). ``DocStore`` instead keeps each row's byte
+offset (``documents.rows.npz``, written with the rows) and parses a row when it is asked for,
+keeping the last ``RECORD_CACHE`` parsed. The file is read through a descriptor held open
+(``os.pread``: thread-safe, and it still reads after a newer generation replaces this one's
+folder). A generation written before the offsets file existed is scanned once at open.
+
+``documents``, ``sentences`` and ``attributions`` of ``LoadedIndex`` are read-only mappings
+over one store: ``index.documents[doc_id]``, ``doc_id in index.sentences``, ``len(...)`` work
+as on the dicts they replace.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import weakref
+from collections.abc import Iterator, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import numpy as np
+
+from .attribution import Attribution
+from .records import Document
+
+ROWS = "documents.rows.npz"  # offsets: (documents + 1,) byte offsets of the rows; sentences: (documents,) counts
+RECORD_CACHE = 4096  # parsed documents kept (a question touches a few dozen)
+
+Spans = list[tuple[int, int]]
+Row = tuple[Document, Spans, list[Attribution]]
+T = TypeVar("T")
+
+
+def parse_row(d: dict[str, Any]) -> Row:
+    """One row of ``documents.jsonl``: the document, its sentence spans, its attributions."""
+    doc = Document(id=d["id"], text=d["text"], sha256=d["sha256"], page=d.get("page"), name=d.get("name", ""),
+                   source=d.get("source", ""), kind=d.get("kind", "text"), heading=d.get("heading", ""))
+    spans = [(a, b) for a, b in d.get("sentences", [])]
+    return doc, spans, [Attribution.from_dict(a) for a in d.get("attributions", [])]
+
+
+def write_rows(path: Path, rows: Iterator[dict[str, Any]]) -> None:
+    """Write ``documents.jsonl`` at ``path`` and its offsets file beside it."""
+    offsets, counts = [0], []
+    with path.open("wb") as f:
+        for d in rows:
+            line = (json.dumps(d, ensure_ascii=False) + "\n").encode("utf-8")
+            f.write(line)
+            offsets.append(offsets[-1] + len(line))
+            counts.append(len(d.get("sentences", [])))
+    with (path.parent / ROWS).open("wb") as out:  # a file object: np.savez would add ".npz" to a name
+        np.savez(out, offsets=np.asarray(offsets, dtype=np.int64), sentences=np.asarray(counts, dtype=np.int64))
+
+
+def _scan(path: Path) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Ids, offsets and sentence counts of a ``documents.jsonl`` written without its offsets file."""
+    ids, offsets, counts = [], [0], []
+    with path.open("rb") as f:
+        for line in f:  # one row a line (the writer never writes a blank one)
+            d = json.loads(line)
+            ids.append(d["id"])
+            counts.append(len(d.get("sentences", [])))
+            offsets.append(offsets[-1] + len(line))
+    return ids, np.asarray(offsets, dtype=np.int64), np.asarray(counts, dtype=np.int64)
+
+
+class DocStore:
+    """The rows of one ``documents.jsonl``, by document id (``ids`` in file order)."""
+
+    def __init__(self, path: Path, ids: list[str]) -> None:
+        if (path.parent / ROWS).exists():
+            with np.load(path.parent / ROWS) as z:
+                self.offsets, self.counts = z["offsets"], z["sentences"]
+            self.ids = ids
+        else:
+            self.ids, self.offsets, self.counts = _scan(path)
+        if len(self.offsets) != len(self.ids) + 1 or len(self.counts) != len(self.ids):
+            raise ValueError(f"{path.parent / ROWS} does not match {path} ({len(self.ids)} documents)")
+        self.at = {doc_id: i for i, doc_id in enumerate(self.ids)}
+        fd = os.open(path, os.O_RDONLY)
+        weakref.finalize(self, os.close, fd)
+        self._fd = fd
+        self.row = lru_cache(maxsize=RECORD_CACHE)(self._read)
+
+    def _read(self, doc_id: str) -> Row:
+        i = self.at[doc_id]
+        a, b = int(self.offsets[i]), int(self.offsets[i + 1])
+        return parse_row(json.loads(os.pread(self._fd, b - a, a)))
+
+    def first_sentence_rows(self) -> dict[str, int]:
+        """Each document's first row in the sentence arrays (documents in file order)."""
+        starts = np.concatenate([[0], np.cumsum(self.counts)[:-1]]) if len(self.counts) else np.zeros(0, np.int64)
+        return {doc_id: int(s) for doc_id, s in zip(self.ids, starts, strict=True)}
+
+
+class RowView(Mapping[str, T], Generic[T]):
+    """One part (0: the document, 1: sentence spans, 2: attributions) of every row, by id."""
+
+    def __init__(self, store: DocStore, part: int) -> None:
+        self.store, self.part = store, part
+
+    def __getitem__(self, doc_id: str) -> T:
+        row: Any = self.store.row(doc_id)
+        return row[self.part]
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self.store.at
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.store.ids)
+
+    def __len__(self) -> int:
+        return len(self.store.ids)
