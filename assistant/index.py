@@ -8,10 +8,13 @@ Layout::
         manifest.json          format, model id, dimension, chunker, sha256 per document
         documents.jsonl        id, name, page, text (so any citation shows in context), sentence
                                spans, attributions (who says what, see ``attribution``)
+        documents.rows.npz     each row's byte offset and sentence count: rows are read on demand
+                               (``docstore``)
         chunks.jsonl           doc_id, start, end, n_tokens (row i <-> FAISS vector i)
         dense.faiss            FAISS inner-product index, flat or HNSW by size (``store.FaissStore``);
                                with the Milvus store the vectors are in its collection instead
                                (``store.MilvusStore``, named in the manifest's "store")
+        sentences.chunk.npy    the chunk row holding each sentence's start
         sentences.npy          float16, one vector per sentence, documents in order: each is the
                                mean of its tokens' states in its chunk's forward pass (no extra cost)
         bm25/                  bm25s index over the same chunks (Milvus store: its "lex" collection,
