@@ -21,7 +21,7 @@ import weakref
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import numpy as np
 
@@ -105,8 +105,7 @@ class RowView(Mapping[str, T], Generic[T]):
         self.store, self.part = store, part
 
     def __getitem__(self, doc_id: str) -> T:
-        row: Any = self.store.row(doc_id)
-        return row[self.part]
+        return cast(T, self.store.row(doc_id)[self.part])
 
     def __contains__(self, doc_id: object) -> bool:
         return doc_id in self.store.at
