@@ -20,9 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from .attribution import Attribution
 from .embedding import Embedder
-from .ingest import ChunkerConfig, Ingested, Planned, parse
+from .ingest import ChunkerConfig, Ingested, Planned, from_record, parse, record
 from .ingest import embed as embed_plans
 from .progress import OnStep, Stage
 from .records import Chunk, Document
@@ -47,8 +46,7 @@ class _Worker:
         made = embed_plans([parse(d, self.embedder, self.chunker) for d in docs], self.embedder)
         return {
             "id": [x.plan.doc.id for x in made],
-            "plan": [json.dumps({"chunks": [asdict(c) for c in x.plan.chunks], "sentences": x.plan.sentences,
-                                 "attributions": [a.to_dict() for a in x.plan.attributions]}) for x in made],
+            "plan": [json.dumps({"chunks": [asdict(c) for c in x.plan.chunks], **record(x.plan)}) for x in made],
             "vectors": [np.ascontiguousarray(x.vectors, dtype=np.float32).tobytes() for x in made],
             "sentence_vectors": [np.ascontiguousarray(x.sentence_vectors, dtype=np.float32).tobytes() for x in made],
         }
@@ -93,8 +91,8 @@ class RayIngest:
         made: dict[str, Ingested] = {}
         for row in out.iter_rows():
             d, plan = by_id[row["id"]], json.loads(row["plan"])
-            p = Planned(d, [Chunk(**c) for c in plan["chunks"]], [(a, b) for a, b in plan["sentences"]], False,
-                        [Attribution.from_dict(a) for a in plan["attributions"]])
+            spans, attributions = from_record(plan)
+            p = Planned(d, [Chunk(**c) for c in plan["chunks"]], spans, False, attributions)
             vecs = np.frombuffer(row["vectors"], dtype=np.float32).reshape(len(p.chunks), embedder.dim)
             sents = np.frombuffer(row["sentence_vectors"], dtype=np.float32).reshape(len(p.sentences), embedder.dim)
             made[d.id] = Ingested(p, vecs.copy(), sents.copy())

@@ -26,6 +26,7 @@ from typing import Any, Generic, TypeVar, cast
 import numpy as np
 
 from .attribution import Attribution
+from .ingest import from_record
 from .records import Document
 
 ROWS = "documents.rows.npz"  # offsets: (documents + 1,) byte offsets of the rows; sentences: (documents,) counts
@@ -40,8 +41,7 @@ def parse_row(d: dict[str, Any]) -> Row:
     """One row of ``documents.jsonl``: the document, its sentence spans, its attributions."""
     doc = Document(id=d["id"], text=d["text"], sha256=d["sha256"], page=d.get("page"), name=d.get("name", ""),
                    source=d.get("source", ""), kind=d.get("kind", "text"), heading=d.get("heading", ""))
-    spans = [(a, b) for a, b in d.get("sentences", [])]
-    return doc, spans, [Attribution.from_dict(a) for a in d.get("attributions", [])]
+    return (doc, *from_record(d))
 
 
 def write_rows(path: Path, rows: Iterator[dict[str, Any]]) -> None:
@@ -94,7 +94,7 @@ class DocStore:
 
     def first_sentence_rows(self) -> dict[str, int]:
         """Each document's first row in the sentence arrays (documents in file order)."""
-        starts = np.concatenate([[0], np.cumsum(self.counts)[:-1]]) if len(self.counts) else np.zeros(0, np.int64)
+        starts = np.cumsum(self.counts) - self.counts
         return {doc_id: int(s) for doc_id, s in zip(self.ids, starts, strict=True)}
 
 

@@ -52,23 +52,11 @@ from .docstore import DocStore, RowView, write_rows
 from .embedding import Embedder
 from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError, StoreUnavailableError
 from .ingest import ChunkerConfig as ChunkerConfig  # re-exported: the index records it
-from .ingest import Ingest, Planned, local_ingest
+from .ingest import Ingest, Planned, local_ingest, record
 from .progress import OnStep, Stage, resolve
 from .records import Chunk, Document
 from .settings import FORMAT_VERSION
-from .store import (
-    DEFAULT_STORE,
-    Bm25sLexical,
-    DenseStore,
-    FaissStore,
-    LexicalStore,
-    MilvusLexical,
-    MilvusStore,
-    StoreConfig,
-    collection_name,
-    drop_other_collections,
-    milvus_uri,
-)
+from .store import DEFAULT_STORE, DenseStore, LexicalStore, StoreConfig, open_stores, retire_others, write_stores
 
 CURRENT = "CURRENT"
 SENTENCE_CHUNK = "sentences.chunk.npy"  # (sentences,) int64: the chunk row holding each sentence's start
@@ -202,7 +190,7 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
         chunks = [Chunk(**c) for c in _read_jsonl(gen / "chunks.jsonl")]
         sentence_chunk = (np.load(gen / SENTENCE_CHUNK) if (gen / SENTENCE_CHUNK).exists()
                           else _sentence_chunks(store.ids, sentences, chunks))
-        dense, bm25, sentence_bm25 = _open_stores(gen, manifest, index_dir, dim)
+        dense, bm25, sentence_bm25 = open_stores(gen, manifest.get("store", {}), index_dir, dim)
         df = json.loads((gen / "idf.json").read_text(encoding="utf-8"))
         idf = lexical.IDF(df["df"], df["n"])
     except StoreUnavailableError:  # not damage: the store is elsewhere and cannot be reached now
@@ -220,27 +208,6 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
         )
     return LoadedIndex(gen, manifest, documents, sentences, chunks, dense, bm25, idf, sentence_vectors,
                        sentence_rows, sentence_bm25, sentence_chunk, attributions)
-
-
-LEXICAL_PARTS = {"lex": "bm25", "sent": "bm25-sentences"}  # Milvus collection part -> folder in a generation
-
-
-def _open_stores(gen: Path, manifest: dict[str, Any],
-                 index_dir: Path, dim: int) -> tuple[DenseStore, LexicalStore, LexicalStore]:
-    """The generation's chunk vectors and its two BM25 indexes, in the store its manifest names
-    (the files in the folder when it names none)."""
-    stored = manifest.get("store", {})
-    dense: DenseStore
-    lex: list[LexicalStore]
-    if stored.get("kind") == "milvus":
-        uri = milvus_uri(stored["uri"], index_dir)
-        dense = MilvusStore.open(uri, stored["collection"], dim, stored["dense"])
-        lex = [MilvusLexical.open(uri, collection_name(gen.name, part), gen / f"{folder}.vocab.json")
-               for part, folder in LEXICAL_PARTS.items()]
-    else:
-        dense = FaissStore.open(gen / "dense.faiss")
-        lex = [Bm25sLexical.open(gen / folder) for folder in LEXICAL_PARTS.values()]
-    return dense, lex[0], lex[1]
 
 
 def _sentence_chunks(ids: list[str], sentences: Mapping[str, list[tuple[int, int]]],
@@ -405,23 +372,13 @@ def _write_generation(index_dir: Path, plan: list[Planned], headers: dict[str, s
     try:
         tmp.mkdir()
         chunks = [c for p in plan for c in p.chunks]
-        write_rows(tmp / "documents.jsonl", ({
-            "id": p.doc.id, "name": p.doc.name, "heading": p.doc.heading, "page": p.doc.page, "source": p.doc.source,
-            "kind": p.doc.kind, "sha256": p.doc.sha256, "text": p.doc.text, "sentences": p.sentences,
-            "attributions": [a.to_dict() for a in p.attributions]} for p in plan))
+        write_rows(tmp / "documents.jsonl", ({**asdict(p.doc), **record(p)} for p in plan))
         np.save(tmp / SENTENCE_CHUNK, _sentence_chunks([p.doc.id for p in plan], {p.doc.id: p.sentences for p in plan},
                                                        chunks))
         with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
             for c in chunks:
                 f.write(json.dumps(asdict(c)) + "\n")
 
-        stored: dict[str, str] = {"kind": store.kind}
-        if store.kind == "milvus":
-            dense: DenseStore = MilvusStore.build(vectors, embedder.dim, milvus_uri(store.uri, index_dir),
-                                                  collection_name(name), store.ann_min)
-            stored.update(uri=store.uri, collection=collection_name(name), dense=dense.kind)
-        else:
-            FaissStore.build(vectors, embedder.dim, store.ann_min).save(tmp / "dense.faiss")
         np.save(tmp / "sentences.npy", sent_vectors)
 
         chunk_terms: list[list[str]] = []
@@ -433,12 +390,7 @@ def _write_generation(index_dir: Path, plan: list[Planned], headers: dict[str, s
         sentence_bm25 = bm25s.BM25()
         sentence_bm25.index([lexical.terms(p.doc.text[a:b]) or ["\x00"] for p in plan for a, b in p.sentences],
                             show_progress=False)
-        for part, index in zip(LEXICAL_PARTS, (bm25, sentence_bm25), strict=True):
-            if store.kind == "milvus":
-                MilvusLexical.build(index, milvus_uri(store.uri, index_dir), collection_name(name, part),
-                                    tmp / f"{LEXICAL_PARTS[part]}.vocab.json")
-            else:
-                index.save(str(tmp / LEXICAL_PARTS[part]), show_progress=False)
+        stored = write_stores(store, index_dir, tmp, name, vectors, embedder.dim, (bm25, sentence_bm25))
         idf = lexical.IDF.fit(chunk_terms)
         (tmp / "idf.json").write_text(json.dumps({"n": idf.n, "df": idf.df}), encoding="utf-8")
 
@@ -469,8 +421,7 @@ def _write_generation(index_dir: Path, plan: list[Planned], headers: dict[str, s
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     _remove_stale(index_dir, keep=name)
-    if store.kind == "milvus":
-        drop_other_collections(milvus_uri(store.uri, index_dir), name)
+    retire_others(store, index_dir, name)
 
 
 def _fsync_file(path: Path) -> None:

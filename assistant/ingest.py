@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -51,6 +52,17 @@ class Ingested:
     sentence_vectors: np.ndarray
 
 
+def record(p: Planned) -> dict[str, Any]:
+    """What a plan adds to its document in JSON: sentence spans and attributions (a row of the
+    index's ``documents.jsonl``, and what a Ray worker sends back)."""
+    return {"sentences": p.sentences, "attributions": [a.to_dict() for a in p.attributions]}
+
+
+def from_record(d: dict[str, Any]) -> tuple[list[tuple[int, int]], list[Attribution]]:
+    """The sentence spans and attributions ``record`` wrote (empty where a row has none)."""
+    return [(a, b) for a, b in d.get("sentences", [])], [Attribution.from_dict(a) for a in d.get("attributions", [])]
+
+
 # (new documents, embedder, chunker, progress, the build's parsing stage) -> each one's Ingested, by id
 Ingest = Callable[[list[Document], Embedder, ChunkerConfig, "OnStep | None", Stage], dict[str, Ingested]]
 
@@ -65,17 +77,16 @@ def parse(d: Document, embedder: Embedder, chunker: ChunkerConfig) -> Planned:
 def embed(plans: list[Planned], embedder: Embedder, on_step: OnStep | None = None) -> list[Ingested]:
     """Each plan's chunk vectors and sentence vectors, from one forward pass per chunk (each
     block of ``EMBED_BLOCK`` chunks told to ``on_step``)."""
-    texts, spans, owner = [], [], []
-    for k, p in enumerate(plans):
+    texts, spans = [], []
+    for p in plans:
         header = context_header(p.doc, embedder.count_tokens)
         for c in p.chunks:
             texts.append(embedding_text(p.doc, c, header))
             shift = c.start - (len(header) + 1 if header else 0)
             spans.append([(max(s, c.start) - shift, min(e, c.end) - shift) for s, e in p.sentences
                           if e > c.start and s < c.end])
-            owner.append(k)
-    vectors, pieces = np.zeros((0, embedder.dim), dtype=np.float32), []
-    parts = [vectors]
+    parts: list[np.ndarray] = [np.zeros((0, embedder.dim), dtype=np.float32)]
+    pieces: list[np.ndarray] = []
     embedding = Stage(on_step if texts else None, "embedding", len(texts), "chunk")
     for i in range(0, len(texts), EMBED_BLOCK):
         block = slice(i, i + EMBED_BLOCK)

@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol, get_args
@@ -49,7 +50,8 @@ StoreKind = Literal["faiss", "milvus"]
 STORES: tuple[str, ...] = get_args(StoreKind)
 MILVUS_LITE_FILE = "milvus.db"  # the milvus-lite database inside the index folder when no URI is set
 MILVUS_BATCH = 2048  # vectors per insert / read-back request
-PARTS = ("chunks", "lex", "sent")  # a generation's collections: chunk vectors, chunk BM25, sentence BM25
+LEXICAL_PARTS = {"lex": "bm25", "sent": "bm25-sentences"}  # BM25 of chunks, of sentences: Milvus part -> folder
+PARTS = ("chunks", *LEXICAL_PARTS)  # a generation's Milvus collections: chunk vectors, then the BM25 indexes
 LEXICAL_SEARCH_MARGIN = 2  # a lexical search asks Milvus for this many times n: ties at the cut then break by row
 
 
@@ -64,6 +66,11 @@ class StoreConfig:
 
 
 DEFAULT_STORE = StoreConfig()
+
+
+def ranked(hits: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """(row, score) pairs with scores rounded to ``SCORE_DIGITS``, best first, ties by row."""
+    return sorted(((r, round(sc, SCORE_DIGITS)) for r, sc in hits), key=lambda h: (-h[1], h[0]))
 
 
 class DenseStore(Protocol):
@@ -135,8 +142,7 @@ class FaissStore:
         if n <= 0:
             return []
         scores, rows = self.index.search(np.asarray(vec, dtype=np.float32).reshape(1, -1), n)
-        hits = [(int(i), round(float(s), SCORE_DIGITS)) for i, s in zip(rows[0], scores[0], strict=True) if i >= 0]
-        return sorted(hits, key=lambda h: (-h[1], h[0]))
+        return ranked([(int(i), float(s)) for i, s in zip(rows[0], scores[0], strict=True) if i >= 0])
 
     def vectors(self, start: int, n: int) -> np.ndarray:
         return np.asarray(self.index.reconstruct_n(start, n), dtype=np.float32)
@@ -177,6 +183,51 @@ def collection_name(generation: str, part: str = "chunks") -> str:
     return f"{part}_{generation.replace('-', '_')}"
 
 
+def _create(uri: str, collection: str, field: str, field_type: Any, index: dict[str, Any], **field_args: Any) -> Any:
+    """A new collection of (``row`` primary key, ``field``) indexed by ``index``, replacing one
+    left by a run killed before its generation went live; the client."""
+    from pymilvus import DataType
+
+    client = _client(uri)
+    if client.has_collection(collection):
+        client.drop_collection(collection)
+    schema = client.create_schema(auto_id=False)
+    schema.add_field("row", DataType.INT64, is_primary=True)
+    schema.add_field(field, field_type, **field_args)
+    params = client.prepare_index_params()
+    params.add_index(field_name=field, **index)
+    client.create_collection(collection, schema=schema, index_params=params)
+    return client
+
+
+def _fill(client: Any, collection: str, rows: Iterator[dict[str, Any]]) -> None:
+    """Insert ``rows`` in batches of ``MILVUS_BATCH``, then make them searchable."""
+    batch: list[dict[str, Any]] = []
+    for r in rows:
+        batch.append(r)
+        if len(batch) >= MILVUS_BATCH:
+            client.insert(collection, batch)
+            batch = []
+    if batch:
+        client.insert(collection, batch)
+    client.flush(collection)
+    client.load_collection(collection)
+
+
+def _loaded(uri: str, collection: str) -> Any:
+    """The client, with ``collection`` loaded for search (FileNotFoundError: it is not there)."""
+    client = _client(uri)
+    if not client.has_collection(collection):
+        raise FileNotFoundError(f"no Milvus collection {collection} at {uri}")
+    client.load_collection(collection)
+    return client
+
+
+def _found(found: Any) -> list[tuple[int, float]]:
+    """A one-question Milvus search result as ``ranked`` (row, score) pairs."""
+    return ranked([(int(h["row"]), float(h["distance"])) for h in found[0]])
+
+
 class MilvusStore:
     """Chunk vectors in one Milvus collection, field ``row`` (the chunk's row) and ``vec``;
     exact (FLAT) below ``ann_min`` vectors, HNSW with FAISS's parameters from there."""
@@ -189,34 +240,17 @@ class MilvusStore:
     def build(cls, vectors: np.ndarray, dim: int, uri: str, collection: str, ann_min: int = ANN_MIN) -> MilvusStore:
         from pymilvus import DataType
 
-        client = _client(uri)
-        if client.has_collection(collection):  # left by a run killed before its generation went live
-            client.drop_collection(collection)
-        schema = client.create_schema(auto_id=False)
-        schema.add_field("row", DataType.INT64, is_primary=True)
-        schema.add_field("vec", DataType.FLOAT_VECTOR, dim=dim)
-        params = client.prepare_index_params()
         kind = "hnsw" if len(vectors) >= ann_min else "flat"
-        if kind == "hnsw":
-            params.add_index(field_name="vec", index_type="HNSW", metric_type="IP",
-                             params={"M": HNSW_M, "efConstruction": HNSW_EF_BUILD})
-        else:
-            params.add_index(field_name="vec", index_type="FLAT", metric_type="IP")
-        client.create_collection(collection, schema=schema, index_params=params)
-        for i in range(0, len(vectors), MILVUS_BATCH):
-            block = np.asarray(vectors[i : i + MILVUS_BATCH], dtype=np.float32)
-            client.insert(collection, [{"row": i + j, "vec": v.tolist()} for j, v in enumerate(block)])
-        client.flush(collection)
-        client.load_collection(collection)
+        index = ({"index_type": "HNSW", "metric_type": "IP", "params": {"M": HNSW_M, "efConstruction": HNSW_EF_BUILD}}
+                 if kind == "hnsw" else {"index_type": "FLAT", "metric_type": "IP"})
+        client = _create(uri, collection, "vec", DataType.FLOAT_VECTOR, index, dim=dim)
+        vecs = np.asarray(vectors, dtype=np.float32)
+        _fill(client, collection, ({"row": i, "vec": v.tolist()} for i, v in enumerate(vecs)))
         return cls(client, collection, dim, kind)
 
     @classmethod
     def open(cls, uri: str, collection: str, dim: int, kind: str) -> MilvusStore:
-        client = _client(uri)
-        if not client.has_collection(collection):
-            raise FileNotFoundError(f"no Milvus collection {collection} at {uri}")
-        client.load_collection(collection)
-        return cls(client, collection, dim, kind)
+        return cls(_loaded(uri, collection), collection, dim, kind)
 
     @property
     def size(self) -> int:
@@ -233,10 +267,8 @@ class MilvusStore:
         params: dict[str, Any] = {"metric_type": "IP"}
         if self.kind == "hnsw":
             params["params"] = {"ef": max(HNSW_EF, n)}
-        found = self.client.search(self.collection, data=[np.asarray(vec, dtype=np.float32).ravel().tolist()],
-                                   limit=n, search_params=params, output_fields=["row"])
-        hits = [(int(h["row"]), round(float(h["distance"]), SCORE_DIGITS)) for h in found[0]]
-        return sorted(hits, key=lambda h: (-h[1], h[0]))
+        return _found(self.client.search(self.collection, data=[np.asarray(vec, dtype=np.float32).ravel().tolist()],
+                                         limit=n, search_params=params, output_fields=["row"]))
 
     def vectors(self, start: int, n: int) -> np.ndarray:
         out = np.zeros((n, self.dim), dtype=np.float32)
@@ -308,44 +340,24 @@ class MilvusLexical:
     def build(cls, bm25: Any, uri: str, collection: str, vocab_path: Path) -> MilvusLexical:
         from pymilvus import DataType
 
-        client = _client(uri)
-        if client.has_collection(collection):
-            client.drop_collection(collection)
-        schema = client.create_schema(auto_id=False)
-        schema.add_field("row", DataType.INT64, is_primary=True)
-        schema.add_field("terms", DataType.SPARSE_FLOAT_VECTOR)
-        params = client.prepare_index_params()
-        params.add_index(field_name="terms", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
-        client.create_collection(collection, schema=schema, index_params=params)
+        client = _create(uri, collection, "terms", DataType.SPARSE_FLOAT_VECTOR,
+                         {"index_type": "SPARSE_INVERTED_INDEX", "metric_type": "IP"})
         sc = bm25.scores  # CSC: a column per term, its rows and their scores
         indptr, rows, data = np.asarray(sc["indptr"]), np.asarray(sc["indices"]), np.asarray(sc["data"])
         cols = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
         order = np.lexsort((cols, rows))  # by row, then term
         rows, cols, data = rows[order], cols[order], data[order]
         bounds = np.searchsorted(rows, np.arange(int(sc["num_docs"]) + 1))
-        batch: list[dict[str, Any]] = []
-        for r in range(int(sc["num_docs"])):
-            a, b = bounds[r], bounds[r + 1]
-            if a < b:  # a row without terms scores 0 for every question: never returned
-                batch.append({"row": r, "terms": {int(c): float(d) for c, d in zip(cols[a:b], data[a:b], strict=True)}})
-            if len(batch) >= MILVUS_BATCH:
-                client.insert(collection, batch)
-                batch = []
-        if batch:
-            client.insert(collection, batch)
-        client.flush(collection)
-        client.load_collection(collection)
+        _fill(client, collection, (  # a row without terms scores 0 for every question: never returned
+            {"row": r, "terms": {int(c): float(d) for c, d in zip(cols[a:b], data[a:b], strict=True)}}
+            for r, (a, b) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)) if a < b))
         vocab = {str(k): int(v) for k, v in bm25.vocab_dict.items()}
         vocab_path.write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
         return cls(client, collection, vocab)
 
     @classmethod
     def open(cls, uri: str, collection: str, vocab_path: Path) -> MilvusLexical:
-        client = _client(uri)
-        if not client.has_collection(collection):
-            raise FileNotFoundError(f"no Milvus collection {collection} at {uri}")
-        client.load_collection(collection)
-        return cls(client, collection, json.loads(vocab_path.read_text(encoding="utf-8")))
+        return cls(_loaded(uri, collection), collection, json.loads(vocab_path.read_text(encoding="utf-8")))
 
     def top(self, terms: list[str], n: int) -> list[tuple[int, float]]:
         counts = Counter(self.vocab[t] for t in terms if t in self.vocab)
@@ -354,5 +366,48 @@ class MilvusLexical:
         found = self.client.search(self.collection, data=[{k: float(v) for k, v in counts.items()}],
                                    anns_field="terms", limit=LEXICAL_SEARCH_MARGIN * n, output_fields=["row"],
                                    search_params={"metric_type": "IP", "params": {"drop_ratio_search": 0.0}})
-        hits = [(int(h["row"]), round(float(h["distance"]), SCORE_DIGITS)) for h in found[0]]
-        return sorted((h for h in hits if h[1] > 0), key=lambda h: (-h[1], h[0]))[:n]
+        return [h for h in _found(found) if h[1] > 0][:n]
+
+
+def write_stores(config: StoreConfig, index_dir: Path, gen_dir: Path, generation: str, vectors: np.ndarray,
+                 dim: int, lexical: tuple[Any, Any]) -> dict[str, str]:
+    """Write a generation's chunk vectors and its two ``bm25s`` indexes (chunks, sentences) where
+    ``config`` says: files in ``gen_dir``, or Milvus collections named for ``generation``. Returns
+    the manifest's "store" entry, which ``open_stores`` reads."""
+    stored: dict[str, str] = {"kind": config.kind}
+    uri = milvus_uri(config.uri, index_dir)
+    if config.kind == "milvus":
+        dense = MilvusStore.build(vectors, dim, uri, collection_name(generation), config.ann_min)
+        stored.update(uri=config.uri, collection=dense.collection, dense=dense.kind)
+    else:
+        FaissStore.build(vectors, dim, config.ann_min).save(gen_dir / "dense.faiss")
+    for (part, folder), index in zip(LEXICAL_PARTS.items(), lexical, strict=True):
+        if config.kind == "milvus":
+            MilvusLexical.build(index, uri, collection_name(generation, part), gen_dir / f"{folder}.vocab.json")
+        else:
+            index.save(str(gen_dir / folder), show_progress=False)
+    return stored
+
+
+def open_stores(gen_dir: Path, stored: dict[str, str], index_dir: Path,
+                dim: int) -> tuple[DenseStore, LexicalStore, LexicalStore]:
+    """A generation's chunk vectors and its two BM25 indexes, where its manifest's "store" entry
+    says (the files in ``gen_dir`` when it says nothing)."""
+    dense: DenseStore
+    lex: list[LexicalStore]
+    if stored.get("kind") == "milvus":
+        uri = milvus_uri(stored["uri"], index_dir)
+        dense = MilvusStore.open(uri, stored["collection"], dim, stored["dense"])
+        lex = [MilvusLexical.open(uri, collection_name(gen_dir.name, part), gen_dir / f"{folder}.vocab.json")
+               for part, folder in LEXICAL_PARTS.items()]
+    else:
+        dense = FaissStore.open(gen_dir / "dense.faiss")
+        lex = [Bm25sLexical.open(gen_dir / folder) for folder in LEXICAL_PARTS.values()]
+    return dense, lex[0], lex[1]
+
+
+def retire_others(config: StoreConfig, index_dir: Path, generation: str) -> None:
+    """Once ``generation`` is live: drop what other generations left in the store (the files go
+    with their folders)."""
+    if config.kind == "milvus":
+        drop_other_collections(milvus_uri(config.uri, index_dir), generation)
