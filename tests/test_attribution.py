@@ -156,7 +156,7 @@ def test_the_nominee_is_the_one_whose_role_also_matches_its_adjective() -> None:
     ("Sales rose 12 percent, to $4 billion.", "$4 billion", "$4 billion"),  # nothing attached: as found
 ])
 def test_a_figure_is_read_with_its_qualifier_and_what_it_counts(sentence: str, figure: str, read: str) -> None:
-    from assistant.attribution import quantity
+    from assistant.answering.values import quantity
 
     a = sentence.index(figure)
     x, y = quantity(sentence, a, a + len(figure))
@@ -223,7 +223,7 @@ def test_commented_is_a_reporting_cue_so_he_is_the_one_who_commented() -> None:
 ])
 def test_a_date_is_read_as_the_text_says_it_and_a_bound_is_not_a_date(sentence: str, date: str,
                                                                       read: str | None) -> None:
-    from assistant.attribution import date_phrase
+    from assistant.answering.values import date_phrase
 
     a = sentence.index(date)
     got = date_phrase(sentence, a, a + len(date))
@@ -232,7 +232,7 @@ def test_a_date_is_read_as_the_text_says_it_and_a_bound_is_not_a_date(sentence: 
 
 def test_a_capitalised_pair_is_a_person_only_where_the_parse_says_so() -> None:
     """ "Who is the lead actress?" is not answered "Outstanding Performance"."""
-    from assistant.attribution import is_person
+    from assistant.answering.values import is_person
 
     award = "The nomination was for Outstanding Performance By A Female Actor In A Leading Role."
     played = "The grandfather was played by Jack Albertson in the film."

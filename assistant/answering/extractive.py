@@ -13,16 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..attribution import (
-    SUBJECT_PRONOUNS,
-    Attribution,
-    Speaker,
-    date_phrase,
-    is_person,
-    quantity,
-    speaker_before,
-    subject,
-)
+from ..attribution import SUBJECT_PRONOUNS, Attribution, Speaker, speaker_before, subject
 from ..conversation import Turn
 from ..entities import person_like
 from ..question import Question
@@ -30,6 +21,7 @@ from ..reader import Reader
 from ..records import UNNAMED, Answer, Draft, Hit, Segment
 from .candidates import Candidate, Candidates, speaker_of
 from .policy import Policy, first_by, one_per_source, reading, wording
+from .values import date_phrase, is_person, quantity
 
 CONFLICT_ON = {"figure": "figure", "date": "date", "name": "name"}
 
