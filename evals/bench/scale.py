@@ -121,13 +121,13 @@ def one_size(n: int, stage: str, path: Path, engine: str = "faiss") -> dict[str,
                 "disk_bytes_per_chunk": _disk(path) / n,
                 "recall_at_10": float(np.mean([len(a & b) / 10 for a, b in zip(truth, got, strict=True)])),
                 "flat_p50_ms": flat_p50, "flat_p95_ms": flat_p95}
+    if engine == "milvus":
+        import pymilvus  # noqa: F401  (the client library is not the data)
+    else:
+        import llama_index.vector_stores.faiss  # noqa: F401  (a server has it loaded since its first upload)
     base = _rss_mb()
     t0 = time.perf_counter()
     if engine == "milvus":
-        import pymilvus  # noqa: F401  (the client library is not the data)
-
-        base = _rss_mb()
-        t0 = time.perf_counter()
         store = MilvusStore.open(uri, COLLECTION, real.shape[1], "hnsw" if n >= ANN_MIN else "flat")
     else:
         store = FaissStore.open(path)
@@ -140,9 +140,6 @@ def one_size(n: int, stage: str, path: Path, engine: str = "faiss") -> dict[str,
         store.client.insert(COLLECTION, [{"row": n + i, "vec": v.tolist()} for i, v in enumerate(new)])
         store.client.flush(COLLECTION)
     else:
-        import llama_index.vector_stores.faiss  # noqa: F401  (a server has it loaded since its first upload)
-
-        t0 = time.perf_counter()
         store.index.add(new)
         store.save(path)
     return {"open_s": open_s, "opened_rss_mb": opened, "p50_ms": p50, "p95_ms": p95,
