@@ -30,6 +30,10 @@ def assert_every_claim_is_in_its_citation(answer: Answer) -> None:
             assert f"{claim.text} [{claim.n}]" in text
 
 
+def without_timings(d: dict[str, object]) -> dict[str, object]:
+    """An answer's JSON without its timings: what two runs of the same question must share."""
+    return {k: v for k, v in d.items() if k != "timings_ms"}
+
+
 def decisions(answer: Answer) -> dict[str, object]:
-    """The answer's JSON without its timings: what two runs of the same question must share."""
-    return {k: v for k, v in answer_json(answer).items() if k != "timings_ms"}
+    return without_timings(answer_json(answer))

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from assistant.present import answer_json
+from .answer_checks import decisions
 
 pytestmark = pytest.mark.model
 
@@ -33,14 +33,10 @@ def test_embedder_serves_threads(real_embedder):
     assert np.allclose(np.stack(serial), np.stack(parallel), atol=1e-6)
 
 
-def _decisions(d: dict) -> dict:  # type: ignore[type-arg]
-    return {k: v for k, v in d.items() if k != "timings_ms"}
-
-
 def test_ask_from_eight_threads_matches_one(bot):
-    serial = {q: _decisions(answer_json(bot.ask(q).answer)) for q in QUESTIONS}
+    serial = {q: decisions(bot.ask(q).answer) for q in QUESTIONS}
     jobs = QUESTIONS * 8
     with ThreadPoolExecutor(8) as pool:
-        got = list(pool.map(lambda q: _decisions(answer_json(bot.ask(q).answer)), jobs))  # raises if any call fails
+        got = list(pool.map(lambda q: decisions(bot.ask(q).answer), jobs))  # raises if any call fails
     assert len(got) == 64
     assert [serial[q] for q in jobs] == got
