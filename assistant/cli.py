@@ -80,6 +80,10 @@ def index(
         "--store", metavar="STORE", help="Where the chunk vectors live: faiss (files in the index folder, the "
         "default) or milvus (ASSISTANT_MILVUS_URI; unset: a milvus-lite file in the index folder). Switching "
         "re-embeds nothing.")] = None,
+    optimize: Annotated[bool, typer.Option(
+        "--optimize", help="Merge the index's segments into one. Updates to a large index (ASSISTANT_SEGMENT_MIN "
+        "chunks, 10,000 by default) are added as segments and merged when they pass 10% of it; this merges now. "
+        "Re-embeds nothing.")] = False,
 ) -> None:
     """Build or update the index. Only new or changed files are embedded; removed files drop out.
 
@@ -102,13 +106,13 @@ def index(
 
         try:
             stats = index_corpus(settings, rebuild=rebuild, progress=not quiet, on_skip=_warn_skip, on_wait=waiting,
-                                 ray=ray)
+                                 ray=ray, optimize=optimize)
         except IndexMismatchError as e:
             if not rebuild_if_stale:
                 raise
             typer.secho(f"{e} Rebuilding it now (--rebuild-if-stale).", fg=typer.colors.YELLOW, err=True)
             stats = index_corpus(settings, rebuild=True, progress=not quiet, on_skip=_warn_skip, on_wait=waiting,
-                                 ray=ray)
+                                 ray=ray, optimize=optimize)
     except AssistantError as e:
         raise _fail(e) from None
     except KeyboardInterrupt:

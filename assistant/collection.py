@@ -14,7 +14,7 @@ import re
 import shutil
 import threading
 import unicodedata
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -133,12 +133,11 @@ class DocumentRow:
 def documents(index: LoadedIndex) -> list[DocumentRow]:
     """One row per corpus file of an opened index: the indexed ones, then those it could not
     index (with the reason), so they can be seen and removed."""
-    chunks = Counter(c.doc_id for c in index.chunks)
     meta = index.manifest.get("documents", {})
     by_file: dict[str, list[Document]] = {}
     for d in index.documents.values():
         by_file.setdefault(d.file, []).append(d)
-    rows = [DocumentRow(f, ds[0].display_title, len(ds), sum(chunks[d.id] for d in ds),
+    rows = [DocumentRow(f, ds[0].display_title, len(ds), sum(int(meta.get(d.id, {}).get("chunks", 0)) for d in ds),
                         max(str(meta.get(d.id, {}).get("indexed", "")) for d in ds))
             for f, ds in sorted(by_file.items())]
     failed = {f: why for f, why in index.manifest.get("skipped", {}).items()

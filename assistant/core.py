@@ -80,7 +80,7 @@ def lexical_config(settings: Settings) -> LexicalConfig:
 
 
 def store_config(settings: Settings) -> StoreConfig:
-    return StoreConfig(settings.store, settings.milvus_uri, settings.ann_min)
+    return StoreConfig(settings.store, settings.milvus_uri, settings.ann_min, settings.segment_min)
 
 
 def index_corpus(
@@ -92,11 +92,13 @@ def index_corpus(
     limit_pages: int | None = None,
     on_wait: Callable[[], None] | None = None,
     ray: str = "",
+    optimize: bool = False,
 ) -> IndexStats:
     """Build or update the index of ``settings.corpus_dir`` in ``settings.index_dir`` (waiting
     for another build of the same index to finish first; ``on_wait`` is told when it does).
     ``ray``: parse and embed new documents on that Ray cluster ("local": a private one of
-    ``settings.ray_workers`` workers); "" = in this process."""
+    ``settings.ray_workers`` workers); "" = in this process. ``optimize``: merge an index's
+    segments into one now (``segments``)."""
     ingest: Ingest = local_ingest
     if ray:
         from .distributed import RayIngest
@@ -106,7 +108,7 @@ def index_corpus(
         settings.corpus_dir, settings.index_dir, embedder or make_embedder(settings),
         chunker_config(settings), rebuild=rebuild, progress=progress, on_skip=on_skip,
         limit_pages=limit_pages, lex=lexical_config(settings), on_wait=on_wait, store=store_config(settings),
-        ingest=ingest,
+        ingest=ingest, optimize=optimize,
     )
 
 

@@ -9,8 +9,8 @@ keeping the last ``RECORD_CACHE`` parsed. The file is read through a descriptor 
 folder). A generation written before the offsets file existed is scanned once at open.
 
 ``documents``, ``sentences`` and ``attributions`` of ``LoadedIndex`` are read-only mappings
-over one store: ``index.documents[doc_id]``, ``doc_id in index.sentences``, ``len(...)`` work
-as on the dicts they replace.
+over the stores of its segments (``LiveDocs``): ``index.documents[doc_id]``, ``doc_id in
+index.sentences``, ``len(...)`` work as on the dicts they replace.
 """
 
 from __future__ import annotations
@@ -82,6 +82,7 @@ class DocStore:
         if len(self.offsets) != len(self.ids) + 1 or len(self.counts) != len(self.ids):
             raise ValueError(f"{path.parent / ROWS} does not match {path} ({len(self.ids)} documents)")
         self.at = {doc_id: i for i, doc_id in enumerate(self.ids)}
+        self.folder = path.parent.name  # the generation folder: names the segment
         fd = os.open(path, os.O_RDONLY)
         weakref.finalize(self, os.close, fd)
         self._fd = fd
@@ -98,20 +99,28 @@ class DocStore:
         return {doc_id: int(s) for doc_id, s in zip(self.ids, starts, strict=True)}
 
 
-class RowView(Mapping[str, T], Generic[T]):
-    """One part (0: the document, 1: sentence spans, 2: attributions) of every row, by id."""
+class LiveDocs:
+    """The live documents of one or more stores (an index's segments): each id to the store that
+    holds it, leaving out the ids a later segment deleted or replaced."""
 
-    def __init__(self, store: DocStore, part: int) -> None:
-        self.store, self.part = store, part
+    def __init__(self, stores: list[tuple[DocStore, frozenset[str]]]) -> None:
+        self.at = {doc_id: store for store, dead in stores for doc_id in store.ids if doc_id not in dead}
+
+
+class RowView(Mapping[str, T], Generic[T]):
+    """One part (0: the document, 1: sentence spans, 2: attributions) of every live row, by id."""
+
+    def __init__(self, docs: LiveDocs, part: int) -> None:
+        self.docs, self.part = docs, part
 
     def __getitem__(self, doc_id: str) -> T:
-        return cast(T, self.store.row(doc_id)[self.part])
+        return cast(T, self.docs.at[doc_id].row(doc_id)[self.part])
 
     def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self.store.at
+        return doc_id in self.docs.at
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.store.ids)
+        return iter(self.docs.at)
 
     def __len__(self) -> int:
-        return len(self.store.ids)
+        return len(self.docs.at)

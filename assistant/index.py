@@ -48,19 +48,31 @@ from . import lexical
 from .attribution import ATTRIBUTION_VERSION, Attribution, extract
 from .chunking import context_header, sentence_spans
 from .corpus import Skipped, load_corpus
-from .docstore import DocStore, RowView, write_rows
+from .docstore import DocStore, LiveDocs, RowView, write_rows
 from .embedding import Embedder
 from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError, StoreUnavailableError
 from .ingest import ChunkerConfig as ChunkerConfig  # re-exported: the index records it
-from .ingest import Ingest, Planned, local_ingest, record
+from .ingest import Ingest, Ingested, Planned, local_ingest, record
 from .progress import OnStep, Stage, resolve
 from .records import Chunk, Document
+from .segments import Layout, SegmentedDense, SegmentedLexical, should_append
 from .settings import FORMAT_VERSION
-from .store import DEFAULT_STORE, DenseStore, LexicalStore, StoreConfig, open_stores, retire_others, write_stores
+from .store import (
+    DEFAULT_STORE,
+    DenseStore,
+    LexicalStore,
+    StoreConfig,
+    bm25_index,
+    open_stores,
+    retire_others,
+    write_stores,
+)
 
 CURRENT = "CURRENT"
 SENTENCE_CHUNK = "sentences.chunk.npy"  # (sentences,) int64: the chunk row holding each sentence's start
 MANIFEST = "manifest.json"
+IDF_FILE = "idf.json"  # the live chunks' term statistics (``lexical.IDF``)
+SENTENCE_IDF = "sentence-idf.json"  # the same for the live sentences: an added segment's BM25 is scored with them
 WRITE_LOCK = ".write.lock"
 
 
@@ -95,29 +107,42 @@ class IndexStats:
 
 @dataclass
 class LoadedIndex:
-    """An opened generation: records plus the two search structures."""
+    """An opened generation: records plus the search structures, over all its live segments
+    (``segments``; rows are numbered segment after segment)."""
 
     path: Path
     manifest: dict[str, Any]
     documents: Mapping[str, Document]  # read from disk on demand (``docstore``)
     sentences: Mapping[str, list[tuple[int, int]]]  # per document, computed at index time
-    chunks: list[Chunk]
+    chunks: list[Chunk]  # by row, deleted rows included (``dead_chunks``)
     dense: DenseStore
     bm25: LexicalStore  # BM25 over the chunks
     idf: lexical.IDF
-    sentence_vectors: np.ndarray  # (sentences, dim) float16, memory-mapped
+    sentence_vectors: list[np.ndarray]  # per segment, (sentences, dim) float16, memory-mapped
     sentence_rows: dict[str, int]  # first row of each document's sentences
-    sentence_bm25: LexicalStore  # BM25 over every sentence, rows as in sentence_vectors
+    sentence_bm25: LexicalStore  # BM25 over every sentence, rows as in sentence_rows
     sentence_chunk: np.ndarray  # (sentences,) int: the chunk row holding each sentence's start
     attributions: Mapping[str, list[Attribution]]  # per document: who says what (``attribution``)
+    chunk_layout: Layout  # where each segment's chunk rows start
+    sentence_layout: Layout
+    dead_chunks: frozenset[int] = frozenset()  # rows of documents a later segment deleted or replaced
+    holder: Mapping[str, str] = field(default_factory=dict)  # document -> the folder of its segment
 
     def text(self, chunk: Chunk) -> str:
         return self.documents[chunk.doc_id].text[chunk.start : chunk.end]
 
     def doc_sentence_vectors(self, doc_id: str) -> np.ndarray:
         """The vectors of a document's sentences, in the order of ``sentences[doc_id]``."""
-        row = self.sentence_rows[doc_id]
-        return self.sentence_vectors[row : row + len(self.sentences[doc_id])]
+        s, row = self.sentence_layout.locate(self.sentence_rows[doc_id])
+        return self.sentence_vectors[s][row : row + len(self.sentences[doc_id])]
+
+    @property
+    def live_rows(self) -> int:
+        return len(self.chunks) - len(self.dead_chunks)
+
+    def live_chunks(self) -> Iterator[tuple[int, Chunk]]:
+        """(row, chunk) of every live chunk, documents in row order."""
+        return ((i, c) for i, c in enumerate(self.chunks) if i not in self.dead_chunks)
 
 
 def _manifest_key(m: dict[str, Any]) -> tuple[Any, ...]:
@@ -132,6 +157,10 @@ def live_generation(index_dir: Path) -> Path | None:
         return None
     gen = index_dir / name
     return gen if name and gen.is_dir() else None
+
+
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    return dict(json.loads((folder / MANIFEST).read_text(encoding="utf-8")))
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -180,34 +209,80 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
             f"now {asdict(lex)}). Run `assistant index` to refresh it (nothing is re-embedded)."
         )
     try:
-        store = DocStore(gen / "documents.jsonl", list(manifest["documents"]))
-        documents: RowView[Document] = RowView(store, 0)
-        sentences: RowView[list[tuple[int, int]]] = RowView(store, 1)
-        attributions: RowView[list[Attribution]] = RowView(store, 2)
-        sentence_rows = store.first_sentence_rows()
-        row = int(store.counts.sum())
-        sentence_vectors = np.load(gen / "sentences.npy", mmap_mode="r")
-        chunks = [Chunk(**c) for c in _read_jsonl(gen / "chunks.jsonl")]
-        sentence_chunk = (np.load(gen / SENTENCE_CHUNK) if (gen / SENTENCE_CHUNK).exists()
-                          else _sentence_chunks(store.ids, sentences, chunks))
-        dense, bm25, sentence_bm25 = open_stores(gen, manifest.get("store", {}), index_dir, dim)
-        df = json.loads((gen / "idf.json").read_text(encoding="utf-8"))
-        idf = lexical.IDF(df["df"], df["n"])
-    except StoreUnavailableError:  # not damage: the store is elsewhere and cannot be reached now
+        bases = [(index_dir / b["name"], frozenset(b["deleted"])) for b in manifest.get("segments", [])]
+        parts = [_open_segment(folder, _read_manifest(folder), index_dir, dim, dead) for folder, dead in bases]
+        parts.append(_open_segment(gen, manifest, index_dir, dim, frozenset()))
+        idf = lexical.IDF.from_json(json.loads((gen / IDF_FILE).read_text(encoding="utf-8")))
+    except (StoreUnavailableError, IndexCorruptError):  # unreachable (not damage), or already said
         raise
     except Exception as e:  # any unreadable part means the same thing to the user
         raise IndexCorruptError(
             f"The index in {gen} is damaged ({type(e).__name__}: {e}). "
             "Rebuild with `assistant index --rebuild`."
         ) from None
-    if (dense.size != len(chunks) or dense.dim != dim or any(c.doc_id not in documents for c in chunks)
+    return _compose(gen, manifest, parts, idf)
+
+
+@dataclass
+class _Segment:
+    """One folder's own documents, opened: the rows of a segment before they are numbered globally."""
+
+    docs: DocStore
+    chunks: list[Chunk]
+    dense: DenseStore
+    bm25: LexicalStore
+    sentence_bm25: LexicalStore
+    sentence_vectors: np.ndarray
+    sentence_chunk: np.ndarray  # local chunk rows
+    dead: frozenset[str]  # its documents a later segment deleted or replaced
+
+
+def _open_segment(folder: Path, manifest: dict[str, Any], index_dir: Path, dim: int,
+                  dead: frozenset[str]) -> _Segment:
+    docs = DocStore(folder / "documents.jsonl", list(manifest.get("held", manifest["documents"])))
+    spans: RowView[list[tuple[int, int]]] = RowView(LiveDocs([(docs, frozenset())]), 1)
+    chunks = [Chunk(**c) for c in _read_jsonl(folder / "chunks.jsonl")]
+    sentence_vectors = np.load(folder / "sentences.npy", mmap_mode="r")
+    sentence_chunk = (np.load(folder / SENTENCE_CHUNK) if (folder / SENTENCE_CHUNK).exists()
+                      else _sentence_chunks(docs.ids, spans, chunks))
+    dense, bm25, sentence_bm25 = open_stores(folder, manifest.get("store", {}), index_dir, dim)
+    row = int(docs.counts.sum())
+    if (dense.size != len(chunks) or dense.dim != dim or any(c.doc_id not in docs.at for c in chunks)
             or sentence_vectors.shape != (row, dim) or sentence_chunk.shape != (row,)):
         raise IndexCorruptError(
-            f"The index in {gen} is inconsistent ({dense.size} vectors for {len(chunks)} chunks, "
+            f"The index in {folder} is inconsistent ({dense.size} vectors for {len(chunks)} chunks, "
             f"{sentence_vectors.shape[0]} for {row} sentences). Rebuild with `assistant index --rebuild`."
         )
-    return LoadedIndex(gen, manifest, documents, sentences, chunks, dense, bm25, idf, sentence_vectors,
-                       sentence_rows, sentence_bm25, sentence_chunk, attributions)
+    return _Segment(docs, chunks, dense, bm25, sentence_bm25, sentence_vectors, sentence_chunk, dead)
+
+
+def _compose(gen: Path, manifest: dict[str, Any], parts: list[_Segment], idf: lexical.IDF) -> LoadedIndex:
+    """One index over the segments: rows numbered segment after segment, deleted ones set aside."""
+    live = LiveDocs([(p.docs, p.dead) for p in parts])
+    dead_chunks = [frozenset(i for i, c in enumerate(p.chunks) if c.doc_id in p.dead) for p in parts]
+    firsts = [p.docs.first_sentence_rows() for p in parts]
+    dead_sents = [frozenset(r for d in p.dead for r in range(f[d], f[d] + int(p.docs.counts[p.docs.at[d]])))
+                  for p, f in zip(parts, firsts, strict=True)]
+    chunk_layout = Layout.of([len(p.chunks) for p in parts], dead_chunks)
+    sentence_layout = Layout.of([len(p.sentence_vectors) for p in parts], dead_sents)
+    sentence_rows = {d: sentence_layout.offsets[s] + r for s, (p, f) in enumerate(zip(parts, firsts, strict=True))
+                     for d, r in f.items() if d not in p.dead}
+    sentence_chunk = np.concatenate([p.sentence_chunk + chunk_layout.offsets[s] for s, p in enumerate(parts)])
+    dense: DenseStore
+    bm25: LexicalStore
+    sentence_bm25: LexicalStore
+    if len(parts) == 1:  # the common case: the stores themselves, nothing between
+        dense, bm25, sentence_bm25 = parts[0].dense, parts[0].bm25, parts[0].sentence_bm25
+    else:
+        dense = SegmentedDense([p.dense for p in parts], chunk_layout)
+        bm25 = SegmentedLexical([p.bm25 for p in parts], chunk_layout)
+        sentence_bm25 = SegmentedLexical([p.sentence_bm25 for p in parts], sentence_layout)
+    dead = frozenset(r + chunk_layout.offsets[s] for s, rows in enumerate(dead_chunks) for r in rows)
+    return LoadedIndex(gen, manifest, RowView(live, 0), RowView(live, 1),
+                       [c for p in parts for c in p.chunks], dense, bm25, idf,
+                       [p.sentence_vectors for p in parts], sentence_rows, sentence_bm25, sentence_chunk,
+                       RowView(live, 2), chunk_layout, sentence_layout, dead,
+                       {d: st.folder for d, st in live.at.items()})
 
 
 def _sentence_chunks(ids: list[str], sentences: Mapping[str, list[tuple[int, int]]],
@@ -267,63 +342,77 @@ def build_index(
     on_wait: Callable[[], None] | None = None,
     store: StoreConfig = DEFAULT_STORE,
     ingest: Ingest = local_ingest,
+    optimize: bool = False,
 ) -> IndexStats:
     """Bring ``index_dir`` up to date with ``corpus_dir``, embedding only what changed. Holds the
     write lock throughout, so a second writer builds on the first one's result. ``progress``:
     bars on the terminal (True), none (False), or each ``progress.Step`` told to a callable.
-    ``ingest`` parses and embeds the new documents: here, or on a Ray cluster (``distributed``)."""
+    ``ingest`` parses and embeds the new documents: here, or on a Ray cluster (``distributed``).
+    An index of ``store.segment_min`` live chunks or more gets what changed as an added segment
+    (``segments``) until a merge is due; ``optimize`` merges now."""
     with write_lock(index_dir, on_wait):
         return _build(corpus_dir, index_dir, embedder, chunker, rebuild, resolve(progress), limit_pages, on_skip,
-                      lex, store, ingest)
+                      lex or LexicalConfig(), store, ingest, optimize)
 
 
 def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: ChunkerConfig, rebuild: bool,
            on_step: OnStep | None, limit_pages: int | None, on_skip: Callable[[Skipped], None] | None,
-           lex: LexicalConfig | None, store: StoreConfig, ingest: Ingest) -> IndexStats:
+           lex: LexicalConfig, store: StoreConfig, ingest: Ingest, optimize: bool) -> IndexStats:
     t0 = time.perf_counter()
     docs, skipped = load_corpus(corpus_dir, limit_pages=limit_pages, on_step=on_step)
     for s in skipped:
         if on_skip:
             on_skip(s)
-    lex = lex or LexicalConfig()
     old = _previous(index_dir, embedder.model_id, embedder.dim, chunker, rebuild)
     old_docs: dict[str, Any] = old.manifest["documents"] if old else {}
     same_text_rules = old is not None and old.manifest.get("lexical") == asdict(lex)
-    old_chunks: dict[str, list[Chunk]] = {}
-    offsets: dict[str, int] = {}  # first FAISS row of each old document's chunks (stored document by document)
-    for i, c in enumerate(old.chunks if old else []):
-        if c.doc_id not in old_chunks:
-            old_chunks[c.doc_id], offsets[c.doc_id] = [], i
-        old_chunks[c.doc_id].append(c)
-
+    same_store = old is not None and old.manifest.get("store", {}).get("kind", "faiss") == store.kind
+    refused = {s.path: s.reason for s in skipped}  # listed in the manifest, so the UI can show and remove them
+    may_append = (old is not None and same_text_rules and same_store and not optimize  # and made with statistics
+                  and (old.path / SENTENCE_IDF).exists() and old.live_rows >= store.segment_min)
     parsing = Stage(on_step, "parsing", len(docs), "document")  # sentences, chunks, attributions
-    kept: dict[str, Planned] = {}
-    for d in docs:
-        if (p := _reuse(d, old, old_docs, old_chunks, same_text_rules)) is not None:
-            kept[d.id] = p
-            parsing.advance()
-    fresh = [d for d in docs if d.id not in kept]
+    same = ({d.id for d in docs if d.id in old_docs and old_docs[d.id]["sha256"] == d.sha256}
+            if same_text_rules else set())
+    kept = {} if may_append else _kept(docs, old, old_docs, same_text_rules)
+    fresh = [d for d in docs if d.id not in (same if may_append else kept)]
+    if len(docs) > len(fresh):
+        parsing.advance(len(docs) - len(fresh))
 
     stats = IndexStats(documents=len(docs), skipped=skipped)
-    stats.reused = sum(len(p.chunks) for p in kept.values())
-    stats.removed = len(set(old_docs) - {d.id for d in docs})
-    refused = {s.path: s.reason for s in skipped}  # listed in the manifest, so the UI can show and remove them
-    stats.changed = bool(fresh or stats.removed or rebuild or old is None or not same_text_rules
+    gone = set(old_docs) - {d.id for d in docs}
+    stats.removed = len(gone)
+    stats.changed = bool(fresh or gone or rebuild or old is None or not same_text_rules or not same_store
                          or (old is not None and old.manifest.get("skipped", {}) != refused)
-                         or (old is not None and old.manifest.get("store", {}).get("kind", "faiss") != store.kind))
+                         or (optimize and old is not None and len(old.sentence_vectors) > 1))
     if not stats.changed:
-        stats.chunks = stats.reused
+        stats.chunks = sum(int(old_docs[d]["chunks"]) for d in same)
+        stats.reused = stats.chunks
         stats.seconds = time.perf_counter() - t0
         return stats
 
     made = ingest(fresh, embedder, chunker, on_step, parsing)
+    writing = Stage(on_step, "writing", 1, "index")
+    if may_append and old is not None:
+        gone |= {d.id for d in fresh if d.id in old_docs}  # replaced: the new version goes in the new segment
+        new_rows = sum(len(m.plan.chunks) for m in made.values())
+        dead_rows = len(old.dead_chunks) + sum(int(old_docs[d]["chunks"]) for d in gone)
+        if should_append(list(np.diff(old.chunk_layout.offsets)), dead_rows, new_rows,
+                         len(old.chunks) - dead_rows + new_rows, store.segment_min):
+            stats.chunks = sum(int(old_docs[d]["chunks"]) for d in same) + new_rows
+            stats.reused, stats.embedded = stats.chunks - new_rows, new_rows
+            _append(index_dir, old, [made[d.id] for d in fresh], gone, embedder, chunker, lex, refused, store)
+            writing.advance()
+            stats.seconds = time.perf_counter() - t0
+            return stats
+        kept = _kept([d for d in docs if d.id in same], old, old_docs, same_text_rules)  # a merge is due
     plan = [kept[d.id] if d.id in kept else made[d.id].plan for d in docs]
     stats.chunks = sum(len(p.chunks) for p in plan)
+    stats.reused = sum(len(p.chunks) for p in kept.values())
     stats.embedded = stats.chunks - stats.reused
-    headers = {p.doc.id: context_header(p.doc, embedder.count_tokens) for p in plan}  # for the keyword index
     vectors = np.zeros((stats.chunks, embedder.dim), dtype=np.float32)
     sent_vectors = np.zeros((sum(len(p.sentences) for p in plan), embedder.dim), dtype=np.float16)
     row, srow = 0, 0
+    offsets = _first_rows(old)
     for p in plan:
         n, ns = len(p.chunks), len(p.sentences)
         if p.reused:
@@ -335,13 +424,35 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: Chunk
             sent_vectors[srow : srow + ns] = made[p.doc.id].sentence_vectors
         row, srow = row + n, srow + ns
 
-    indexed = {d: m.get("indexed", "") for d, m in old_docs.items()}
-    writing = Stage(on_step, "writing", 1, "index")
-    _write_generation(index_dir, plan, headers, vectors, sent_vectors, embedder, chunker, lex, indexed, refused,
-                      store)
+    now = _now()
+    documents = {p.doc.id: {"sha256": p.doc.sha256, "chunks": len(p.chunks),
+                            "indexed": old_docs.get(p.doc.id, {}).get("indexed") if p.reused else now}
+                 for p in plan}
+    _write_generation(index_dir, plan, vectors, sent_vectors, embedder, chunker, lex, documents, refused, store)
     writing.advance()
     stats.seconds = time.perf_counter() - t0
     return stats
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def _first_rows(old: LoadedIndex | None) -> dict[str, int]:
+    """The first row of each live document's chunks (a document's chunks are consecutive)."""
+    out: dict[str, int] = {}
+    for i, c in old.live_chunks() if old else ():
+        out.setdefault(c.doc_id, i)
+    return out
+
+
+def _kept(docs: list[Document], old: LoadedIndex | None, old_docs: dict[str, Any],
+          same_text_rules: bool) -> dict[str, Planned]:
+    """The documents whose chunks, sentences and vectors the previous index gives (``_reuse``)."""
+    old_chunks: dict[str, list[Chunk]] = {}
+    for _, c in old.live_chunks() if old else ():
+        old_chunks.setdefault(c.doc_id, []).append(c)
+    return {d.id: p for d in docs if (p := _reuse(d, old, old_docs, old_chunks, same_text_rules)) is not None}
 
 
 def _reuse(d: Document, old: LoadedIndex | None, old_docs: dict[str, Any], old_chunks: dict[str, list[Chunk]],
@@ -357,15 +468,58 @@ def _reuse(d: Document, old: LoadedIndex | None, old_docs: dict[str, Any], old_c
     return None
 
 
-def _write_generation(index_dir: Path, plan: list[Planned], headers: dict[str, str], vectors: np.ndarray,
-                      sent_vectors: np.ndarray, embedder: Embedder, chunker: ChunkerConfig,
-                      lex: LexicalConfig, indexed: dict[str, str], skipped: dict[str, str],
-                      store: StoreConfig) -> None:
-    """Write a new generation and switch CURRENT to it; ``indexed`` holds when each reused
-    document was first indexed, ``skipped`` the files (and pages) left out, with why."""
-    now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    import bm25s
+def _append(index_dir: Path, old: LoadedIndex, made: list[Ingested], gone: set[str], embedder: Embedder,
+            chunker: ChunkerConfig, lex: LexicalConfig, refused: dict[str, str], store: StoreConfig) -> None:
+    """Write the new and changed documents as a segment added to the live ones, marking ``gone``
+    (removed or replaced) documents deleted in theirs; the term statistics become the live
+    collection's (the gone documents' terms out, the new ones' in)."""
+    plan = [m.plan for m in made]
+    old_plans = _kept([old.documents[d] for d in sorted(gone)], old, old.manifest["documents"], True)
+    was = [old_plans[d] for d in sorted(gone)]
+    chunk_idf = old.idf.changed(_chunk_terms(plan, embedder, lex), _chunk_terms(was, embedder, lex))
+    sentence_idf = lexical.IDF.from_json(json.loads((old.path / SENTENCE_IDF).read_text(encoding="utf-8"))).changed(
+        _sentence_terms(plan), _sentence_terms(was))
+    segments = []
+    for seg in [*old.manifest.get("segments", []),
+                {"name": old.path.name, "documents": len(old.manifest.get("held", old.manifest["documents"])),
+                 "deleted": []}]:
+        deleted = sorted({*seg["deleted"], *(d for d in gone if old.holder.get(d) == seg["name"])})
+        if len(deleted) < seg["documents"]:  # a segment with nothing live is dropped
+            segments.append({**seg, "deleted": deleted})
+    now = _now()
+    documents = {**{d: m for d, m in old.manifest["documents"].items() if d not in gone},
+                 **{p.doc.id: {"sha256": p.doc.sha256, "chunks": len(p.chunks), "indexed": now} for p in plan}}
+    dim = embedder.dim
+    vectors = np.concatenate([m.vectors for m in made]) if made else np.zeros((0, dim), np.float32)
+    sent_vectors = (np.concatenate([m.sentence_vectors for m in made]).astype(np.float16) if made
+                    else np.zeros((0, dim), np.float16))
+    _write_generation(index_dir, plan, vectors, sent_vectors, embedder, chunker, lex, documents, refused, store,
+                      segments, (chunk_idf, sentence_idf))
 
+
+def _chunk_terms(plan: list[Planned], embedder: Embedder, lex: LexicalConfig) -> list[list[str]]:
+    """Each chunk's BM25 terms: its body, its document's title (field boost) and context header."""
+    out: list[list[str]] = []
+    for p in plan:
+        header = context_header(p.doc, embedder.count_tokens)  # the header its embedding was made with
+        extra = lexical.title_terms(p.doc.title) * lex.title_weight + lexical.terms(header)
+        out.extend(lexical.terms(p.doc.text[c.start : c.end]) + extra for c in p.chunks)
+    return out
+
+
+def _sentence_terms(plan: list[Planned]) -> list[list[str]]:
+    return [lexical.terms(p.doc.text[a:b]) or ["\x00"] for p in plan for a, b in p.sentences]
+
+
+def _write_generation(index_dir: Path, plan: list[Planned], vectors: np.ndarray, sent_vectors: np.ndarray,
+                      embedder: Embedder, chunker: ChunkerConfig, lex: LexicalConfig, documents: dict[str, Any],
+                      skipped: dict[str, str], store: StoreConfig, segments: list[dict[str, Any]] | None = None,
+                      collection: tuple[lexical.IDF, lexical.IDF] | None = None) -> None:
+    """Write a new generation holding ``plan``'s documents and switch CURRENT to it. ``documents``:
+    the manifest's record of every live one; ``skipped``: the files (and pages) left out, with
+    why. With ``segments`` (the earlier folders still live, each with its deleted documents) it is
+    an added segment, its BM25 scored with ``collection`` (the live chunks' and sentences' term
+    statistics); without, it is the whole index."""
     index_dir.mkdir(parents=True, exist_ok=True)
     name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
     tmp = index_dir / f".tmp-{name}"
@@ -381,18 +535,14 @@ def _write_generation(index_dir: Path, plan: list[Planned], headers: dict[str, s
 
         np.save(tmp / "sentences.npy", sent_vectors)
 
-        chunk_terms: list[list[str]] = []
-        for p in plan:  # body terms + the document's title (field boost) + its context header
-            extra = lexical.title_terms(p.doc.title) * lex.title_weight + lexical.terms(headers[p.doc.id])
-            chunk_terms.extend(lexical.terms(p.doc.text[c.start : c.end]) + extra for c in p.chunks)
-        bm25 = bm25s.BM25()
-        bm25.index(chunk_terms, show_progress=False)
-        sentence_bm25 = bm25s.BM25()
-        sentence_bm25.index([lexical.terms(p.doc.text[a:b]) or ["\x00"] for p in plan for a, b in p.sentences],
-                            show_progress=False)
-        stored = write_stores(store, index_dir, tmp, name, vectors, embedder.dim, (bm25, sentence_bm25))
-        idf = lexical.IDF.fit(chunk_terms)
-        (tmp / "idf.json").write_text(json.dumps({"n": idf.n, "df": idf.df}), encoding="utf-8")
+        chunk_terms, sentence_terms = _chunk_terms(plan, embedder, lex), _sentence_terms(plan)
+        chunk_idf, sentence_idf = collection or (lexical.IDF.fit(chunk_terms), lexical.IDF.fit(sentence_terms))
+        given = collection is not None
+        bm25s_indexes = (bm25_index(chunk_terms, chunk_idf if given else None),
+                         bm25_index(sentence_terms, sentence_idf if given else None))
+        stored = write_stores(store, index_dir, tmp, name, vectors, embedder.dim, bm25s_indexes)
+        for file, idf in ((IDF_FILE, chunk_idf), (SENTENCE_IDF, sentence_idf)):
+            (tmp / file).write_text(json.dumps(idf.to_json()), encoding="utf-8")
 
         manifest = {
             "format_version": FORMAT_VERSION,
@@ -402,10 +552,10 @@ def _write_generation(index_dir: Path, plan: list[Planned], headers: dict[str, s
             "chunker": asdict(chunker),
             "lexical": asdict(lex),
             "store": stored,
-            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "documents": {p.doc.id: {"sha256": p.doc.sha256, "chunks": len(p.chunks),
-                                     "indexed": indexed.get(p.doc.id) if p.reused and indexed.get(p.doc.id) else now}
-                          for p in plan},
+            "created": _now(),
+            "documents": documents,
+            "held": [p.doc.id for p in plan],  # this folder's own documents, in file order
+            "segments": segments or [],
             "skipped": skipped,
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
@@ -420,8 +570,9 @@ def _write_generation(index_dir: Path, plan: list[Planned], headers: dict[str, s
         _fsync_file(index_dir)  # ... and the switch itself survives a power cut
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    _remove_stale(index_dir, keep=name)
-    retire_others(store, index_dir, name)
+    live = {name, *(seg["name"] for seg in segments or [])}
+    _remove_stale(index_dir, keep=live)
+    retire_others(store, index_dir, live)
 
 
 def _fsync_file(path: Path) -> None:
@@ -438,8 +589,8 @@ def _fsync_tree(root: Path) -> None:
             _fsync_file(p)
 
 
-def _remove_stale(index_dir: Path, keep: str) -> None:
-    """Drop older generations and leftovers of interrupted runs."""
+def _remove_stale(index_dir: Path, keep: set[str]) -> None:
+    """Drop older generations no live segment is in, and leftovers of interrupted runs."""
     for p in index_dir.iterdir():
-        if p.is_dir() and p.name != keep and (p.name.startswith("gen-") or p.name.startswith(".tmp-gen-")):
+        if p.is_dir() and p.name not in keep and (p.name.startswith("gen-") or p.name.startswith(".tmp-gen-")):
             shutil.rmtree(p, ignore_errors=True)

@@ -88,20 +88,38 @@ def title_terms(title: str) -> list[str]:
 
 
 class IDF:
-    """Inverse document frequency over chunks (BM25's smoothed form, always positive)."""
+    """Inverse document frequency over chunks (BM25's smoothed form, always positive). It also
+    keeps the collection's total term count, so BM25 built for an added segment can be scored with
+    the whole collection's statistics (``store.bm25_index``)."""
 
-    def __init__(self, df: dict[str, int], n_docs: int) -> None:
+    def __init__(self, df: dict[str, int], n_docs: int, tokens: int = 0) -> None:
         self.df = df
+        self.rows = n_docs
         self.n = max(n_docs, 1)
+        self.tokens = tokens
 
     @classmethod
     def fit(cls, docs_terms: Iterable[list[str]]) -> IDF:
-        df: Counter[str] = Counter()
-        n = 0
-        for t in docs_terms:
+        return cls({}, 0).changed(docs_terms, [])
+
+    def changed(self, added: Iterable[list[str]], removed: Iterable[list[str]]) -> IDF:
+        """These statistics with some rows' terms added and others' taken away (a new one)."""
+        df: Counter[str] = Counter(self.df)
+        n, tokens = self.rows, self.tokens
+        for t in added:
             df.update(set(t))
-            n += 1
-        return cls(dict(df), n)
+            n, tokens = n + 1, tokens + len(t)
+        for t in removed:
+            df.subtract(set(t))
+            n, tokens = n - 1, tokens - len(t)
+        return IDF({k: v for k, v in df.items() if v > 0}, n, tokens)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"n": self.rows, "tokens": self.tokens, "df": self.df}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> IDF:
+        return cls(d["df"], d["n"], d.get("tokens", 0))
 
     def __call__(self, term: str) -> float:
         d = self.df.get(term, 0)

@@ -40,9 +40,11 @@ from typing import Any, Literal, Protocol, get_args
 import numpy as np
 
 from .errors import StoreUnavailableError
+from .lexical import IDF
 
 SCORE_DIGITS = 5
 ANN_MIN = 50_000  # vectors from which the index is approximate (HNSW); flat search is ~10 ms there
+SEGMENT_MIN = 10_000  # live chunks from which an update is an added segment (``segments``), not a rewrite
 HNSW_M = 32  # graph links per vector: 256 bytes of links each, beside its 1,536 bytes of vector
 HNSW_EF_BUILD = 80
 HNSW_EF = 64  # candidates kept while searching: recall@10 0.994 at 100k (32: 0.988)
@@ -58,11 +60,13 @@ LEXICAL_SEARCH_MARGIN = 2  # a lexical search asks Milvus for this many times n:
 @dataclass(frozen=True)
 class StoreConfig:
     """Where an index keeps its chunk vectors and BM25: ``kind`` one of ``STORES``; ``uri`` the Milvus
-    server ('' = a milvus-lite file in the index folder); approximate from ``ann_min`` vectors."""
+    server ('' = a milvus-lite file in the index folder); approximate from ``ann_min`` vectors;
+    updates added as segments from ``segment_min`` live chunks."""
 
     kind: StoreKind = "faiss"
     uri: str = ""
     ann_min: int = ANN_MIN
+    segment_min: int = SEGMENT_MIN
 
 
 DEFAULT_STORE = StoreConfig()
@@ -280,11 +284,11 @@ class MilvusStore:
         return out
 
 
-def drop_other_collections(uri: str, generation: str) -> None:
-    """Drop the collections of generations other than ``generation`` (replaced, or left by a
+def drop_other_collections(uri: str, live: set[str]) -> None:
+    """Drop the collections of generations other than the ``live`` ones (replaced, or left by a
     killed run)."""
     client = _client(uri)
-    keep = {collection_name(generation, part) for part in PARTS}
+    keep = {collection_name(generation, part) for generation in live for part in PARTS}
     for name in client.list_collections():
         if name.startswith(tuple(f"{part}_gen_" for part in PARTS)) and name not in keep:
             client.drop_collection(name)
@@ -323,6 +327,64 @@ class Bm25sLexical:
         top = np.argpartition(-scores, n - 1)[:n]
         top = top[np.lexsort((top, -scores[top]))]  # by score, ties by position: deterministic
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+
+def bm25_index(rows: list[list[str]], collection: IDF | None = None) -> Any:
+    """A ``bm25s`` index over ``rows`` (each a row's terms). With ``collection`` (statistics of a
+    whole collection that includes these rows: document frequencies, row and term counts), the
+    rows are scored as if indexed with all of it: an added segment's BM25 then ranks beside the
+    others' without rebuilding them (``bm25s`` stores scores with IDF and length norm applied)."""
+    import bm25s
+
+    if collection is None:
+        index = bm25s.BM25()
+        index.index(rows, show_progress=False)
+        return index
+    vocab = {t: i for i, t in enumerate(dict.fromkeys(t for r in rows for t in r))}
+    index = _CollectionBM25(collection, {i: collection.df.get(t, 1) for t, i in vocab.items()})
+    index.index(([[vocab[t] for t in r] for r in rows], vocab), show_progress=False)
+    return index
+
+
+def _collection_bm25() -> type:
+    import bm25s
+    from bm25s import scoring
+
+    class CollectionBM25(bm25s.BM25):  # type: ignore[misc,unused-ignore]  # bm25s is untyped
+        """``bm25s`` with IDF and average length from given collection statistics (the library
+        documents ``build_index_from_ids`` as the method to override for another way of building)."""
+
+        def __init__(self, collection: IDF, df: dict[int, int]) -> None:
+            super().__init__()
+            assert self.method not in self.methods_requiring_nonoccurrence
+            self.collection, self.df_by_id = collection, df
+            self.nonoccurrence_array = None
+
+        def build_index_from_ids(self, unique_token_ids: list[int], corpus_token_ids: list[list[int]],
+                                 show_progress: bool = True, leave_progress: bool = False) -> dict[str, Any]:
+            local = scoring._calculate_doc_freqs(corpus_token_ids, unique_token_ids, show_progress=False)
+            idf = scoring._build_idf_array({i: self.df_by_id[i] for i in local}, self.collection.rows,
+                                           scoring._select_idf_scorer(self.idf_method), self.dtype)
+            avg = self.collection.tokens / max(self.collection.rows, 1)
+            flat, rows, cols = scoring._build_scores_and_indices_for_matrix(
+                corpus_token_ids, idf, avg, local, self.k1, self.b, self.delta, None, method=self.method,
+                dtype=self.dtype, int_dtype=self.int_dtype, show_progress=False)
+            data, indices, indptr = self._np_csc(data=flat, rows=rows, cols=cols,
+                                                 shape=(len(corpus_token_ids), len(unique_token_ids)))
+            return {"data": data.astype(self.dtype), "indices": indices, "indptr": indptr,
+                    "num_docs": len(corpus_token_ids)}
+
+    return CollectionBM25
+
+
+def _CollectionBM25(collection: IDF, df: dict[int, int]) -> Any:  # noqa: N802 - a class made on first use
+    global _COLLECTION_BM25
+    if _COLLECTION_BM25 is None:
+        _COLLECTION_BM25 = _collection_bm25()
+    return _COLLECTION_BM25(collection, df)
+
+
+_COLLECTION_BM25: type | None = None
 
 
 class MilvusLexical:
@@ -406,8 +468,8 @@ def open_stores(gen_dir: Path, stored: dict[str, str], index_dir: Path,
     return dense, lex[0], lex[1]
 
 
-def retire_others(config: StoreConfig, index_dir: Path, generation: str) -> None:
-    """Once ``generation`` is live: drop what other generations left in the store (the files go
-    with their folders)."""
+def retire_others(config: StoreConfig, index_dir: Path, live: set[str]) -> None:
+    """Once the ``live`` generations' segments are the index: drop what others left in the store
+    (the files go with their folders)."""
     if config.kind == "milvus":
-        drop_other_collections(milvus_uri(config.uri, index_dir), generation)
+        drop_other_collections(milvus_uri(config.uri, index_dir), live)

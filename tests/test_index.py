@@ -232,7 +232,8 @@ def test_page_titles_boost_keyword_search(tmp_path, fake_embedder):
 def test_sentence_vectors_come_with_chunks_and_are_reused(fake_settings, fake_embedder):
     index_corpus(fake_settings, fake_embedder, progress=False)
     old = Assistant.open(settings=fake_settings, embedder=fake_embedder).index
-    assert old.sentence_vectors.shape == (sum(len(s) for s in old.sentences.values()), fake_embedder.dim)
+    n = sum(len(s) for s in old.sentences.values())
+    assert np.concatenate(old.sentence_vectors).shape == (n, fake_embedder.dim)
     kept = {d: np.array(old.doc_sentence_vectors(d)) for d in old.documents}
     path = fake_settings.corpus_dir / ART["002"]
     path.write_text(path.read_text() + "\n\nA new closing sentence about exports.\n")
@@ -343,7 +344,7 @@ def test_documents_are_read_from_disk_on_demand_a_bounded_number_kept(fake_setti
     monkeypatch.setattr(docstore, "RECORD_CACHE", 2)
     index_corpus(fake_settings, fake_embedder, progress=False)
     bot = Assistant.open(settings=fake_settings, embedder=fake_embedder)
-    store = bot.index.documents.store  # type: ignore[attr-defined]
+    store = bot.index.documents.docs.at[ART["000"]]  # type: ignore[attr-defined]
     assert store.row.cache_info().currsize == 0 and len(bot.index.documents) == 3
     reply = bot.ask("How many cars did Japan export?", []).reply
     assert reply.found and 0 < store.row.cache_info().currsize <= 2

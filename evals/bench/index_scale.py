@@ -1,0 +1,178 @@
+"""make bench, section "index-scale": a whole index (texts, chunks, sentences, both BM25s, dense
+store) at large sizes, end to end (a benchmark, not a test).
+
+A collection of N chunks is the FinanceBench-300 bench index (real pages, chunks, sentences,
+attributions and MiniLM vectors) copied until it holds N chunks: each copy's documents get new
+ids, and every vector gets small Gaussian noise (``scale.NOISE``), renormalised. Parsing and
+embedding are not what this measures (``make bench`` ingest and ray sections do), so the copies
+are written straight through the index writer. Each stage runs in its own process so its memory
+is its own:
+
+- build: seconds and peak RSS of writing the whole generation (the copies in RAM included, and
+  reported beside it);
+- open: seconds and RSS growth of ``Assistant.open`` on it (the model already loaded), and
+  after the questions; warm ``ask()`` p50 / p95 over
+  FinanceBench questions (the real answer path: retrieval, sentence scoring, composing);
+- add one document: a new FinanceBench page parsed and embedded with the real model, written as
+  an added segment (``segments``): opening the previous index, embedding, writing, and the total;
+- the same ``ask()`` p50 with the added segment live, then ``assistant index --optimize``'s merge.
+
+    python evals/bench/index_scale.py --sizes 100000
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT))
+
+from assistant.core import Assistant, chunker_config, lexical_config, make_embedder  # noqa: E402
+from assistant.index import _append, _now, _write_generation, open_index  # noqa: E402
+from assistant.ingest import Planned, local_ingest  # noqa: E402
+from assistant.progress import Stage  # noqa: E402
+from assistant.records import Document  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from assistant.store import StoreConfig  # noqa: E402
+
+SOURCE = HERE / "cache" / "financebench-300"
+SIZES = (100_000,)
+NOISE = 0.02
+QUESTIONS = 50
+FB = ROOT.parent / "shared" / "benchmarks" / "financebench"
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
+
+
+def _noisy(v: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    out = v.astype(np.float32) + rng.normal(0, NOISE, v.shape).astype(np.float32)
+    return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def build(n: int, path: Path) -> dict[str, Any]:
+    s = Settings()
+    emb = make_embedder(s)
+    src = open_index(SOURCE / "index", emb.model_id, emb.dim, chunker_config(s))
+    base_rss = _rss_mb()
+    rng = np.random.default_rng(1)
+    firsts: dict[str, int] = {}
+    for i, c in src.live_chunks():
+        firsts.setdefault(c.doc_id, i)
+    docs = [src.documents[d] for d in firsts]
+    plans, vecs, svecs = [], [], []
+    copy, total = 0, 0
+    while total < n:
+        for d in docs:
+            k = int(src.manifest["documents"][d.id]["chunks"])
+            doc = replace(d, id=f"{d.id}~{copy}")
+            chunks = [replace(c, doc_id=doc.id) for c in src.chunks[firsts[d.id] : firsts[d.id] + k]]
+            plans.append(Planned(doc, chunks, src.sentences[d.id], False, src.attributions[d.id]))
+            vecs.append(_noisy(src.dense.vectors(firsts[d.id], k), rng))
+            svecs.append(_noisy(np.asarray(src.doc_sentence_vectors(d.id), dtype=np.float32), rng).astype(np.float16))
+            total += k
+            if total >= n:
+                break
+        copy += 1
+    vectors, sent_vectors = np.concatenate(vecs), np.concatenate(svecs)
+    del vecs, svecs
+    data_rss = _rss_mb() - base_rss
+    now = _now()
+    documents = {p.doc.id: {"sha256": p.doc.sha256, "chunks": len(p.chunks), "indexed": now} for p in plans}
+    t0 = time.perf_counter()
+    _write_generation(path, plans, vectors, sent_vectors, emb, chunker_config(s), lexical_config(s), documents, {},
+                      StoreConfig())
+    return {"chunks": len(vectors), "documents": len(plans), "sentences": len(sent_vectors),
+            "build_s": time.perf_counter() - t0, "build_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            / 1024, "copies_in_ram_mb": data_rss,
+            "disk_bytes_per_chunk": sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / len(vectors)}
+
+
+def _questions() -> list[str]:
+    rows = [json.loads(x) for x in (FB / "financebench_open_source.jsonl").read_text().splitlines() if x.strip()]
+    return [r["question"] for r in rows][:QUESTIONS]
+
+
+def _latency(bot: Assistant, questions: list[str]) -> tuple[float, float]:
+    for q in questions[:3]:
+        bot.ask(q)
+    ms = [bot.ask(q).reply.timings_ms["total"] for q in questions]
+    return float(np.percentile(ms, 50)), float(np.percentile(ms, 95))
+
+
+def use(path: Path) -> dict[str, Any]:
+    s = Settings(index_dir=path)
+    emb = make_embedder(s)
+    qs = _questions()
+    emb.embed(qs[:1])  # the model is loaded (a server has it): RSS and times below are the index's
+    base = _rss_mb()
+    t0 = time.perf_counter()
+    bot = Assistant.open(settings=s, embedder=emb)
+    out: dict[str, Any] = {"open_s": time.perf_counter() - t0, "opened_rss_mb": _rss_mb() - base}
+    p50, p95 = _latency(bot, qs)
+    out |= {"rss_after_questions_mb": _rss_mb() - base, "p50_ms": p50, "p95_ms": p95}
+
+    src = bot.index.documents[next(iter(bot.index.documents))]  # a real page, changed: a new document
+    doc = Document(id="new-page.txt", text=src.text + "\nA new closing line.", sha256="new")
+    t0 = time.perf_counter()
+    old = open_index(path, emb.model_id, emb.dim, chunker_config(s))
+    t1 = time.perf_counter()
+    made = local_ingest([doc], emb, chunker_config(s), None, Stage(None, "parsing", 1, "document"))
+    t2 = time.perf_counter()
+    _append(path, old, [made[doc.id]], set(), emb, chunker_config(s), lexical_config(s), {}, StoreConfig())
+    t3 = time.perf_counter()
+    out |= {"add_open_previous_s": t1 - t0, "add_embed_s": t2 - t1, "add_write_segment_s": t3 - t2,
+            "add_one_document_s": t3 - t0, "add_chunks": len(made[doc.id].plan.chunks)}
+    seg = Assistant.open(settings=s, embedder=emb)
+    out["segmented_p50_ms"], _ = _latency(seg, qs)
+    return out
+
+
+def _run(stage: str, n: int, path: Path) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, __file__, "--size", str(n), "--stage", stage, "--path", str(path)],
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"index-scale {stage} at {n} failed:\n{done.stderr[-3000:]}")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def bench_index_scale(sizes: tuple[int, ...] = SIZES) -> dict[str, Any]:
+    rows = {}
+    for n in sizes:
+        with tempfile.TemporaryDirectory(dir=ROOT / ".cache") as tmp:
+            path = Path(tmp) / "index"
+            row = _run("build", n, path) | _run("use", n, path)
+        print(f"  index-scale {n:>9,}: {row}", flush=True)
+        rows[str(n)] = row
+    return {"rows": rows, "noise": NOISE, "questions": QUESTIONS, "source": "financebench-300 bench index"}
+
+
+def main(
+    sizes: Annotated[str, typer.Option(help="Comma-separated collection sizes (chunks).")] = ",".join(map(str, SIZES)),
+    size: Annotated[int, typer.Option(help="(internal) one size in this process.")] = 0,
+    stage: Annotated[str, typer.Option(help="(internal) build | use.")] = "",
+    path: Annotated[Path | None, typer.Option(help="(internal) the index folder.")] = None,
+) -> None:
+    if size:
+        assert path is not None
+        print(json.dumps(build(size, path) if stage == "build" else use(path)))
+        return
+    print(json.dumps(bench_index_scale(tuple(int(x) for x in sizes.split(","))), indent=1))
+
+
+if __name__ == "__main__":
+    typer.run(main)

@@ -1,0 +1,146 @@
+"""Updates to a large index are added segments (fast fake embedder; ``segment_min`` lowered so the
+seed corpus counts as large): the old segment's files are not rewritten, deleted and replaced
+documents never come back, the added segment's BM25 is scored with the live collection's
+statistics, and ``--optimize`` merges into exactly what a full build writes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant import lexical, segments
+from assistant.core import Assistant, index_corpus
+from assistant.embedding import HashEmbedder
+from assistant.index import IDF_FILE, MANIFEST, SENTENCE_IDF, LoadedIndex, live_generation
+from assistant.lexical import IDF
+from assistant.segments import Layout, should_append
+from assistant.settings import Settings
+from assistant.store import Bm25sLexical, bm25_index
+
+from .conftest import ART
+
+NEW = "003_toyota.txt"
+QUESTIONS = ["Toyota trucks exported to Canada", "How many cars did Japan export to the United States?",
+             "What did the Ministry of International Trade and Industry say?", "quota 1.68 million restraint",
+             "Which newspaper reported the figure?"]
+
+
+def test_collection_statistics_score_an_added_segment_as_one_index():
+    """BM25 over a few rows, given the statistics of a collection that includes them, scores them
+    as the index of the whole collection does."""
+    rng = np.random.default_rng(3)
+    words = [f"w{i}" for i in range(150)]
+    rows = [[str(w) for w in rng.choice(words, size=int(rng.integers(2, 30)))] for _ in range(400)]
+    whole, part = bm25_index(rows), bm25_index(rows[-25:], IDF.fit(rows))
+    alone = bm25_index(rows[-25:])
+    for q in (["w1", "w5"], ["w7", "w7", "w140"], ["w9"]):
+        np.testing.assert_allclose(part.get_scores(q), whole.get_scores(q)[-25:], rtol=1e-5, atol=1e-6)
+        assert not np.allclose(alone.get_scores(q), whole.get_scores(q)[-25:])  # the statistics matter
+
+
+def test_statistics_take_removed_rows_out_exactly():
+    a, b = [["x", "y", "y"], ["y", "z"]], [["z", "q"]]
+    got = IDF.fit(a + b).changed([["w"]], [b[0]])
+    want = IDF.fit([*a, ["w"]])
+    assert (got.df, got.rows, got.tokens) == (want.df, want.rows, want.tokens)
+
+
+def test_merged_search_skips_deleted_rows_and_still_returns_n():
+    layout = Layout.of([4, 3], [frozenset({0, 1}), frozenset()])
+    scores = [[0.9, 0.8, 0.7, 0.1], [0.75, 0.5, 0.2]]
+
+    def search(s: int, k: int) -> list[tuple[int, float]]:
+        return sorted(enumerate(scores[s]), key=lambda h: -h[1])[:k]
+
+    assert layout.merged(search, 3) == [(4, 0.75), (2, 0.7), (5, 0.5)]
+    assert layout.locate(5) == (1, 1) and layout.locate(3) == (0, 3)
+
+
+def test_updates_append_until_added_and_deleted_rows_pass_the_share_then_merge():
+    assert should_append([10_000], 0, 20, 10_020, 10_000)
+    assert not should_append([9_000], 0, 20, 9_020, 10_000)  # small: written whole
+    assert not should_append([10_000, 600], 300, 200, 10_500, 10_000)  # 1,100 > 10% of 10,500
+    assert not should_append([10_000] + [10] * (segments.MAX_SEGMENTS - 1), 0, 10, 10_080, 10_000)
+
+
+def _keys(index: LoadedIndex, hits: list[tuple[int, float]]) -> dict[tuple[str, int, int], float]:
+    out = {}
+    for row, score in hits:
+        assert row not in index.dead_chunks
+        c = index.chunks[row]
+        out[(c.doc_id, c.start, c.end)] = score
+    return out
+
+
+def _update(corpus: Path) -> None:
+    (corpus / NEW).write_text("Toyota said it exported 42,000 trucks to Canada in March, a record.\n\n"
+                              "Dealers in Ontario expect more trucks next year.\n", encoding="utf-8")
+    changed = corpus / ART["000"]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n\nA closing paragraph on 3.3 million trucks.\n",
+                       encoding="utf-8")
+    (corpus / ART["001"]).unlink()
+
+
+@pytest.mark.parametrize("store", ["faiss", "milvus"])
+def test_an_update_is_an_added_segment_that_searches_like_a_full_build(fake_settings, tmp_path, monkeypatch, store):
+    monkeypatch.setattr(segments, "MERGE_SHARE", 10.0)  # the seed corpus is tiny: any update is a large share
+    emb = HashEmbedder()
+    s = fake_settings.model_copy(update={"segment_min": 0, "store": store})
+    index_corpus(s, emb, progress=False)
+    first = live_generation(s.index_dir)
+    assert first is not None
+    before = {p.name: p.stat().st_mtime_ns for p in first.rglob("*")}
+    n_000 = json.loads((first / MANIFEST).read_text())["documents"][ART["000"]]["chunks"]
+    _update(s.corpus_dir)
+
+    stats = index_corpus(s, emb, progress=False)
+    seg = Assistant.open(settings=s, embedder=emb).index
+    manifest = seg.manifest
+    assert manifest["segments"] == [{"name": first.name, "documents": 3, "deleted": sorted([ART["000"], ART["001"]])}]
+    assert manifest["held"] == [ART["000"], NEW]
+    assert {p.name: p.stat().st_mtime_ns for p in first.rglob("*")} == before  # the old segment was not rewritten
+    assert stats.removed == 1 and stats.embedded == stats.chunks - stats.reused
+    assert stats.embedded == sum(c.doc_id in (ART["000"], NEW) for _, c in seg.live_chunks())
+    assert len(seg.dead_chunks) == n_000 + json.loads((first / MANIFEST).read_text())["documents"][ART["001"]]["chunks"]
+    assert set(seg.documents) == {ART["000"], ART["002"], NEW} == set(seg.sentence_rows)
+    assert "3.3 million trucks" in seg.documents[ART["000"]].text
+
+    full_settings = Settings(corpus_dir=s.corpus_dir, index_dir=tmp_path / "full", store=store)
+    index_corpus(full_settings, emb, progress=False)
+    full = Assistant.open(settings=full_settings, embedder=emb).index
+    for file in (IDF_FILE, SENTENCE_IDF):  # the live statistics are exactly the full build's
+        assert json.loads((seg.path / file).read_text()) == json.loads((full.path / file).read_text())
+    for q in QUESTIONS:
+        vec = emb.embed([q])[0]
+        assert _keys(seg, seg.dense.search(vec, 8)) == _keys(full, full.dense.search(vec, 8))  # exact search
+        lex_seg, lex_full = (_keys(i, i.bm25.top(lexical.terms(q), 40)) for i in (seg, full))
+        added = {k: v for k, v in lex_seg.items() if k[0] in (ART["000"], NEW)}
+        assert added and added == {k: lex_full[k] for k in added}  # the added segment scores as the full index
+        for row, _ in seg.sentence_bm25.top(lexical.terms(q), 40):
+            assert seg.chunks[int(seg.sentence_chunk[row])].doc_id != ART["001"]
+    assert seg.chunks[seg.bm25.top(lexical.terms(QUESTIONS[0]), 1)[0][0]].doc_id == NEW
+
+    stats = index_corpus(s, emb, progress=False, optimize=True)
+    merged = Assistant.open(settings=s, embedder=emb).index
+    assert stats.embedded == 0 and merged.manifest["segments"] == [] and not first.exists()
+    assert [(c.doc_id, c.start, c.end) for c in merged.chunks] == [(c.doc_id, c.start, c.end) for c in full.chunks]
+    assert np.array_equal(merged.dense.vectors(0, merged.dense.size), full.dense.vectors(0, full.dense.size))
+    assert np.array_equal(np.concatenate(merged.sentence_vectors), np.concatenate(full.sentence_vectors))
+    for q in QUESTIONS:
+        assert merged.bm25.top(lexical.terms(q), 20) == full.bm25.top(lexical.terms(q), 20)
+    assert index_corpus(s, emb, progress=False, optimize=True).changed is False  # one segment: nothing to merge
+
+
+def test_a_small_index_is_still_written_whole(fake_settings):
+    emb = HashEmbedder()
+    index_corpus(fake_settings, emb, progress=False)
+    _update(fake_settings.corpus_dir)
+    index_corpus(fake_settings, emb, progress=False)
+    gen = live_generation(fake_settings.index_dir)
+    assert gen is not None and json.loads((gen / MANIFEST).read_text())["segments"] == []
+    assert [p.name for p in fake_settings.index_dir.iterdir() if p.name.startswith("gen-")] == [gen.name]
+    assert Bm25sLexical.open(gen / "bm25").bm25.scores["num_docs"] == len(
+        Assistant.open(settings=fake_settings, embedder=emb).index.chunks)
