@@ -21,11 +21,17 @@ Layout::
                                the vocabulary in bm25.vocab.json; see ``store.MilvusLexical``)
         bm25-sentences/        bm25s index over the sentences (rows as in sentences.npy): finds the
                                one sentence a question quotes, which a chunk's BM25 dilutes
-        idf.json               term document-frequencies for sentence scoring
+        idf.json               the live chunks' term statistics (document frequencies, rows, terms):
+                               sentence scoring, and the BM25 of an added segment
+        sentence-idf.json      the same for the live sentences
 
-A run writes a whole new generation and only then points CURRENT at it, so a run killed at
-any moment leaves the previous index loadable. Unchanged documents reuse their vectors (read
-back from the FAISS index), because FaissVectorStore cannot delete.
+A generation holds the documents it added ("held" in its manifest). On a small index every run
+writes all of them, reusing unchanged documents' vectors (read back from the store); on one of
+``StoreConfig.segment_min`` live chunks or more, an update writes only the new and changed
+documents and names the earlier folders still live in its manifest's "segments", each with the
+documents deleted there (``segments``; ``--optimize`` merges). Either way the new folder is
+complete before CURRENT points at it, so a run killed at any moment leaves the previous index
+loadable, and no live folder is ever written again.
 """
 
 from __future__ import annotations
@@ -211,7 +217,8 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
     try:
         bases = [(index_dir / b["name"], frozenset(b["deleted"])) for b in manifest.get("segments", [])]
         parts = [_open_segment(folder, _read_manifest(folder), index_dir, dim, dead) for folder, dead in bases]
-        parts.append(_open_segment(gen, manifest, index_dir, dim, frozenset()))
+        if manifest.get("held", True) or not bases:  # else an update that only deleted: no segment of its own
+            parts.append(_open_segment(gen, manifest, index_dir, dim, frozenset()))
         idf = lexical.IDF.from_json(json.loads((gen / IDF_FILE).read_text(encoding="utf-8")))
     except (StoreUnavailableError, IndexCorruptError):  # unreachable (not damage), or already said
         raise
@@ -271,7 +278,7 @@ def _compose(gen: Path, manifest: dict[str, Any], parts: list[_Segment], idf: le
     dense: DenseStore
     bm25: LexicalStore
     sentence_bm25: LexicalStore
-    if len(parts) == 1:  # the common case: the stores themselves, nothing between
+    if len(parts) == 1 and not parts[0].dead:  # the common case: the stores themselves, nothing between
         dense, bm25, sentence_bm25 = parts[0].dense, parts[0].bm25, parts[0].sentence_bm25
     else:
         dense = SegmentedDense([p.dense for p in parts], chunk_layout)
@@ -525,23 +532,25 @@ def _write_generation(index_dir: Path, plan: list[Planned], vectors: np.ndarray,
     tmp = index_dir / f".tmp-{name}"
     try:
         tmp.mkdir()
-        chunks = [c for p in plan for c in p.chunks]
-        write_rows(tmp / "documents.jsonl", ({**asdict(p.doc), **record(p)} for p in plan))
-        np.save(tmp / SENTENCE_CHUNK, _sentence_chunks([p.doc.id for p in plan], {p.doc.id: p.sentences for p in plan},
-                                                       chunks))
-        with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
-            for c in chunks:
-                f.write(json.dumps(asdict(c)) + "\n")
+        stored: dict[str, str] = {"kind": store.kind}
+        if plan or not segments:  # an update that only deletes adds no segment of its own
+            chunks = [c for p in plan for c in p.chunks]
+            write_rows(tmp / "documents.jsonl", ({**asdict(p.doc), **record(p)} for p in plan))
+            np.save(tmp / SENTENCE_CHUNK, _sentence_chunks([p.doc.id for p in plan],
+                                                           {p.doc.id: p.sentences for p in plan}, chunks))
+            with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
+                for c in chunks:
+                    f.write(json.dumps(asdict(c)) + "\n")
 
-        np.save(tmp / "sentences.npy", sent_vectors)
+            np.save(tmp / "sentences.npy", sent_vectors)
 
-        chunk_terms, sentence_terms = _chunk_terms(plan, embedder, lex), _sentence_terms(plan)
-        chunk_idf, sentence_idf = collection or (lexical.IDF.fit(chunk_terms), lexical.IDF.fit(sentence_terms))
-        given = collection is not None
-        bm25s_indexes = (bm25_index(chunk_terms, chunk_idf if given else None),
-                         bm25_index(sentence_terms, sentence_idf if given else None))
-        stored = write_stores(store, index_dir, tmp, name, vectors, embedder.dim, bm25s_indexes)
-        for file, idf in ((IDF_FILE, chunk_idf), (SENTENCE_IDF, sentence_idf)):
+            chunk_terms, sentence_terms = _chunk_terms(plan, embedder, lex), _sentence_terms(plan)
+            bm25s_indexes = (bm25_index(chunk_terms, collection[0] if collection else None),
+                             bm25_index(sentence_terms, collection[1] if collection else None))
+            stored = write_stores(store, index_dir, tmp, name, vectors, embedder.dim, bm25s_indexes)
+            collection = collection or (lexical.IDF.fit(chunk_terms), lexical.IDF.fit(sentence_terms))
+        assert collection is not None  # given with segments, else fitted above
+        for file, idf in zip((IDF_FILE, SENTENCE_IDF), collection, strict=True):
             (tmp / file).write_text(json.dumps(idf.to_json()), encoding="utf-8")
 
         manifest = {

@@ -34,7 +34,7 @@ def should_append(segment_rows: list[int], dead_rows: int, new_rows: int, live_r
     """Whether an update goes in as an added segment (else everything is written again, merged).
     ``segment_rows``: each live segment's rows, the base first; ``dead_rows``: rows deleted once
     this update is in; ``new_rows``: the update's; ``live_rows``: live rows once it is in."""
-    return (live_rows >= segment_min and len(segment_rows) + 1 <= MAX_SEGMENTS
+    return (live_rows >= max(segment_min, 1) and len(segment_rows) + 1 <= MAX_SEGMENTS
             and sum(segment_rows[1:]) + new_rows + dead_rows <= MERGE_SHARE * live_rows)
 
 

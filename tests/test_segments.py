@@ -81,7 +81,7 @@ def _update(corpus: Path) -> None:
     changed = corpus / ART["000"]
     changed.write_text(changed.read_text(encoding="utf-8") + "\n\nA closing paragraph on 3.3 million trucks.\n",
                        encoding="utf-8")
-    (corpus / ART["001"]).unlink()
+    (corpus / ART["001"]).unlink(missing_ok=True)
 
 
 @pytest.mark.parametrize("store", ["faiss", "milvus"])
@@ -144,3 +144,23 @@ def test_a_small_index_is_still_written_whole(fake_settings):
     assert [p.name for p in fake_settings.index_dir.iterdir() if p.name.startswith("gen-")] == [gen.name]
     assert Bm25sLexical.open(gen / "bm25").bm25.scores["num_docs"] == len(
         Assistant.open(settings=fake_settings, embedder=emb).index.chunks)
+
+
+def test_an_update_that_only_deletes_adds_no_segment_and_the_next_one_builds_on_it(fake_settings, monkeypatch):
+    monkeypatch.setattr(segments, "MERGE_SHARE", 10.0)
+    emb = HashEmbedder()
+    s = fake_settings.model_copy(update={"segment_min": 0})
+    index_corpus(s, emb, progress=False)
+    (s.corpus_dir / ART["001"]).unlink()
+    assert index_corpus(s, emb, progress=False).removed == 1
+    index = Assistant.open(settings=s, embedder=emb).index
+    assert index.manifest["held"] == [] and len(index.manifest["segments"]) == 1
+    assert set(index.documents) == {ART["000"], ART["002"]}
+    for q in QUESTIONS:
+        _keys(index, index.dense.search(emb.embed([q])[0], 10))
+        _keys(index, index.bm25.top(lexical.terms(q), 10))
+    _update(s.corpus_dir)  # adds NEW, changes 000 (001 is already gone)
+    index_corpus(s, emb, progress=False)
+    index = Assistant.open(settings=s, embedder=emb).index
+    assert set(index.documents) == {ART["000"], ART["002"], NEW} and index.manifest["held"] == [ART["000"], NEW]
+    assert [seg["deleted"] for seg in index.manifest["segments"]] == [sorted([ART["000"], ART["001"]])]

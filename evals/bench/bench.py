@@ -31,6 +31,7 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 sys.path.insert(1, str(ROOT))  # the evals package (the PolNeAR latency row)
 import baseline  # noqa: E402
+import index_scale  # noqa: E402
 import scale  # noqa: E402
 
 from assistant.chunking import context_header, embedding_text  # noqa: E402
@@ -42,7 +43,8 @@ from assistant.present import answer_text  # noqa: E402
 from assistant.retrieval import HybridRetriever  # noqa: E402
 from assistant.settings import Settings, packaged_model_path  # noqa: E402
 
-SECTIONS = ["ingest", "pdf", "incremental", "latency", "coldstart", "memory", "quality", "load", "scale", "ray"]
+SECTIONS = ["ingest", "pdf", "incremental", "latency", "coldstart", "memory", "quality", "load", "scale", "index-scale",
+            "ray"]
 CACHE = HERE / "cache"
 SEED_Q = "How many cars did Japan export to the United States last year?"
 
@@ -522,6 +524,24 @@ def table(res: dict[str, Any]) -> list[str]:
                 f"{r['disk_bytes_per_chunk']:.0f} B per chunk")
             add(f"9. Milvus store at {int(n):,} chunks: add one document ({scale.NEW_DOC} chunks)",
                 f"{r['add_one_document_s']:.2f} s")
+    if ix := res.get("index-scale"):
+        for n, r in ix["rows"].items():
+            big = int(n) >= 1_000_000
+            at = f"11. whole index at {r['chunks']:,} chunks ({r['documents']:,} pages, {r['sentences']:,} sentences)"
+            add(f"{at}: build / peak RSS (of it, the copies in RAM) / disk",
+                f"{r['build_s']:.0f} s / {r['build_peak_rss_mb']:.0f} MB ({r['copies_in_ram_mb']:.0f} MB) / "
+                f"{r['disk_bytes_per_chunk']:.0f} B per chunk", "peak <= 4 GB" if big else "",
+                r["build_peak_rss_mb"] - r["copies_in_ram_mb"] <= 4096 if big else None)
+            add(f"{at}: open / opened RSS (after {ix['questions']} questions)",
+                f"{r['open_s']:.1f} s / {r['opened_rss_mb']:.0f} MB ({r['rss_after_questions_mb']:.0f} MB)",
+                "<= 2.5 GB" if big else "", r["rss_after_questions_mb"] <= 2560 if big else None)
+            add(f"{at}: warm ask() p50 / p95 (FinanceBench questions)", f"{r['p50_ms']:.0f} / {r['p95_ms']:.0f} ms",
+                "p50 <= 100 ms" if big else "", r["p50_ms"] <= 100 if big else None)
+            add(f"{at}: add one document ({r['add_chunks']} chunks) as a segment: open previous + embed + write",
+                f"{r['add_open_previous_s']:.1f} + {r['add_embed_s']:.1f} + {r['add_write_segment_s']:.2f} = "
+                f"{r['add_one_document_s']:.1f} s", "<= 5 s" if big else "",
+                r["add_one_document_s"] <= 5 if big else None)
+            add(f"{at}: warm ask() p50 with the added segment", f"{r['segmented_p50_ms']:.0f} ms")
     if rr := res.get("ray"):
         for name, r in rr["rows"].items():
             add(f"10. index {rr['pages']} pages: {name}", f"{r['seconds']:.1f} s, {r['chunks_per_s']:.1f} chunks/s")
@@ -543,6 +563,8 @@ def main(
     = ",".join(map(str, scale.SIZES)),
     milvus_sizes: Annotated[str, typer.Option(help="Sizes of the scale section's Milvus-store rows ('' = none).")]
     = ",".join(map(str, scale.MILVUS_SIZES)),
+    index_sizes: Annotated[str, typer.Option(help="Sizes (chunks) of the index-scale section: whole indexes copied "
+                                             "from the FinanceBench-300 one.")] = ",".join(map(str, index_scale.SIZES)),
 ) -> None:
     """Run the benchmarks and write RESULTS.md / results.json."""
     chosen = [s.strip() for s in only.split(",") if s.strip()]
@@ -562,6 +584,8 @@ def main(
              "quality": lambda: bench_quality(financebench, corpus, index, questions), "load": bench_load,
              "scale": lambda: scale.bench_scale(tuple(int(n) for n in scale_sizes.split(",")), out,
                                                 tuple(int(n) for n in milvus_sizes.split(",") if n)),
+             "index-scale": lambda: (full_index(src, 300), index_scale.bench_index_scale(
+                 tuple(int(n) for n in index_sizes.split(","))))[1],
              "ray": lambda: bench_ray(src, pages)}
     for name in chosen:
         print(f"== {name}", flush=True)

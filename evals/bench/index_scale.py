@@ -48,7 +48,7 @@ from assistant.settings import Settings  # noqa: E402
 from assistant.store import StoreConfig  # noqa: E402
 
 SOURCE = HERE / "cache" / "financebench-300"
-SIZES = (100_000,)
+SIZES = (100_000, 1_000_000)
 NOISE = 0.02
 QUESTIONS = 50
 FB = ROOT.parent / "shared" / "benchmarks" / "financebench"
