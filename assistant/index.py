@@ -10,7 +10,8 @@ Layout::
                                spans, attributions (who says what, see ``attribution``)
         documents.rows.npz     each row's byte offset and sentence count: rows are read on demand
                                (``docstore``)
-        chunks.jsonl           doc_id, start, end, n_tokens (row i <-> FAISS vector i)
+        chunks.npz             doc, start, end, n_tokens columns (row i <-> FAISS vector i; ``docstore.ChunkTable``;
+                               older generations have chunks.jsonl, one JSON row a chunk)
         dense.faiss            FAISS inner-product index, flat or HNSW by size (``store.FaissStore``);
                                with the Milvus store the vectors are in its collection instead
                                (``store.MilvusStore``, named in the manifest's "store")
@@ -42,7 +43,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -54,7 +55,7 @@ from . import lexical
 from .attribution import ATTRIBUTION_VERSION, Attribution, extract
 from .chunking import context_header, sentence_spans
 from .corpus import Skipped, load_corpus
-from .docstore import DocStore, LiveDocs, RowView, write_rows
+from .docstore import ChunkTable, DocStore, LiveDocs, RowView, write_rows
 from .embedding import Embedder
 from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError, StoreUnavailableError
 from .ingest import ChunkerConfig as ChunkerConfig  # re-exported: the index records it
@@ -120,7 +121,7 @@ class LoadedIndex:
     manifest: dict[str, Any]
     documents: Mapping[str, Document]  # read from disk on demand (``docstore``)
     sentences: Mapping[str, list[tuple[int, int]]]  # per document, computed at index time
-    chunks: list[Chunk]  # by row, deleted rows included (``dead_chunks``)
+    chunks: ChunkTable  # by row, deleted rows included (``dead_chunks``)
     dense: DenseStore
     bm25: LexicalStore  # BM25 over the chunks
     idf: lexical.IDF
@@ -167,11 +168,6 @@ def live_generation(index_dir: Path) -> Path | None:
 
 def _read_manifest(folder: Path) -> dict[str, Any]:
     return dict(json.loads((folder / MANIFEST).read_text(encoding="utf-8")))
-
-
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 def _check(manifest: dict[str, Any], model_id: str, dim: int, chunker: ChunkerConfig, where: Path) -> None:
@@ -235,7 +231,7 @@ class _Segment:
     """One folder's own documents, opened: the rows of a segment before they are numbered globally."""
 
     docs: DocStore
-    chunks: list[Chunk]
+    chunks: ChunkTable
     dense: DenseStore
     bm25: LexicalStore
     sentence_bm25: LexicalStore
@@ -248,14 +244,14 @@ def _open_segment(folder: Path, manifest: dict[str, Any], index_dir: Path, dim: 
                   dead: frozenset[str]) -> _Segment:
     docs = DocStore(folder / "documents.jsonl", list(manifest.get("held", manifest["documents"])))
     spans: RowView[list[tuple[int, int]]] = RowView(LiveDocs([(docs, frozenset())]), 1)
-    chunks = [Chunk(**c) for c in _read_jsonl(folder / "chunks.jsonl")]
+    chunks = ChunkTable.read(folder, docs.ids)
     sentence_vectors = np.load(folder / "sentences.npy", mmap_mode="r")
     sentence_chunk = (np.load(folder / SENTENCE_CHUNK) if (folder / SENTENCE_CHUNK).exists()
                       else _sentence_chunks(docs.ids, spans, chunks))
     dense, bm25, sentence_bm25 = open_stores(folder, manifest.get("store", {}), index_dir, dim)
     row = int(docs.counts.sum())
-    if (dense.size != len(chunks) or dense.dim != dim or any(c.doc_id not in docs.at for c in chunks)
-            or sentence_vectors.shape != (row, dim) or sentence_chunk.shape != (row,)):
+    if (dense.size != len(chunks) or dense.dim != dim or sentence_vectors.shape != (row, dim)
+            or sentence_chunk.shape != (row,)):
         raise IndexCorruptError(
             f"The index in {folder} is inconsistent ({dense.size} vectors for {len(chunks)} chunks, "
             f"{sentence_vectors.shape[0]} for {row} sentences). Rebuild with `assistant index --rebuild`."
@@ -266,7 +262,7 @@ def _open_segment(folder: Path, manifest: dict[str, Any], index_dir: Path, dim: 
 def _compose(gen: Path, manifest: dict[str, Any], parts: list[_Segment], idf: lexical.IDF) -> LoadedIndex:
     """One index over the segments: rows numbered segment after segment, deleted ones set aside."""
     live = LiveDocs([(p.docs, p.dead) for p in parts])
-    dead_chunks = [frozenset(i for i, c in enumerate(p.chunks) if c.doc_id in p.dead) for p in parts]
+    dead_chunks = [frozenset(p.chunks.rows_of(p.dead).tolist()) for p in parts]
     firsts = [p.docs.first_sentence_rows() for p in parts]
     dead_sents = [frozenset(r for d in p.dead for r in range(f[d], f[d] + int(p.docs.counts[p.docs.at[d]])))
                   for p, f in zip(parts, firsts, strict=True)]
@@ -286,14 +282,14 @@ def _compose(gen: Path, manifest: dict[str, Any], parts: list[_Segment], idf: le
         sentence_bm25 = SegmentedLexical([p.sentence_bm25 for p in parts], sentence_layout)
     dead = frozenset(r + chunk_layout.offsets[s] for s, rows in enumerate(dead_chunks) for r in rows)
     return LoadedIndex(gen, manifest, RowView(live, 0), RowView(live, 1),
-                       [c for p in parts for c in p.chunks], dense, bm25, idf,
+                       ChunkTable.concat([p.chunks for p in parts]), dense, bm25, idf,
                        [p.sentence_vectors for p in parts], sentence_rows, sentence_bm25, sentence_chunk,
                        RowView(live, 2), chunk_layout, sentence_layout, dead,
                        {d: st.folder for d, st in live.at.items()})
 
 
 def _sentence_chunks(ids: list[str], sentences: Mapping[str, list[tuple[int, int]]],
-                     chunks: list[Chunk]) -> np.ndarray:
+                     chunks: Sequence[Chunk]) -> np.ndarray:
     """For each sentence row, the row of the chunk its start lies in (chunks are stored by
     document; ``ids``: the documents in file order)."""
     first: dict[str, int] = {}
@@ -390,7 +386,7 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: Chunk
     stats.removed = len(gone)
     stats.changed = bool(fresh or gone or rebuild or old is None or not same_text_rules or not same_store
                          or (old is not None and old.manifest.get("skipped", {}) != refused)
-                         or (optimize and old is not None and len(old.sentence_vectors) > 1))
+                         or (optimize and old is not None and bool(old.manifest.get("segments"))))
     if not stats.changed:
         stats.chunks = sum(int(old_docs[d]["chunks"]) for d in same)
         stats.reused = stats.chunks
@@ -433,7 +429,7 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: Chunk
 
     now = _now()
     documents = {p.doc.id: {"sha256": p.doc.sha256, "chunks": len(p.chunks),
-                            "indexed": old_docs.get(p.doc.id, {}).get("indexed") if p.reused else now}
+                            "indexed": (old_docs.get(p.doc.id, {}).get("indexed") if p.reused else None) or now}
                  for p in plan}
     _write_generation(index_dir, plan, vectors, sent_vectors, embedder, chunker, lex, documents, refused, store)
     writing.advance()
@@ -457,8 +453,11 @@ def _kept(docs: list[Document], old: LoadedIndex | None, old_docs: dict[str, Any
           same_text_rules: bool) -> dict[str, Planned]:
     """The documents whose chunks, sentences and vectors the previous index gives (``_reuse``)."""
     old_chunks: dict[str, list[Chunk]] = {}
-    for _, c in old.live_chunks() if old else ():
-        old_chunks.setdefault(c.doc_id, []).append(c)
+    if old is not None:  # only these documents' rows: an update of a large index reads a few
+        for r in old.chunks.rows_of({d.id for d in docs}).tolist():
+            if r not in old.dead_chunks:
+                c = old.chunks[r]
+                old_chunks.setdefault(c.doc_id, []).append(c)
     return {d.id: p for d in docs if (p := _reuse(d, old, old_docs, old_chunks, same_text_rules)) is not None}
 
 
@@ -538,9 +537,7 @@ def _write_generation(index_dir: Path, plan: list[Planned], vectors: np.ndarray,
             write_rows(tmp / "documents.jsonl", ({**asdict(p.doc), **record(p)} for p in plan))
             np.save(tmp / SENTENCE_CHUNK, _sentence_chunks([p.doc.id for p in plan],
                                                            {p.doc.id: p.sentences for p in plan}, chunks))
-            with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
-                for c in chunks:
-                    f.write(json.dumps(asdict(c)) + "\n")
+            ChunkTable.of([p.doc.id for p in plan], chunks).save(tmp)
 
             np.save(tmp / "sentences.npy", sent_vectors)
 

@@ -320,13 +320,20 @@ class Bm25sLexical:
         return cls(bm25s.BM25.load(str(path), mmap=True, show_progress=False))
 
     def top(self, terms: list[str], n: int) -> list[tuple[int, float]]:
-        if not terms:
+        if not terms or n <= 0:
             return []
-        scores = np.round(self.bm25.get_scores(terms).astype(np.float64), SCORE_DIGITS)
-        n = min(n, len(scores))
-        top = np.argpartition(-scores, n - 1)[:n]
-        top = top[np.lexsort((top, -scores[top]))]  # by score, ties by position: deterministic
-        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+        raw = self.bm25.get_scores(terms)
+        hit = np.flatnonzero(raw > 0)  # rows holding a question term; the rest score 0, never returned
+        if not len(hit):
+            return []
+        k = min(n, len(hit))
+        nth = raw[hit[np.argpartition(-raw[hit], k - 1)[:k]]].min()
+        # Rounding moves a score by at most half a unit of the last digit kept, so every row whose
+        # rounded score could reach the n-th best's is within one unit of it: round only those.
+        near = hit[raw[hit] >= nth - 10.0**-SCORE_DIGITS]
+        scores = np.round(raw[near].astype(np.float64), SCORE_DIGITS)
+        top = np.lexsort((near, -scores))[:n]  # by score, ties by row: deterministic
+        return [(int(near[i]), float(scores[i])) for i in top if scores[i] > 0]
 
 
 def bm25_index(rows: list[list[str]], collection: IDF | None = None) -> Any:

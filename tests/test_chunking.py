@@ -52,12 +52,10 @@ def test_overlong_sentence_is_cut_at_words(fake_embedder):
 
 @pytest.mark.model
 def test_real_tokenizer_keeps_chunks_under_the_model_limit(real_index_settings):
-    from assistant.index import _read_jsonl, live_generation
+    from assistant.core import Assistant
 
-    gen = live_generation(real_index_settings.index_dir)
-    assert gen is not None
-    rows = _read_jsonl(gen / "chunks.jsonl")
-    assert rows and max(r["n_tokens"] for r in rows) <= real_index_settings.chunk_max_tokens < 256
+    chunks = Assistant.open(settings=real_index_settings).index.chunks
+    assert len(chunks) and max(chunks.n_tokens) <= real_index_settings.chunk_max_tokens < 256
 
 
 @pytest.mark.model

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -337,7 +338,7 @@ def test_answering_imports_no_llama_index_gradio_or_torch(fake_bot, fake_setting
 
 def test_documents_are_read_from_disk_on_demand_a_bounded_number_kept(fake_settings, fake_embedder, monkeypatch):
     """Opening parses no document; asking reads the few it needs, at most RECORD_CACHE kept parsed;
-    a generation written before the offsets files opens and answers the same."""
+    a generation written before the offsets files and the chunk columns opens and answers the same."""
     import assistant.docstore as docstore
     from assistant.index import SENTENCE_CHUNK
 
@@ -352,7 +353,10 @@ def test_documents_are_read_from_disk_on_demand_a_bounded_number_kept(fake_setti
     gen = bot.index.path
     (gen / docstore.ROWS).unlink()  # as an older generation was written
     (gen / SENTENCE_CHUNK).unlink()
+    (gen / "chunks.jsonl").write_text("".join(json.dumps(dataclasses.asdict(c)) + "\n" for c in bot.index.chunks))
+    (gen / docstore.CHUNKS).unlink()
     old = Assistant.open(settings=fake_settings, embedder=fake_embedder)
+    assert list(old.index.chunks) == list(bot.index.chunks)
     assert np.array_equal(old.index.sentence_chunk, bot.index.sentence_chunk)
     assert old.index.sentence_rows == bot.index.sentence_rows
     assert old.ask("How many cars did Japan export?", []).reply.claims == reply.claims
