@@ -80,7 +80,8 @@ def lexical_config(settings: Settings) -> LexicalConfig:
 
 
 def store_config(settings: Settings) -> StoreConfig:
-    return StoreConfig(settings.store, settings.milvus_uri, settings.ann_min, settings.segment_min)
+    return StoreConfig(settings.store, settings.milvus_uri, settings.ann_min, settings.segment_min,
+                       settings.segment_rows)
 
 
 def index_corpus(

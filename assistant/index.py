@@ -79,6 +79,7 @@ CURRENT = "CURRENT"
 SENTENCE_CHUNK = "sentences.chunk.npy"  # (sentences,) int64: the chunk row holding each sentence's start
 MANIFEST = "manifest.json"
 IDF_FILE = "idf.json"  # the live chunks' term statistics (``lexical.IDF``)
+CHARS_PER_CHUNK = 500  # a new document's chunks, estimated from its length (FinanceBench pages: 518 a chunk)
 SENTENCE_IDF = "sentence-idf.json"  # the same for the live sentences: an added segment's BM25 is scored with them
 WRITE_LOCK = ".write.lock"
 
@@ -393,14 +394,15 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: Chunk
         stats.seconds = time.perf_counter() - t0
         return stats
 
-    made = ingest(fresh, embedder, chunker, on_step, parsing)
-    writing = Stage(on_step, "writing", 1, "index")
+    made: dict[str, Ingested] = {}
     if may_append and old is not None:
+        made = ingest(fresh, embedder, chunker, on_step, parsing)
+        writing = Stage(on_step, "writing", 1, "index")
         gone |= {d.id for d in fresh if d.id in old_docs}  # replaced: the new version goes in the new segment
         new_rows = sum(len(m.plan.chunks) for m in made.values())
         dead_rows = len(old.dead_chunks) + sum(int(old_docs[d]["chunks"]) for d in gone)
-        if should_append(list(np.diff(old.chunk_layout.offsets)), dead_rows, new_rows,
-                         len(old.chunks) - dead_rows + new_rows, store.segment_min):
+        if should_append(_added_rows(old), dead_rows, new_rows, len(old.chunks) - dead_rows + new_rows,
+                         store.segment_min):
             stats.chunks = sum(int(old_docs[d]["chunks"]) for d in same) + new_rows
             stats.reused, stats.embedded = stats.chunks - new_rows, new_rows
             _append(index_dir, old, [made[d.id] for d in fresh], gone, embedder, chunker, lex, refused, store)
@@ -408,14 +410,60 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: Chunk
             stats.seconds = time.perf_counter() - t0
             return stats
         kept = _kept([d for d in docs if d.id in same], old, old_docs, same_text_rules)  # a merge is due
-    plan = [kept[d.id] if d.id in kept else made[d.id].plan for d in docs]
-    stats.chunks = sum(len(p.chunks) for p in plan)
-    stats.reused = sum(len(p.chunks) for p in kept.values())
-    stats.embedded = stats.chunks - stats.reused
-    vectors = np.zeros((stats.chunks, embedder.dim), dtype=np.float32)
-    sent_vectors = np.zeros((sum(len(p.sentences) for p in plan), embedder.dim), dtype=np.float16)
-    row, srow = 0, 0
+    # The whole index, written in segments of about ``store.segment_rows`` chunks: a build holds one
+    # segment's texts, vectors and terms at a time, not the collection's.
     offsets = _first_rows(old)
+    now = _now()
+    batches = _batches(docs, kept, store.segment_rows)
+    documents: dict[str, Any] = {}  # the manifest's record of every document
+    folders: list[dict[str, Any]] = []
+    before: tuple[lexical.IDF, lexical.IDF] | None = None  # the term statistics of the folders written so far
+    for i, batch in enumerate(batches):
+        new = {d.id: made.pop(d.id) for d in batch if d.id in made}  # ingested above (an update whose merge is due)
+        if todo := [d for d in batch if d.id not in kept and d.id not in new]:
+            new |= ingest(todo, embedder, chunker, on_step, parsing)
+        if not i:  # told once the first segment's documents are in (stages are told in order)
+            writing = Stage(on_step, "writing", 1, "index")
+        plan = [kept[d.id] if d.id in kept else new[d.id].plan for d in batch]
+        vectors, sent_vectors = _vectors(plan, new, old, offsets, embedder.dim)
+        stats.chunks += len(vectors)
+        stats.reused += sum(len(p.chunks) for p in plan if p.reused)
+        documents |= {p.doc.id: {"sha256": p.doc.sha256, "chunks": len(p.chunks),
+                                 "indexed": (old_docs.get(p.doc.id, {}).get("indexed") if p.reused else None) or now}
+                      for p in plan}
+        last = i == len(batches) - 1
+        name, own = _write_generation(index_dir, plan, vectors, sent_vectors, embedder, chunker, lex,
+                                      documents if last else {}, refused, store, folders if last else None,
+                                      before=before, publish=last)
+        before = own if before is None else (before[0].plus(own[0]), before[1].plus(own[1]))
+        folders.append({"name": name, "documents": len(batch), "deleted": [], "base": True})
+    stats.embedded = stats.chunks - stats.reused
+    writing.advance()
+    stats.seconds = time.perf_counter() - t0
+    return stats
+
+
+def _batches(docs: list[Document], kept: Mapping[str, Planned], rows: int) -> list[list[Document]]:
+    """The documents in order, cut into runs of about ``rows`` chunks (a new document's count is
+    estimated from its length), one segment each."""
+    out: list[list[Document]] = [[]]
+    n = 0
+    for d in docs:
+        size = len(kept[d.id].chunks) if d.id in kept else 1 + len(d.text) // CHARS_PER_CHUNK
+        if out[-1] and n + size > rows:
+            out.append([])
+            n = 0
+        out[-1].append(d)
+        n += size
+    return out
+
+
+def _vectors(plan: list[Planned], made: Mapping[str, Ingested], old: LoadedIndex | None, offsets: dict[str, int],
+             dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """The chunk and sentence vectors of ``plan``: reused ones read back from ``old``, new ones as made."""
+    vectors = np.zeros((sum(len(p.chunks) for p in plan), dim), dtype=np.float32)
+    sent_vectors = np.zeros((sum(len(p.sentences) for p in plan), dim), dtype=np.float16)
+    row, srow = 0, 0
     for p in plan:
         n, ns = len(p.chunks), len(p.sentences)
         if p.reused:
@@ -426,15 +474,16 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: Chunk
             vectors[row : row + n] = made[p.doc.id].vectors
             sent_vectors[srow : srow + ns] = made[p.doc.id].sentence_vectors
         row, srow = row + n, srow + ns
+    return vectors, sent_vectors
 
-    now = _now()
-    documents = {p.doc.id: {"sha256": p.doc.sha256, "chunks": len(p.chunks),
-                            "indexed": (old_docs.get(p.doc.id, {}).get("indexed") if p.reused else None) or now}
-                 for p in plan}
-    _write_generation(index_dir, plan, vectors, sent_vectors, embedder, chunker, lex, documents, refused, store)
-    writing.advance()
-    stats.seconds = time.perf_counter() - t0
-    return stats
+
+def _added_rows(old: LoadedIndex) -> list[int]:
+    """The chunk rows of each segment an update added (not written by a whole build)."""
+    own = old.manifest.get("held", True) or not old.manifest.get("segments")  # the live folder is a segment
+    flags = [seg.get("base", True) for seg in old.manifest.get("segments", [])] + (
+        [old.manifest.get("base", True)] if own else [])
+    rows = np.diff(old.chunk_layout.offsets).tolist()
+    return [int(r) for r, base in zip(rows, flags, strict=True) if not base]
 
 
 def _now() -> str:
@@ -488,7 +537,7 @@ def _append(index_dir: Path, old: LoadedIndex, made: list[Ingested], gone: set[s
     segments = []
     for seg in [*old.manifest.get("segments", []),
                 {"name": old.path.name, "documents": len(old.manifest.get("held", old.manifest["documents"])),
-                 "deleted": []}]:
+                 "deleted": [], "base": old.manifest.get("base", True)}]:
         deleted = sorted({*seg["deleted"], *(d for d in gone if old.holder.get(d) == seg["name"])})
         if len(deleted) < seg["documents"]:  # a segment with nothing live is dropped
             segments.append({**seg, "deleted": deleted})
@@ -520,15 +569,20 @@ def _sentence_terms(plan: list[Planned]) -> list[list[str]]:
 def _write_generation(index_dir: Path, plan: list[Planned], vectors: np.ndarray, sent_vectors: np.ndarray,
                       embedder: Embedder, chunker: ChunkerConfig, lex: LexicalConfig, documents: dict[str, Any],
                       skipped: dict[str, str], store: StoreConfig, segments: list[dict[str, Any]] | None = None,
-                      collection: tuple[lexical.IDF, lexical.IDF] | None = None) -> None:
-    """Write a new generation holding ``plan``'s documents and switch CURRENT to it. ``documents``:
-    the manifest's record of every live one; ``skipped``: the files (and pages) left out, with
-    why. With ``segments`` (the earlier folders still live, each with its deleted documents) it is
-    an added segment, its BM25 scored with ``collection`` (the live chunks' and sentences' term
-    statistics); without, it is the whole index."""
+                      collection: tuple[lexical.IDF, lexical.IDF] | None = None,
+                      before: tuple[lexical.IDF, lexical.IDF] | None = None,
+                      publish: bool = True) -> tuple[str, tuple[lexical.IDF, lexical.IDF]]:
+    """Write a folder holding ``plan``'s documents and, with ``publish``, switch CURRENT to it.
+    ``documents``: the manifest's record of every live one; ``skipped``: the files (and pages) left
+    out, with why; ``segments``: the earlier folders still live, each with its deleted documents.
+    Its BM25 is scored with ``collection`` (an update: the live chunks' and sentences' term
+    statistics, which its term files then hold) or with its own (a whole build, written a segment
+    at a time: its term files hold its own plus ``before``, the statistics of the segments this
+    build wrote earlier). Returns the folder's name and its own statistics."""
     index_dir.mkdir(parents=True, exist_ok=True)
     name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
     tmp = index_dir / f".tmp-{name}"
+    own = (lexical.IDF({}, 0), lexical.IDF({}, 0))
     try:
         tmp.mkdir()
         stored: dict[str, str] = {"kind": store.kind}
@@ -538,16 +592,15 @@ def _write_generation(index_dir: Path, plan: list[Planned], vectors: np.ndarray,
             np.save(tmp / SENTENCE_CHUNK, _sentence_chunks([p.doc.id for p in plan],
                                                            {p.doc.id: p.sentences for p in plan}, chunks))
             ChunkTable.of([p.doc.id for p in plan], chunks).save(tmp)
-
             np.save(tmp / "sentences.npy", sent_vectors)
-
             chunk_terms, sentence_terms = _chunk_terms(plan, embedder, lex), _sentence_terms(plan)
+            own = (lexical.IDF.fit(chunk_terms), lexical.IDF.fit(sentence_terms))
             bm25s_indexes = (bm25_index(chunk_terms, collection[0] if collection else None),
                              bm25_index(sentence_terms, collection[1] if collection else None))
+            del chunk_terms, sentence_terms
             stored = write_stores(store, index_dir, tmp, name, vectors, embedder.dim, bm25s_indexes)
-            collection = collection or (lexical.IDF.fit(chunk_terms), lexical.IDF.fit(sentence_terms))
-        assert collection is not None  # given with segments, else fitted above
-        for file, idf in zip((IDF_FILE, SENTENCE_IDF), collection, strict=True):
+        live = collection or (own if before is None else (before[0].plus(own[0]), before[1].plus(own[1])))
+        for file, idf in zip((IDF_FILE, SENTENCE_IDF), live, strict=True):
             (tmp / file).write_text(json.dumps(idf.to_json()), encoding="utf-8")
 
         manifest = {
@@ -561,13 +614,15 @@ def _write_generation(index_dir: Path, plan: list[Planned], vectors: np.ndarray,
             "created": _now(),
             "documents": documents,
             "held": [p.doc.id for p in plan],  # this folder's own documents, in file order
+            "base": collection is None,  # written by a whole build (else added by an update)
             "segments": segments or [],
             "skipped": skipped,
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         _fsync_tree(tmp)
-        gen = index_dir / name
-        tmp.rename(gen)
+        tmp.rename(index_dir / name)
+        if not publish:  # a segment of a whole build still being written: live once the build's last is
+            return name, own
         pointer = index_dir / f".{CURRENT}.tmp"
         pointer.write_text(name + "\n")
         _fsync_file(pointer)
@@ -576,9 +631,10 @@ def _write_generation(index_dir: Path, plan: list[Planned], vectors: np.ndarray,
         _fsync_file(index_dir)  # ... and the switch itself survives a power cut
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    live = {name, *(seg["name"] for seg in segments or [])}
-    _remove_stale(index_dir, keep=live)
-    retire_others(store, index_dir, live)
+    live_names = {name, *(seg["name"] for seg in segments or [])}
+    _remove_stale(index_dir, keep=live_names)
+    retire_others(store, index_dir, live_names)
+    return name, own
 
 
 def _fsync_file(path: Path) -> None:

@@ -114,6 +114,12 @@ class IDF:
             n, tokens = n - 1, tokens - len(t)
         return IDF({k: v for k, v in df.items() if v > 0}, n, tokens)
 
+    def plus(self, other: IDF) -> IDF:
+        """The statistics of two disjoint sets of rows together."""
+        df = Counter(self.df)
+        df.update(other.df)
+        return IDF(dict(df), self.rows + other.rows, self.tokens + other.tokens)
+
     def to_json(self) -> dict[str, Any]:
         return {"n": self.rows, "tokens": self.tokens, "df": self.df}
 

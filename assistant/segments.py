@@ -9,8 +9,8 @@ as before. A deleted row keeps its number and is never returned.
 
 When to append and when to write everything again (a merge) is ``should_append``'s rule: indexes
 below ``store.SEGMENT_MIN`` live chunks are always written whole (a build of them takes seconds, and their BM25 is then
-exactly one collection's); a large one appends until the added segments or the deleted rows
-pass ``MERGE_SHARE`` of it or there are ``MAX_SEGMENTS``; ``assistant index --optimize``
+exactly one collection's); a large one appends until the added segments and the deleted rows
+pass ``MERGE_SHARE`` of it or there are ``MAX_SEGMENTS`` added ones; ``assistant index --optimize``
 merges on demand. An added segment's BM25 is scored with the whole live collection's
 statistics (``store.bm25_index``), so its rows rank beside the others' as in a merged index;
 the older segments keep the statistics they were written with until the next merge.
@@ -26,16 +26,16 @@ import numpy as np
 
 from .store import DenseStore, LexicalStore, ranked
 
-MAX_SEGMENTS = 8  # segments (the base included) at which the next update merges them
+MAX_SEGMENTS = 8  # segments added by updates at which the next update merges them
 MERGE_SHARE = 0.10  # added segments' plus deleted chunks, over the live ones, at which the next update merges
 
 
-def should_append(segment_rows: list[int], dead_rows: int, new_rows: int, live_rows: int, segment_min: int) -> bool:
+def should_append(added_rows: list[int], dead_rows: int, new_rows: int, live_rows: int, segment_min: int) -> bool:
     """Whether an update goes in as an added segment (else everything is written again, merged).
-    ``segment_rows``: each live segment's rows, the base first; ``dead_rows``: rows deleted once
-    this update is in; ``new_rows``: the update's; ``live_rows``: live rows once it is in."""
-    return (live_rows >= max(segment_min, 1) and len(segment_rows) + 1 <= MAX_SEGMENTS
-            and sum(segment_rows[1:]) + new_rows + dead_rows <= MERGE_SHARE * live_rows)
+    ``added_rows``: the rows of each segment earlier updates added; ``dead_rows``: rows deleted
+    once this update is in; ``new_rows``: the update's; ``live_rows``: live rows once it is in."""
+    return (live_rows >= max(segment_min, 1) and len(added_rows) + 1 <= MAX_SEGMENTS
+            and sum(added_rows) + new_rows + dead_rows <= MERGE_SHARE * live_rows)
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,13 @@ class SegmentedDense:
         return self.layout.merged(lambda s, k: self.stores[s].search(vec, k), n)
 
     def vectors(self, start: int, n: int) -> np.ndarray:
-        s, local = self.layout.locate(start)  # a document's rows never span segments
-        return self.stores[s].vectors(local, n)
+        parts = [np.zeros((0, self.dim), dtype=np.float32)]
+        while n > 0:  # the rows of each segment the range crosses
+            s, local = self.layout.locate(start)
+            take = min(n, self.layout.offsets[s + 1] - start)
+            parts.append(self.stores[s].vectors(local, take))
+            start, n = start + take, n - take
+        return np.concatenate(parts)
 
 
 class SegmentedLexical:

@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .store import ANN_MIN, SEGMENT_MIN, STORES, StoreKind
+from .store import ANN_MIN, SEGMENT_MIN, SEGMENT_ROWS, STORES, StoreKind
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,6 +56,8 @@ class Settings(BaseSettings):
                          "exact; measured in `make bench` (scale rows).")
     segment_min: int = Field(SEGMENT_MIN, description="Live chunks from which an update is written as an added "
                              "segment instead of rewriting the index (`assistant index --optimize` merges them).")
+    segment_rows: int = Field(SEGMENT_ROWS, description="Chunks per segment when the whole index is written: a build "
+                              "holds one segment's texts, vectors and terms in memory at a time.")
     store: StoreKind = Field("faiss", description="Where chunk vectors live: 'faiss' (files in the index folder) or "
                        f"'milvus' (a Milvus collection; see milvus_uri). One of {', '.join(STORES)}.")
     milvus_uri: str = Field("", description="Milvus server or cluster, e.g. http://host:19530 ('' = a milvus-lite "

@@ -45,6 +45,7 @@ from .lexical import IDF
 SCORE_DIGITS = 5
 ANN_MIN = 50_000  # vectors from which the index is approximate (HNSW); flat search is ~10 ms there
 SEGMENT_MIN = 10_000  # live chunks from which an update is an added segment (``segments``), not a rewrite
+SEGMENT_ROWS = 100_000  # chunks a whole build writes per segment: its peak memory holds one segment's, not all
 HNSW_M = 32  # graph links per vector: 256 bytes of links each, beside its 1,536 bytes of vector
 HNSW_EF_BUILD = 80
 HNSW_EF = 64  # candidates kept while searching: recall@10 0.994 at 100k (32: 0.988)
@@ -61,12 +62,14 @@ LEXICAL_SEARCH_MARGIN = 2  # a lexical search asks Milvus for this many times n:
 class StoreConfig:
     """Where an index keeps its chunk vectors and BM25: ``kind`` one of ``STORES``; ``uri`` the Milvus
     server ('' = a milvus-lite file in the index folder); approximate from ``ann_min`` vectors;
-    updates added as segments from ``segment_min`` live chunks."""
+    updates added as segments from ``segment_min`` live chunks; a whole build written in segments
+    of about ``segment_rows`` chunks."""
 
     kind: StoreKind = "faiss"
     uri: str = ""
     ann_min: int = ANN_MIN
     segment_min: int = SEGMENT_MIN
+    segment_rows: int = SEGMENT_ROWS
 
 
 DEFAULT_STORE = StoreConfig()

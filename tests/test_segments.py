@@ -60,10 +60,11 @@ def test_merged_search_skips_deleted_rows_and_still_returns_n():
 
 
 def test_updates_append_until_added_and_deleted_rows_pass_the_share_then_merge():
-    assert should_append([10_000], 0, 20, 10_020, 10_000)
-    assert not should_append([9_000], 0, 20, 9_020, 10_000)  # small: written whole
-    assert not should_append([10_000, 600], 300, 200, 10_500, 10_000)  # 1,100 > 10% of 10,500
-    assert not should_append([10_000] + [10] * (segments.MAX_SEGMENTS - 1), 0, 10, 10_080, 10_000)
+    assert should_append([], 0, 20, 10_020, 10_000)
+    assert not should_append([], 0, 20, 9_020, 10_000)  # small: written whole
+    assert should_append([600], 200, 200, 10_500, 10_000)
+    assert not should_append([600], 300, 200, 10_500, 10_000)  # 1,100 > 10% of 10,500
+    assert not should_append([10] * segments.MAX_SEGMENTS, 0, 10, 10_080, 10_000)
 
 
 def _keys(index: LoadedIndex, hits: list[tuple[int, float]]) -> dict[tuple[str, int, int], float]:
@@ -99,7 +100,9 @@ def test_an_update_is_an_added_segment_that_searches_like_a_full_build(fake_sett
     stats = index_corpus(s, emb, progress=False)
     seg = Assistant.open(settings=s, embedder=emb).index
     manifest = seg.manifest
-    assert manifest["segments"] == [{"name": first.name, "documents": 3, "deleted": sorted([ART["000"], ART["001"]])}]
+    assert manifest["segments"] == [{"name": first.name, "documents": 3, "deleted": sorted([ART["000"], ART["001"]]),
+                                     "base": True}]
+    assert manifest["base"] is False
     assert manifest["held"] == [ART["000"], NEW]
     assert {p.name: p.stat().st_mtime_ns for p in first.rglob("*")} == before  # the old segment was not rewritten
     assert stats.removed == 1 and stats.embedded == stats.chunks - stats.reused
@@ -164,3 +167,48 @@ def test_an_update_that_only_deletes_adds_no_segment_and_the_next_one_builds_on_
     index = Assistant.open(settings=s, embedder=emb).index
     assert set(index.documents) == {ART["000"], ART["002"], NEW} and index.manifest["held"] == [ART["000"], NEW]
     assert [seg["deleted"] for seg in index.manifest["segments"]] == [sorted([ART["000"], ART["001"]])]
+
+
+def test_a_whole_build_is_written_a_segment_at_a_time_and_holds_what_one_folder_would(fake_settings, tmp_path):
+    """With ``segment_rows`` below one article, each article is its own segment: the chunks,
+    vectors and term statistics are those of a build in one folder, exact search ranks the same
+    rows, and a build killed between segments leaves the previous index and no folder behind."""
+    emb = HashEmbedder()
+    s = fake_settings.model_copy(update={"segment_rows": 5})
+    index_corpus(s, emb, progress=False)
+    split = Assistant.open(settings=s, embedder=emb).index
+    assert [seg["documents"] for seg in split.manifest["segments"]] == [1, 1]
+    assert all(seg["base"] for seg in split.manifest["segments"]) and split.manifest["base"]
+    one = Settings(corpus_dir=s.corpus_dir, index_dir=tmp_path / "one")
+    index_corpus(one, emb, progress=False)
+    whole = Assistant.open(settings=one, embedder=emb).index
+    assert list(split.chunks) == list(whole.chunks)
+    assert np.array_equal(split.dense.vectors(0, split.dense.size), whole.dense.vectors(0, whole.dense.size))
+    assert np.array_equal(np.concatenate(split.sentence_vectors), np.concatenate(whole.sentence_vectors))
+    for file in (IDF_FILE, SENTENCE_IDF):
+        assert json.loads((split.path / file).read_text()) == json.loads((whole.path / file).read_text())
+    for q in QUESTIONS:
+        vec = emb.embed([q])[0]
+        assert split.dense.search(vec, 10) == whole.dense.search(vec, 10)
+        assert {r for r, _ in split.bm25.top(lexical.terms(q), 5)} & {r for r, _ in whole.bm25.top(lexical.terms(q), 5)}
+
+    from assistant.core import chunker_config, lexical_config, store_config
+    from assistant.index import build_index
+    from assistant.ingest import local_ingest
+
+    calls = []
+
+    def dies_on_the_second_segment(docs, *rest):  # type: ignore[no-untyped-def]
+        calls.append(len(docs))
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return local_ingest(docs, *rest)
+
+    folders = sorted(p.name for p in s.index_dir.iterdir() if p.name.startswith("gen-"))
+    with pytest.raises(KeyboardInterrupt):
+        build_index(s.corpus_dir, s.index_dir, emb, chunker_config(s), rebuild=True, progress=False,
+                    lex=lexical_config(s), store=store_config(s), ingest=dies_on_the_second_segment)
+    assert Assistant.open(settings=s, embedder=emb).index.path == split.path  # the previous index, untouched
+    index_corpus(s, emb, progress=False, optimize=True)  # the next write clears the dead run's first segment
+    left = sorted(p.name for p in s.index_dir.iterdir() if p.name.startswith("gen-"))
+    assert not set(left) & set(folders) and len(left) == 3
