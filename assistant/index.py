@@ -43,7 +43,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -413,34 +413,53 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: Chunk
     # The whole index, written in segments of about ``store.segment_rows`` chunks: a build holds one
     # segment's texts, vectors and terms at a time, not the collection's.
     offsets = _first_rows(old)
-    now = _now()
     batches = _batches(docs, kept, store.segment_rows)
-    documents: dict[str, Any] = {}  # the manifest's record of every document
-    folders: list[dict[str, Any]] = []
-    before: tuple[lexical.IDF, lexical.IDF] | None = None  # the term statistics of the folders written so far
-    for i, batch in enumerate(batches):
-        new = {d.id: made.pop(d.id) for d in batch if d.id in made}  # ingested above (an update whose merge is due)
-        if todo := [d for d in batch if d.id not in kept and d.id not in new]:
-            new |= ingest(todo, embedder, chunker, on_step, parsing)
-        if not i:  # told once the first segment's documents are in (stages are told in order)
-            writing = Stage(on_step, "writing", 1, "index")
-        plan = [kept[d.id] if d.id in kept else new[d.id].plan for d in batch]
-        vectors, sent_vectors = _vectors(plan, new, old, offsets, embedder.dim)
-        stats.chunks += len(vectors)
-        stats.reused += sum(len(p.chunks) for p in plan if p.reused)
-        documents |= {p.doc.id: {"sha256": p.doc.sha256, "chunks": len(p.chunks),
-                                 "indexed": (old_docs.get(p.doc.id, {}).get("indexed") if p.reused else None) or now}
-                      for p in plan}
-        last = i == len(batches) - 1
-        name, own = _write_generation(index_dir, plan, vectors, sent_vectors, embedder, chunker, lex,
-                                      documents if last else {}, refused, store, folders if last else None,
-                                      before=before, publish=last)
-        before = own if before is None else (before[0].plus(own[0]), before[1].plus(own[1]))
-        folders.append({"name": name, "documents": len(batch), "deleted": [], "base": True})
+
+    def segments() -> Iterator[Segment]:
+        nonlocal writing
+        for i, batch in enumerate(batches):
+            new = {d.id: made.pop(d.id) for d in batch if d.id in made}  # ingested above: a merge of an update
+            if todo := [d for d in batch if d.id not in kept and d.id not in new]:
+                new |= ingest(todo, embedder, chunker, on_step, parsing)
+            if not i:  # told once the first segment's documents are in (stages are told in order)
+                writing = Stage(on_step, "writing", 1, "index")
+            plan = [kept[d.id] if d.id in kept else new[d.id].plan for d in batch]
+            yield (plan, *_vectors(plan, new, old, offsets, embedder.dim))
+
+    now = _now()
+    stats.chunks, stats.reused = write_segments(
+        index_dir, segments(), len(batches), embedder, chunker, lex, refused, store,
+        lambda p: (old_docs.get(p.doc.id, {}).get("indexed") if p.reused else None) or now)
     stats.embedded = stats.chunks - stats.reused
     writing.advance()
     stats.seconds = time.perf_counter() - t0
     return stats
+
+
+Segment = tuple[list[Planned], np.ndarray, np.ndarray]  # documents, their chunk vectors, their sentence vectors
+
+
+def write_segments(index_dir: Path, parts: Iterable[Segment], count: int, embedder: Embedder, chunker: ChunkerConfig,
+                   lex: LexicalConfig, skipped: dict[str, str], store: StoreConfig,
+                   indexed: Callable[[Planned], str]) -> tuple[int, int]:
+    """Write a whole index of ``count`` segments, given one at a time, and make it live with the
+    last; ``indexed``: when a document was first indexed. Returns (chunks, reused chunks)."""
+    documents: dict[str, Any] = {}  # the manifest's record of every document
+    folders: list[dict[str, Any]] = []
+    before: tuple[lexical.IDF, lexical.IDF] | None = None  # the term statistics of the folders written so far
+    rows = reused = 0
+    for i, (plan, vectors, sent_vectors) in enumerate(parts):
+        rows += len(vectors)
+        reused += sum(len(p.chunks) for p in plan if p.reused)
+        documents |= {p.doc.id: {"sha256": p.doc.sha256, "chunks": len(p.chunks), "indexed": indexed(p)}
+                      for p in plan}
+        last = i == count - 1
+        name, own = _write_generation(index_dir, plan, vectors, sent_vectors, embedder, chunker, lex,
+                                      documents if last else {}, skipped, store, folders if last else None,
+                                      before=before, publish=last)
+        before = own if before is None else (before[0].plus(own[0]), before[1].plus(own[1]))
+        folders.append({"name": name, "documents": len(plan), "deleted": [], "base": True})
+    return rows, reused
 
 
 def _batches(docs: list[Document], kept: Mapping[str, Planned], rows: int) -> list[list[Document]]:

@@ -527,11 +527,11 @@ def table(res: dict[str, Any]) -> list[str]:
     if ix := res.get("index-scale"):
         for n, r in ix["rows"].items():
             big = int(n) >= 1_000_000
-            at = f"11. whole index at {r['chunks']:,} chunks ({r['documents']:,} pages, {r['sentences']:,} sentences)"
-            add(f"{at}: build / peak RSS (of it, the copies in RAM) / disk",
-                f"{r['build_s']:.0f} s / {r['build_peak_rss_mb']:.0f} MB ({r['copies_in_ram_mb']:.0f} MB) / "
+            at = f"11. index of {r['chunks']:,} chunks ({r['documents']:,} pages, {r['sentences']:,} sentences)"
+            add(f"{at}: build in {r['segments']} segments / peak RSS (before it: model, source) / disk",
+                f"{r['build_s']:.0f} s / {r['build_peak_rss_mb']:.0f} MB ({r['before_build_rss_mb']:.0f} MB) / "
                 f"{r['disk_bytes_per_chunk']:.0f} B per chunk", "peak <= 4 GB" if big else "",
-                r["build_peak_rss_mb"] - r["copies_in_ram_mb"] <= 4096 if big else None)
+                r["build_peak_rss_mb"] <= 4096 if big else None)
             add(f"{at}: open / opened RSS, of it not file pages (after {ix['questions']} questions)",
                 f"{r['open_s']:.1f} s / {r['opened_rss_mb']:.0f} MB, {r['opened_anon_mb']:.0f} MB "
                 f"({r['rss_after_questions_mb']:.0f} MB, {r['anon_after_questions_mb']:.0f} MB)",

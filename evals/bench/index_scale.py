@@ -5,18 +5,18 @@ A collection of N chunks is the FinanceBench-300 bench index (real pages, chunks
 attributions and MiniLM vectors) copied until it holds N chunks: each copy's documents get new
 ids, and every vector gets small Gaussian noise (``scale.NOISE``), renormalised. Parsing and
 embedding are not what this measures (``make bench`` ingest and ray sections do), so the copies
-are written straight through the index writer. Each stage runs in its own process so its memory
-is its own:
+go straight to the index writer (``index.write_segments``), made one segment at a time as a build
+ingests them. Each stage runs in its own process so its memory is its own:
 
-- build: seconds and peak RSS of writing the whole generation (the copies in RAM included, and
-  reported beside it);
+- build: seconds and peak RSS of writing the whole index (the model and the source index loaded,
+  as a build has its model; their RSS before the build is reported beside it);
 - open: seconds and RSS growth of ``Assistant.open`` on it (the model already loaded), and
   after the questions; warm ``ask()`` p50 / p95 over
   FinanceBench questions (the real answer path: retrieval, sentence scoring, composing);
 - add one document: a new FinanceBench page parsed and embedded with the real model (model and
   spaCy loaded, as in a server that takes uploads), written as an added segment (``segments``):
   opening the previous index, parsing and embedding, writing, and the total;
-- the same ``ask()`` p50 with the added segment live, then ``assistant index --optimize``'s merge.
+- the same ``ask()`` p50 with the added segment live.
 
     python evals/bench/index_scale.py --sizes 100000
 """
@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -41,7 +42,7 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.core import Assistant, chunker_config, lexical_config, make_embedder  # noqa: E402
-from assistant.index import _append, _now, _write_generation, open_index  # noqa: E402
+from assistant.index import Segment, _append, _now, open_index, write_segments  # noqa: E402
 from assistant.ingest import Planned, local_ingest  # noqa: E402
 from assistant.progress import Stage  # noqa: E402
 from assistant.records import Document  # noqa: E402
@@ -68,41 +69,54 @@ def _noisy(v: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def build(n: int, path: Path) -> dict[str, Any]:
+    """Write an index of ``n`` chunks through ``index.write_segments``, the copies made one segment
+    at a time (as a build ingests them): the peak is what a build of this size holds."""
     s = Settings()
     emb = make_embedder(s)
+    store = StoreConfig(segment_rows=s.segment_rows)
     src = open_index(SOURCE / "index", emb.model_id, emb.dim, chunker_config(s))
-    base_rss = _rss_mb()
-    rng = np.random.default_rng(1)
     firsts: dict[str, int] = {}
     for i, c in src.live_chunks():
         firsts.setdefault(c.doc_id, i)
     docs = [src.documents[d] for d in firsts]
-    plans, vecs, svecs = [], [], []
-    copy, total = 0, 0
-    while total < n:
-        for d in docs:
-            k = int(src.manifest["documents"][d.id]["chunks"])
-            doc = replace(d, id=f"{d.id}~{copy}")
-            chunks = [replace(c, doc_id=doc.id) for c in src.chunks[firsts[d.id] : firsts[d.id] + k]]
-            plans.append(Planned(doc, chunks, src.sentences[d.id], False, src.attributions[d.id]))
-            vecs.append(_noisy(src.dense.vectors(firsts[d.id], k), rng))
-            svecs.append(_noisy(np.asarray(src.doc_sentence_vectors(d.id), dtype=np.float32), rng).astype(np.float16))
-            total += k
-            if total >= n:
-                break
-        copy += 1
-    vectors, sent_vectors = np.concatenate(vecs), np.concatenate(svecs)
-    del vecs, svecs
-    data_rss = _rss_mb() - base_rss
-    now = _now()
-    documents = {p.doc.id: {"sha256": p.doc.sha256, "chunks": len(p.chunks), "indexed": now} for p in plans}
+    sizes = [int(src.manifest["documents"][d.id]["chunks"]) for d in docs]
+    per_copy = sum(sizes)
+    count = -(-n // min(store.segment_rows, n))
+    rng = np.random.default_rng(1)
+
+    order = [(k, i) for k in range(-(-n // per_copy) + 1) for i in range(len(docs))]
+
+    made = {"documents": 0, "sentences": 0}
+
+    def segments() -> Iterator[Segment]:
+        total, at = 0, 0
+        for seg in range(count):
+            plans: list[Planned] = []
+            vecs, svecs = [], []
+            while total < min(n, (seg + 1) * store.segment_rows):
+                k, i = order[at]
+                at += 1
+                d = docs[i]
+                doc = replace(d, id=f"{d.id}~{k}")
+                chunks = [replace(c, doc_id=doc.id) for c in src.chunks[firsts[d.id] : firsts[d.id] + sizes[i]]]
+                plans.append(Planned(doc, chunks, src.sentences[d.id], False, src.attributions[d.id]))
+                vecs.append(_noisy(src.dense.vectors(firsts[d.id], sizes[i]), rng))
+                svecs.append(_noisy(np.asarray(src.doc_sentence_vectors(d.id), dtype=np.float32), rng)
+                             .astype(np.float16))
+                total += sizes[i]
+            made["documents"] += len(plans)
+            made["sentences"] += sum(len(p.sentences) for p in plans)
+            yield plans, np.concatenate(vecs), np.concatenate(svecs)
+
+    base = _rss_mb()
     t0 = time.perf_counter()
-    _write_generation(path, plans, vectors, sent_vectors, emb, chunker_config(s), lexical_config(s), documents, {},
-                      StoreConfig())
-    return {"chunks": len(vectors), "documents": len(plans), "sentences": len(sent_vectors),
-            "build_s": time.perf_counter() - t0, "build_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            / 1024, "copies_in_ram_mb": data_rss,
-            "disk_bytes_per_chunk": sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / len(vectors)}
+    now = _now()
+    rows, _ = write_segments(path, segments(), count, emb, chunker_config(s), lexical_config(s), {}, store,
+                             lambda p: now)
+    return {"chunks": rows, **made, "segments": count, "build_s": time.perf_counter() - t0,
+            "build_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "before_build_rss_mb": base,
+            "disk_bytes_per_chunk": sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / rows}
 
 
 def _questions() -> list[str]:
