@@ -34,6 +34,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal, Protocol, get_args
 
@@ -351,12 +352,14 @@ def bm25_index(rows: list[list[str]], collection: IDF | None = None) -> Any:
         index.index(rows, show_progress=False)
         return index
     vocab = {t: i for i, t in enumerate(dict.fromkeys(t for r in rows for t in r))}
-    index = _CollectionBM25(collection, {i: collection.df.get(t, 1) for t, i in vocab.items()})
+    index = _collection_bm25()(collection, {i: collection.df.get(t, 1) for t, i in vocab.items()})
     index.index(([[vocab[t] for t in r] for r in rows], vocab), show_progress=False)
     return index
 
 
+@cache
 def _collection_bm25() -> type:
+    """The class, made on first use (importing ``bm25s`` at module import would slow every start)."""
     import bm25s
     from bm25s import scoring
 
@@ -387,14 +390,6 @@ def _collection_bm25() -> type:
     return CollectionBM25
 
 
-def _CollectionBM25(collection: IDF, df: dict[int, int]) -> Any:  # noqa: N802 - a class made on first use
-    global _COLLECTION_BM25
-    if _COLLECTION_BM25 is None:
-        _COLLECTION_BM25 = _collection_bm25()
-    return _COLLECTION_BM25(collection, df)
-
-
-_COLLECTION_BM25: type | None = None
 
 
 class MilvusLexical:
