@@ -193,11 +193,13 @@ def require_index(index_dir: Path) -> Path:
 
 
 def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
-               lex: LexicalConfig | None = None) -> LoadedIndex:
+               lex: LexicalConfig | None = None, search: bool = True) -> LoadedIndex:
     """Open the live generation, refusing a missing, corrupt or mismatched index.
 
     With ``lex`` given, an index whose keyword part was made differently is refused too
-    (``assistant index`` refreshes it without re-embedding)."""
+    (``assistant index`` refreshes it without re-embedding). Without ``search`` the dense and
+    BM25 stores are not opened (an update that adds a segment reads only records: at 1M chunks
+    the stores are most of the 3 s an open takes)."""
     gen = require_index(index_dir)
     try:
         manifest = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
@@ -213,9 +215,9 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
         )
     try:
         bases = [(index_dir / b["name"], frozenset(b["deleted"])) for b in manifest.get("segments", [])]
-        parts = [_open_segment(folder, _read_manifest(folder), index_dir, dim, dead) for folder, dead in bases]
+        parts = [_open_segment(folder, _read_manifest(folder), index_dir, dim, dead, search) for folder, dead in bases]
         if manifest.get("held", True) or not bases:  # else an update that only deleted: no segment of its own
-            parts.append(_open_segment(gen, manifest, index_dir, dim, frozenset()))
+            parts.append(_open_segment(gen, manifest, index_dir, dim, frozenset(), search))
         idf = lexical.IDF.from_json(json.loads((gen / IDF_FILE).read_text(encoding="utf-8")))
     except (StoreUnavailableError, IndexCorruptError):  # unreachable (not damage), or already said
         raise
@@ -241,15 +243,35 @@ class _Segment:
     dead: frozenset[str]  # its documents a later segment deleted or replaced
 
 
-def _open_segment(folder: Path, manifest: dict[str, Any], index_dir: Path, dim: int,
-                  dead: frozenset[str]) -> _Segment:
+class _Unopened:
+    """A store an index was opened without (``open_index(search=False)``): its size, nothing else."""
+
+    kind = "unopened"
+    why = "this index was opened without its stores (open_index(search=False))"
+
+    def __init__(self, size: int, dim: int) -> None:
+        self.size, self.dim = size, dim
+
+    def search(self, vec: np.ndarray, n: int) -> list[tuple[int, float]]:
+        raise RuntimeError(self.why)
+
+    def vectors(self, start: int, n: int) -> np.ndarray:
+        raise RuntimeError(self.why)
+
+    def top(self, terms: list[str], n: int) -> list[tuple[int, float]]:
+        raise RuntimeError(self.why)
+
+
+def _open_segment(folder: Path, manifest: dict[str, Any], index_dir: Path, dim: int, dead: frozenset[str],
+                  search: bool = True) -> _Segment:
     docs = DocStore(folder / "documents.jsonl", list(manifest.get("held", manifest["documents"])))
     spans: RowView[list[tuple[int, int]]] = RowView(LiveDocs([(docs, frozenset())]), 1)
     chunks = ChunkTable.read(folder, docs.ids)
     sentence_vectors = np.load(folder / "sentences.npy", mmap_mode="r")
     sentence_chunk = (np.load(folder / SENTENCE_CHUNK) if (folder / SENTENCE_CHUNK).exists()
                       else _sentence_chunks(docs.ids, spans, chunks))
-    dense, bm25, sentence_bm25 = open_stores(folder, manifest.get("store", {}), index_dir, dim)
+    dense, bm25, sentence_bm25 = (open_stores(folder, manifest.get("store", {}), index_dir, dim) if search
+                                  else (_Unopened(len(chunks), dim), _Unopened(0, dim), _Unopened(0, dim)))
     row = int(docs.counts.sum())
     if (dense.size != len(chunks) or dense.dim != dim or sentence_vectors.shape != (row, dim)
             or sentence_chunk.shape != (row,)):
@@ -306,12 +328,13 @@ def _sentence_chunks(ids: list[str], sentences: Mapping[str, list[tuple[int, int
     return np.asarray(out, dtype=np.int64)
 
 
-def _previous(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig, rebuild: bool
-              ) -> LoadedIndex | None:
-    """The live generation, whose unchanged documents' vectors a build reuses (None: nothing)."""
+def _previous(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig, rebuild: bool,
+              search: bool = False) -> LoadedIndex | None:
+    """The live generation, whose unchanged documents a build reuses (None: nothing); with
+    ``search``, its stores too (their vectors)."""
     if rebuild or live_generation(index_dir) is None:
         return None
-    return open_index(index_dir, model_id, dim, chunker)  # raises on mismatch / corruption
+    return open_index(index_dir, model_id, dim, chunker, search=search)  # raises on mismatch / corruption
 
 
 @contextmanager
@@ -412,6 +435,8 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: Chunk
         kept = _kept([d for d in docs if d.id in same], old, old_docs, same_text_rules)  # a merge is due
     # The whole index, written in segments of about ``store.segment_rows`` chunks: a build holds one
     # segment's texts, vectors and terms at a time, not the collection's.
+    if kept:  # their vectors are read back from the stores
+        old = _previous(index_dir, embedder.model_id, embedder.dim, chunker, rebuild, search=True)
     offsets = _first_rows(old)
     batches = _batches(docs, kept, store.segment_rows)
 

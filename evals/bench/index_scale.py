@@ -152,7 +152,7 @@ def use(path: Path) -> dict[str, Any]:
     local_ingest([replace(doc, id="warm.txt", text="A short page.")], emb, chunker_config(s), None,
                  Stage(None, "parsing", 1, "document"))  # spaCy loaded, as in the server that takes uploads
     t0 = time.perf_counter()
-    old = open_index(path, emb.model_id, emb.dim, chunker_config(s))
+    old = open_index(path, emb.model_id, emb.dim, chunker_config(s), search=False)  # as an update opens it
     t1 = time.perf_counter()
     made = local_ingest([doc], emb, chunker_config(s), None, Stage(None, "parsing", 1, "document"))
     t2 = time.perf_counter()
