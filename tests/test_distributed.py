@@ -33,6 +33,6 @@ def test_ray_ingestion_on_two_local_workers_builds_the_same_index_as_one_process
         ray.shutdown()
     a = Assistant.open(settings=one, embedder=real_embedder).index
     b = Assistant.open(settings=ray_settings, embedder=real_embedder).index
-    assert a.chunks == b.chunks and a.sentences == b.sentences and a.attributions == b.attributions
+    assert list(a.chunks) == list(b.chunks) and a.sentences == b.sentences and a.attributions == b.attributions
     assert np.array_equal(a.dense.vectors(0, a.dense.size), b.dense.vectors(0, b.dense.size))
     assert np.array_equal(np.concatenate(a.sentence_vectors), np.concatenate(b.sentence_vectors))
