@@ -545,6 +545,9 @@ def table(res: dict[str, Any]) -> list[str]:
                 f"{r['add_one_document_s']:.1f} s", "<= 5 s" if big else "",
                 r["add_one_document_s"] <= 5 if big else None)
             add(f"{at}: warm ask() p50 with the added segment", f"{r['segmented_p50_ms']:.0f} ms")
+            if "recall_at_10" in r:
+                add(f"{at}: dense recall@10 (HNSW per segment, merged) against exact search",
+                    f"{r['recall_at_10']:.3f}", ">= 0.95" if big else "", r["recall_at_10"] >= 0.95 if big else None)
     if rr := res.get("ray"):
         for name, r in rr["rows"].items():
             add(f"10. index {rr['pages']} pages: {name}", f"{r['seconds']:.1f} s, {r['chunks_per_s']:.1f} chunks/s")

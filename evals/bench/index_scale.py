@@ -16,7 +16,8 @@ ingests them. Each stage runs in its own process so its memory is its own:
 - add one document: a new FinanceBench page parsed and embedded with the real model (model and
   spaCy loaded, as in a server that takes uploads), written as an added segment (``segments``):
   opening the previous index, parsing and embedding, writing, and the total;
-- the same ``ask()`` p50 with the added segment live.
+- the same ``ask()`` p50 with the added segment live;
+- recall@10 of the dense search (per-segment HNSW, merged) against exact search over all vectors.
 
     python evals/bench/index_scale.py --sizes 100000
 """
@@ -162,6 +163,43 @@ def use(path: Path) -> dict[str, Any]:
             "add_one_document_s": t3 - t0, "add_chunks": len(made[doc.id].plan.chunks)}
     seg = Assistant.open(settings=s, embedder=emb)
     out["segmented_p50_ms"], _ = _latency(seg, qs)
+    out["recall_at_10"] = _recall(bot, emb.embed(qs))
+    return out
+
+
+def _recall(bot: Assistant, queries: np.ndarray) -> float:
+    """recall@10 of the index's dense search (HNSW in each segment, merged) against exact search
+    over every vector, for the questions' vectors (read last: the exact index is 1.5 GB at 1M)."""
+    import faiss
+
+    dense = bot.index.dense
+    exact = faiss.IndexFlatIP(dense.dim)
+    for start in range(0, dense.size, 100_000):
+        exact.add(dense.vectors(start, min(100_000, dense.size - start)))
+    _, truth = exact.search(np.asarray(queries, dtype=np.float32), 10)
+    got = [{r for r, _ in dense.search(q, 10)} for q in queries]
+    return float(np.mean([len(set(t.tolist()) & g) / 10 for t, g in zip(truth, got, strict=True)]))
+
+
+def ef_sweep(path: Path) -> dict[str, Any]:
+    """recall@10 and ms a question of one HNSW segment's search against exact search over it, by
+    ``efSearch``, for the FinanceBench questions' vectors (real questions, not copies of chunks:
+    what ``store.HNSW_EF`` was chosen on)."""
+    import faiss
+
+    ix: Any = faiss.read_index(str(max(path.glob("gen-*/dense.faiss"), key=lambda f: f.stat().st_size)))
+    qs = np.asarray(make_embedder(Settings()).embed(_questions()), dtype=np.float32)
+    exact = faiss.IndexFlatIP(ix.d)
+    exact.add(ix.reconstruct_n(0, ix.ntotal))
+    _, truth = exact.search(qs, 10)
+    out: dict[str, Any] = {"vectors": int(ix.ntotal)}
+    for ef in (64, 128, 256, 512, 1024):
+        ix.hnsw.efSearch = ef
+        t0 = time.perf_counter()
+        _, got = ix.search(qs, 10)
+        ms = (time.perf_counter() - t0) / len(qs) * 1000
+        hits = [len(set(a) & set(b)) / 10 for a, b in zip(truth, got, strict=True)]
+        out[str(ef)] = {"recall_at_10": float(np.mean(hits)), "ms": ms}
     return out
 
 
@@ -187,12 +225,12 @@ def bench_index_scale(sizes: tuple[int, ...] = SIZES) -> dict[str, Any]:
 def main(
     sizes: Annotated[str, typer.Option(help="Comma-separated collection sizes (chunks).")] = ",".join(map(str, SIZES)),
     size: Annotated[int, typer.Option(help="(internal) one size in this process.")] = 0,
-    stage: Annotated[str, typer.Option(help="(internal) build | use.")] = "",
+    stage: Annotated[str, typer.Option(help="build | use | ef (recall by efSearch) on --path, with --size.")] = "",
     path: Annotated[Path | None, typer.Option(help="(internal) the index folder.")] = None,
 ) -> None:
     if size:
         assert path is not None
-        print(json.dumps(build(size, path) if stage == "build" else use(path)))
+        print(json.dumps(build(size, path) if stage == "build" else ef_sweep(path) if stage == "ef" else use(path)))
         return
     print(json.dumps(bench_index_scale(tuple(int(x) for x in sizes.split(","))), indent=1))
 
