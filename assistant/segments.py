@@ -56,12 +56,20 @@ class Layout:
 
     def merged(self, search: Callable[[int, int], list[tuple[int, float]]], n: int) -> list[tuple[int, float]]:
         """The ``n`` best live rows over all segments; ``search(segment, k)`` gives one segment's
-        ``k`` best (local rows). Each is asked for ``n`` more than its deleted rows, so deletions
-        never leave fewer than ``n``."""
+        ``k`` best (local rows). A segment with deleted rows is asked for more, four times as many
+        each time until ``n`` live ones come back or it has no more, so deletions never leave fewer
+        than ``n`` and a segment with many never makes every question fetch them all."""
         hits: list[tuple[int, float]] = []
         for s, dead in enumerate(self.dead):
             size = self.offsets[s + 1] - self.offsets[s]
-            hits += [(r + self.offsets[s], sc) for r, sc in search(s, min(size, n + len(dead))) if r not in dead]
+            k = min(size, n + min(len(dead), n))
+            while True:
+                found = search(s, k)
+                live = [(r + self.offsets[s], sc) for r, sc in found if r not in dead]
+                if len(live) >= n or len(found) < k or k >= size:
+                    break
+                k = min(size, 4 * k)
+            hits += live
         return ranked(hits)[:n]
 
 

@@ -57,6 +57,14 @@ def test_merged_search_skips_deleted_rows_and_still_returns_n():
 
     assert layout.merged(search, 3) == [(4, 0.75), (2, 0.7), (5, 0.5)]
     assert layout.locate(5) == (1, 1) and layout.locate(3) == (0, 3)
+    many = Layout.of([100, 5], [frozenset(range(60)), frozenset()])  # most of a segment deleted
+    asked: list[int] = []
+
+    def ranks(s: int, k: int) -> list[tuple[int, float]]:
+        asked.append(k)
+        return [(r, 1.0 - r / 1000 - s) for r in range(min(k, 100 if s == 0 else 5))]
+
+    assert [r for r, _ in many.merged(ranks, 3)] == [60, 61, 62] and asked == [6, 24, 96, 3]
 
 
 def test_updates_append_until_added_and_deleted_rows_pass_the_share_then_merge():
