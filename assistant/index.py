@@ -133,8 +133,8 @@ class LoadedIndex:
     attributions: Mapping[str, list[Attribution]]  # per document: who says what (``attribution``)
     chunk_layout: Layout  # where each segment's chunk rows start
     sentence_layout: Layout
+    live: LiveDocs  # each live document's store (its segment)
     dead_chunks: frozenset[int] = frozenset()  # rows of documents a later segment deleted or replaced
-    holder: Mapping[str, str] = field(default_factory=dict)  # document -> the folder of its segment
 
     def text(self, chunk: Chunk) -> str:
         return self.documents[chunk.doc_id].text[chunk.start : chunk.end]
@@ -143,6 +143,17 @@ class LoadedIndex:
         """The vectors of a document's sentences, in the order of ``sentences[doc_id]``."""
         s, row = self.sentence_layout.locate(self.sentence_rows[doc_id])
         return self.sentence_vectors[s][row : row + len(self.sentences[doc_id])]
+
+    def segment_of(self, doc_id: str) -> str:
+        """The folder of the segment that holds a live document."""
+        return self.live.at[doc_id].folder
+
+    def first_rows(self) -> dict[str, int]:
+        """The first row of each live document's chunks (a document's chunks are consecutive)."""
+        out: dict[str, int] = {}
+        for i, c in self.live_chunks():
+            out.setdefault(c.doc_id, i)
+        return out
 
     @property
     def live_rows(self) -> int:
@@ -169,6 +180,17 @@ def live_generation(index_dir: Path) -> Path | None:
 
 def _read_manifest(folder: Path) -> dict[str, Any]:
     return dict(json.loads((folder / MANIFEST).read_text(encoding="utf-8")))
+
+
+def _own_segment(manifest: dict[str, Any]) -> bool:
+    """Whether a generation's folder holds documents of its own (an update that only deleted
+    names earlier segments and holds none)."""
+    return bool(manifest.get("held", True)) or not manifest.get("segments")
+
+
+def _read_idf(folder: Path, file: str) -> lexical.IDF:
+    """A generation's term statistics (``IDF_FILE`` or ``SENTENCE_IDF``)."""
+    return lexical.IDF.from_json(json.loads((folder / file).read_text(encoding="utf-8")))
 
 
 def _check(manifest: dict[str, Any], model_id: str, dim: int, chunker: ChunkerConfig, where: Path) -> None:
@@ -216,9 +238,9 @@ def open_index(index_dir: Path, model_id: str, dim: int, chunker: ChunkerConfig,
     try:
         bases = [(index_dir / b["name"], frozenset(b["deleted"])) for b in manifest.get("segments", [])]
         parts = [_open_segment(folder, _read_manifest(folder), index_dir, dim, dead, search) for folder, dead in bases]
-        if manifest.get("held", True) or not bases:  # else an update that only deleted: no segment of its own
+        if _own_segment(manifest):
             parts.append(_open_segment(gen, manifest, index_dir, dim, frozenset(), search))
-        idf = lexical.IDF.from_json(json.loads((gen / IDF_FILE).read_text(encoding="utf-8")))
+        idf = _read_idf(gen, IDF_FILE)
     except (StoreUnavailableError, IndexCorruptError):  # unreachable (not damage), or already said
         raise
     except Exception as e:  # any unreadable part means the same thing to the user
@@ -307,8 +329,7 @@ def _compose(gen: Path, manifest: dict[str, Any], parts: list[_Segment], idf: le
     return LoadedIndex(gen, manifest, RowView(live, 0), RowView(live, 1),
                        ChunkTable.concat([p.chunks for p in parts]), dense, bm25, idf,
                        [p.sentence_vectors for p in parts], sentence_rows, sentence_bm25, sentence_chunk,
-                       RowView(live, 2), chunk_layout, sentence_layout, dead,
-                       {d: st.folder for d, st in live.at.items()})
+                       RowView(live, 2), chunk_layout, sentence_layout, live, dead)
 
 
 def _sentence_chunks(ids: list[str], sentences: Mapping[str, list[tuple[int, int]]],
@@ -406,14 +427,14 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: Chunk
         parsing.advance(len(docs) - len(fresh))
 
     stats = IndexStats(documents=len(docs), skipped=skipped)
+    same_rows = sum(int(old_docs[d]["chunks"]) for d in same)
     gone = set(old_docs) - {d.id for d in docs}
     stats.removed = len(gone)
     stats.changed = bool(fresh or gone or rebuild or old is None or not same_text_rules or not same_store
                          or (old is not None and old.manifest.get("skipped", {}) != refused)
                          or (optimize and old is not None and bool(old.manifest.get("segments"))))
     if not stats.changed:
-        stats.chunks = sum(int(old_docs[d]["chunks"]) for d in same)
-        stats.reused = stats.chunks
+        stats.chunks = stats.reused = same_rows
         stats.seconds = time.perf_counter() - t0
         return stats
 
@@ -426,7 +447,7 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: Chunk
         dead_rows = len(old.dead_chunks) + sum(int(old_docs[d]["chunks"]) for d in gone)
         if should_append(_added_rows(old), dead_rows, new_rows, len(old.chunks) - dead_rows + new_rows,
                          store.segment_min):
-            stats.chunks = sum(int(old_docs[d]["chunks"]) for d in same) + new_rows
+            stats.chunks = same_rows + new_rows
             stats.reused, stats.embedded = stats.chunks - new_rows, new_rows
             _append(index_dir, old, [made[d.id] for d in fresh], gone, embedder, chunker, lex, refused, store)
             writing.advance()
@@ -437,10 +458,10 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: Chunk
     # segment's texts, vectors and terms at a time, not the collection's.
     if kept:  # their vectors are read back from the stores
         old = _previous(index_dir, embedder.model_id, embedder.dim, chunker, rebuild, search=True)
-    offsets = _first_rows(old)
+    offsets = old.first_rows() if old else {}
     batches = _batches(docs, kept, store.segment_rows)
 
-    def segments() -> Iterator[Segment]:
+    def segments() -> Iterator[NewSegment]:
         nonlocal writing
         for i, batch in enumerate(batches):
             new = {d.id: made.pop(d.id) for d in batch if d.id in made}  # ingested above: a merge of an update
@@ -461,10 +482,10 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: Chunk
     return stats
 
 
-Segment = tuple[list[Planned], np.ndarray, np.ndarray]  # documents, their chunk vectors, their sentence vectors
+NewSegment = tuple[list[Planned], np.ndarray, np.ndarray]  # documents, their chunk vectors, their sentence vectors
 
 
-def write_segments(index_dir: Path, parts: Iterable[Segment], count: int, embedder: Embedder, chunker: ChunkerConfig,
+def write_segments(index_dir: Path, parts: Iterable[NewSegment], count: int, embedder: Embedder, chunker: ChunkerConfig,
                    lex: LexicalConfig, skipped: dict[str, str], store: StoreConfig,
                    indexed: Callable[[Planned], str]) -> tuple[int, int]:
     """Write a whole index of ``count`` segments, given one at a time, and make it live with the
@@ -479,10 +500,9 @@ def write_segments(index_dir: Path, parts: Iterable[Segment], count: int, embedd
         documents |= {p.doc.id: {"sha256": p.doc.sha256, "chunks": len(p.chunks), "indexed": indexed(p)}
                       for p in plan}
         last = i == count - 1
-        name, own = _write_generation(index_dir, plan, vectors, sent_vectors, embedder, chunker, lex,
-                                      documents if last else {}, skipped, store, folders if last else None,
-                                      before=before, publish=last)
-        before = own if before is None else (before[0].plus(own[0]), before[1].plus(own[1]))
+        name, before = _write_generation(index_dir, plan, vectors, sent_vectors, embedder, chunker, lex,
+                                         documents if last else {}, skipped, store, folders if last else None,
+                                         before=before, publish=last)
         folders.append({"name": name, "documents": len(plan), "deleted": [], "base": True})
     return rows, reused
 
@@ -523,23 +543,14 @@ def _vectors(plan: list[Planned], made: Mapping[str, Ingested], old: LoadedIndex
 
 def _added_rows(old: LoadedIndex) -> list[int]:
     """The chunk rows of each segment an update added (not written by a whole build)."""
-    own = old.manifest.get("held", True) or not old.manifest.get("segments")  # the live folder is a segment
     flags = [seg.get("base", True) for seg in old.manifest.get("segments", [])] + (
-        [old.manifest.get("base", True)] if own else [])
+        [old.manifest.get("base", True)] if _own_segment(old.manifest) else [])
     rows = np.diff(old.chunk_layout.offsets).tolist()
     return [int(r) for r, base in zip(rows, flags, strict=True) if not base]
 
 
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
-
-
-def _first_rows(old: LoadedIndex | None) -> dict[str, int]:
-    """The first row of each live document's chunks (a document's chunks are consecutive)."""
-    out: dict[str, int] = {}
-    for i, c in old.live_chunks() if old else ():
-        out.setdefault(c.doc_id, i)
-    return out
 
 
 def _kept(docs: list[Document], old: LoadedIndex | None, old_docs: dict[str, Any],
@@ -576,13 +587,12 @@ def _append(index_dir: Path, old: LoadedIndex, made: list[Ingested], gone: set[s
     old_plans = _kept([old.documents[d] for d in sorted(gone)], old, old.manifest["documents"], True)
     was = [old_plans[d] for d in sorted(gone)]
     chunk_idf = old.idf.changed(_chunk_terms(plan, embedder, lex), _chunk_terms(was, embedder, lex))
-    sentence_idf = lexical.IDF.from_json(json.loads((old.path / SENTENCE_IDF).read_text(encoding="utf-8"))).changed(
-        _sentence_terms(plan), _sentence_terms(was))
+    sentence_idf = _read_idf(old.path, SENTENCE_IDF).changed(_sentence_terms(plan), _sentence_terms(was))
     segments = []
     for seg in [*old.manifest.get("segments", []),
                 {"name": old.path.name, "documents": len(old.manifest.get("held", old.manifest["documents"])),
                  "deleted": [], "base": old.manifest.get("base", True)}]:
-        deleted = sorted({*seg["deleted"], *(d for d in gone if old.holder.get(d) == seg["name"])})
+        deleted = sorted({*seg["deleted"], *(d for d in gone if old.segment_of(d) == seg["name"])})
         if len(deleted) < seg["documents"]:  # a segment with nothing live is dropped
             segments.append({**seg, "deleted": deleted})
     now = _now()
@@ -622,7 +632,7 @@ def _write_generation(index_dir: Path, plan: list[Planned], vectors: np.ndarray,
     Its BM25 is scored with ``collection`` (an update: the live chunks' and sentences' term
     statistics, which its term files then hold) or with its own (a whole build, written a segment
     at a time: its term files hold its own plus ``before``, the statistics of the segments this
-    build wrote earlier). Returns the folder's name and its own statistics."""
+    build wrote earlier). Returns the folder's name and the statistics its term files hold."""
     index_dir.mkdir(parents=True, exist_ok=True)
     name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
     tmp = index_dir / f".tmp-{name}"
@@ -666,7 +676,7 @@ def _write_generation(index_dir: Path, plan: list[Planned], vectors: np.ndarray,
         _fsync_tree(tmp)
         tmp.rename(index_dir / name)
         if not publish:  # a segment of a whole build still being written: live once the build's last is
-            return name, own
+            return name, live
         pointer = index_dir / f".{CURRENT}.tmp"
         pointer.write_text(name + "\n")
         _fsync_file(pointer)
@@ -678,7 +688,7 @@ def _write_generation(index_dir: Path, plan: list[Planned], vectors: np.ndarray,
     live_names = {name, *(seg["name"] for seg in segments or [])}
     _remove_stale(index_dir, keep=live_names)
     retire_others(store, index_dir, live_names)
-    return name, own
+    return name, live
 
 
 def _fsync_file(path: Path) -> None:

@@ -3,7 +3,7 @@ store) at large sizes, end to end (a benchmark, not a test).
 
 A collection of N chunks is the FinanceBench-300 bench index (real pages, chunks, sentences,
 attributions and MiniLM vectors) copied until it holds N chunks: each copy's documents get new
-ids, and every vector gets small Gaussian noise (``scale.NOISE``), renormalised. Parsing and
+ids, and every vector gets small Gaussian noise (``scale.noisy``), renormalised. Parsing and
 embedding are not what this measures (``make bench`` ingest and ray sections do), so the copies
 go straight to the index writer (``index.write_segments``), made one segment at a time as a build
 ingests them. Each stage runs in its own process so its memory is its own:
@@ -42,31 +42,19 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.core import Assistant, chunker_config, lexical_config, make_embedder  # noqa: E402
-from assistant.index import Segment, _append, _now, open_index, write_segments  # noqa: E402
+import scale  # noqa: E402  (evals/bench: the synthetic-vector noise and RSS readers)
+
+from assistant.core import Assistant, chunker_config, lexical_config, make_embedder, store_config  # noqa: E402
+from assistant.index import NewSegment, _append, _now, open_index, write_segments  # noqa: E402
 from assistant.ingest import Planned, local_ingest  # noqa: E402
 from assistant.progress import Stage  # noqa: E402
 from assistant.records import Document  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from assistant.store import StoreConfig  # noqa: E402
 
 SOURCE = HERE / "cache" / "financebench-300"
 SIZES = (100_000, 1_000_000)
-NOISE = 0.02
 QUESTIONS = 50
 FB = ROOT.parent / "shared" / "benchmarks" / "financebench"
-
-
-def _rss_mb(kind: str = "VmRSS") -> float:
-    """Resident MB: all (VmRSS), or the process's own memory without mapped files' pages (RssAnon:
-    memory-mapped BM25 scores and sentence vectors are page cache the kernel can drop)."""
-    with open("/proc/self/status") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith(kind + ":")) / 1024
-
-
-def _noisy(v: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    out = v.astype(np.float32) + rng.normal(0, NOISE, v.shape).astype(np.float32)
-    return out / np.linalg.norm(out, axis=1, keepdims=True)
 
 
 def build(n: int, path: Path) -> dict[str, Any]:
@@ -74,11 +62,9 @@ def build(n: int, path: Path) -> dict[str, Any]:
     at a time (as a build ingests them): the peak is what a build of this size holds."""
     s = Settings()
     emb = make_embedder(s)
-    store = StoreConfig(segment_rows=s.segment_rows)
+    store = store_config(s)
     src = open_index(SOURCE / "index", emb.model_id, emb.dim, chunker_config(s))
-    firsts: dict[str, int] = {}
-    for i, c in src.live_chunks():
-        firsts.setdefault(c.doc_id, i)
+    firsts = src.first_rows()
     docs = [src.documents[d] for d in firsts]
     sizes = [int(src.manifest["documents"][d.id]["chunks"]) for d in docs]
     per_copy = sum(sizes)
@@ -89,7 +75,7 @@ def build(n: int, path: Path) -> dict[str, Any]:
 
     made = {"documents": 0, "sentences": 0}
 
-    def segments() -> Iterator[Segment]:
+    def segments() -> Iterator[NewSegment]:
         total, at = 0, 0
         for seg in range(count):
             plans: list[Planned] = []
@@ -101,15 +87,15 @@ def build(n: int, path: Path) -> dict[str, Any]:
                 doc = replace(d, id=f"{d.id}~{k}")
                 chunks = [replace(c, doc_id=doc.id) for c in src.chunks[firsts[d.id] : firsts[d.id] + sizes[i]]]
                 plans.append(Planned(doc, chunks, src.sentences[d.id], False, src.attributions[d.id]))
-                vecs.append(_noisy(src.dense.vectors(firsts[d.id], sizes[i]), rng))
-                svecs.append(_noisy(np.asarray(src.doc_sentence_vectors(d.id), dtype=np.float32), rng)
+                vecs.append(scale.noisy(src.dense.vectors(firsts[d.id], sizes[i]), rng))
+                svecs.append(scale.noisy(np.asarray(src.doc_sentence_vectors(d.id), dtype=np.float32), rng)
                              .astype(np.float16))
                 total += sizes[i]
             made["documents"] += len(plans)
             made["sentences"] += sum(len(p.sentences) for p in plans)
             yield plans, np.concatenate(vecs), np.concatenate(svecs)
 
-    base = _rss_mb()
+    base = scale.rss_mb()
     t0 = time.perf_counter()
     now = _now()
     rows, _ = write_segments(path, segments(), count, emb, chunker_config(s), lexical_config(s), {}, store,
@@ -141,13 +127,13 @@ def ask(path: Path) -> tuple[dict[str, Any], Assistant]:
     emb = make_embedder(s)
     qs = _questions()
     emb.embed(qs[:1])  # the model is loaded (a server has it): RSS and times below are the index's
-    base, anon = _rss_mb(), _rss_mb("RssAnon")
+    base, anon = scale.rss_mb(), scale.rss_mb("RssAnon")
     t0 = time.perf_counter()
     bot = Assistant.open(settings=s, embedder=emb)
     out: dict[str, Any] = {"chunks": bot.index.live_rows, "open_s": time.perf_counter() - t0,
-                           "opened_rss_mb": _rss_mb() - base, "opened_anon_mb": _rss_mb("RssAnon") - anon}
+                           "opened_rss_mb": scale.rss_mb() - base, "opened_anon_mb": scale.rss_mb("RssAnon") - anon}
     p50, p95 = _latency(bot, qs)
-    out |= {"rss_after_questions_mb": _rss_mb() - base, "anon_after_questions_mb": _rss_mb("RssAnon") - anon,
+    out |= {"rss_after_questions_mb": scale.rss_mb() - base, "anon_after_questions_mb": scale.rss_mb("RssAnon") - anon,
             "p50_ms": p50, "p95_ms": p95, "recall_at_10": _recall(bot, emb.embed(qs))}
     return out, bot
 
@@ -165,7 +151,7 @@ def use(path: Path) -> dict[str, Any]:
     t1 = time.perf_counter()
     made = local_ingest([doc], emb, chunker_config(s), None, Stage(None, "parsing", 1, "document"))
     t2 = time.perf_counter()
-    _append(path, old, [made[doc.id]], set(), emb, chunker_config(s), lexical_config(s), {}, StoreConfig())
+    _append(path, old, [made[doc.id]], set(), emb, chunker_config(s), lexical_config(s), {}, store_config(s))
     t3 = time.perf_counter()
     out |= {"add_open_previous_s": t1 - t0, "add_embed_s": t2 - t1, "add_write_segment_s": t3 - t2,
             "add_one_document_s": t3 - t0, "add_chunks": len(made[doc.id].plan.chunks)}
@@ -228,7 +214,7 @@ def bench_index_scale(sizes: tuple[int, ...] = SIZES, real: Path | None = None) 
             row = _run("build", n, path) | _run("use", n, path)
         print(f"  index-scale {n:>9,}: {row}", flush=True)
         rows[str(n)] = row
-    out: dict[str, Any] = {"rows": rows, "noise": NOISE, "questions": QUESTIONS,
+    out: dict[str, Any] = {"rows": rows, "noise": scale.NOISE, "questions": QUESTIONS,
                            "source": "financebench-300 bench index"}
     if real is not None:
         out["real"] = _run("ask", 0, real)

@@ -70,14 +70,21 @@ def synthetic(real: np.ndarray, n: int, seed: int) -> np.ndarray:
     out = np.empty((n, real.shape[1]), dtype=np.float32)
     for i in range(0, n, 100_000):  # in blocks: the noise of 1M vectors at once would double the peak
         m = min(100_000, n - i)
-        v = real[rng.integers(len(real), size=m)] + rng.normal(0, NOISE, (m, real.shape[1])).astype(np.float32)
-        out[i : i + m] = v / np.linalg.norm(v, axis=1, keepdims=True)
+        out[i : i + m] = noisy(real[rng.integers(len(real), size=m)], rng)
     return out
 
 
-def _rss_mb() -> float:
+def noisy(v: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Vectors plus Gaussian noise of ``NOISE`` a dimension, renormalised (float32)."""
+    out = v.astype(np.float32) + rng.normal(0, NOISE, v.shape).astype(np.float32)
+    return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def rss_mb(kind: str = "VmRSS") -> float:
+    """Resident MB: all (VmRSS), or the process's own memory without mapped files' pages (RssAnon:
+    memory-mapped BM25 scores and sentence vectors are page cache the kernel can drop)."""
     with open("/proc/self/status") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
+        return next(int(line.split()[1]) for line in f if line.startswith(kind + ":")) / 1024
 
 
 def _percentiles(store: Any, queries: np.ndarray) -> tuple[float, float]:
@@ -102,7 +109,7 @@ def one_size(n: int, stage: str, path: Path, engine: str = "faiss") -> dict[str,
     store: Any
     if stage == "build":
         vectors = synthetic(real, n, seed=1)
-        base = _rss_mb()
+        base = rss_mb()
         t0 = time.perf_counter()
         if engine == "milvus":
             store = MilvusStore.build(vectors, vectors.shape[1], uri, COLLECTION)
@@ -111,7 +118,7 @@ def one_size(n: int, stage: str, path: Path, engine: str = "faiss") -> dict[str,
             store.save(path)
         build_s = time.perf_counter() - t0
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the flat index for the truth
-        grown = _rss_mb() - base
+        grown = rss_mb() - base
         flat = FaissStore.build(vectors, vectors.shape[1], ann_min=n + 1)
         truth = [{r for r, _ in flat.search(q, 10)} for q in queries]
         got = [{r for r, _ in store.search(q, 10)} for q in queries]
@@ -125,14 +132,14 @@ def one_size(n: int, stage: str, path: Path, engine: str = "faiss") -> dict[str,
         import pymilvus  # noqa: F401  (the client library is not the data)
     else:
         import llama_index.vector_stores.faiss  # noqa: F401  (a server has it loaded since its first upload)
-    base = _rss_mb()
+    base = rss_mb()
     t0 = time.perf_counter()
     if engine == "milvus":
         store = MilvusStore.open(uri, COLLECTION, real.shape[1], "hnsw" if n >= ANN_MIN else "flat")
     else:
         store = FaissStore.open(path)
     open_s = time.perf_counter() - t0
-    opened = _rss_mb() - base
+    opened = rss_mb() - base
     p50, p95 = _percentiles(store, queries)
     new = synthetic(real, NEW_DOC, seed=3)
     t0 = time.perf_counter()
