@@ -74,7 +74,7 @@ eval: setup index  ## run every suite in evals/ and write reports to evals/repor
 eval-external: setup  ## public suites (../shared/benchmarks), dev and test tables vs a BM25 baseline
 	$(BIN)/python -m evals.external.run $(EXTERNAL_ARGS)
 
-train-reader: setup  ## retrain the reader (assistant/models/, ~35 min on 2 cores; make setup never trains)
+train-reader: setup  ## retrain the reader (assistant/models/, ~50 min on 2 cores; make setup never trains)
 	$(BIN)/python -m evals.reader.train
 
 calibrate: setup  ## refit the answer models on the dev splits -> assistant/calibration/*.json

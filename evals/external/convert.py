@@ -239,20 +239,32 @@ def _table_text(table: list[list[str]]) -> str:
                      if any(c.strip() for c in row))
 
 
+TATQA_FILES = {"dev": "tatqa_dataset_dev.json", "test": "tatqa_dataset_test_gold.json"}
+
+
+def tatqa_picked(contexts: list[dict[str, Any]], split: str,
+                 per_split: int = TATQA_PER_SPLIT) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """The (context, question) pairs a split asks: questions answered by a span of the text, in a
+    fixed shuffled order, the first ``per_split`` (the reader trains on the dev file's others)."""
+    picked = [(ctx, q) for ctx in contexts for q in ctx["questions"]
+              if q["answer_from"] == "text" and q["answer_type"] in ("span", "multi-span")]
+    random.Random(f"tatqa-{split}").shuffle(picked)
+    return picked[:per_split]
+
+
+def tatqa_report(ctx: dict[str, Any]) -> str:
+    """A context as the one document of its collection: its paragraphs, then its table as text."""
+    paras = "\n\n".join(p["text"].strip() for p in sorted(ctx["paragraphs"], key=lambda p: p["order"]))
+    return f"{paras}\n\n{_table_text(ctx['table']['table'])}\n"
+
+
 def convert_tatqa(src: Path, out: Path = DATA, per_split: int = TATQA_PER_SPLIT) -> dict[str, dict[str, int]]:
     w = SuiteWriter("tatqa", out)
-    for split, name in (("dev", "tatqa_dataset_dev.json"), ("test", "tatqa_dataset_test_gold.json")):
+    for split, name in TATQA_FILES.items():
         contexts = json.loads((src / name).read_text(encoding="utf-8"))
-        picked = []
-        for ctx in contexts:
-            for q in ctx["questions"]:
-                if q["answer_from"] == "text" and q["answer_type"] in ("span", "multi-span"):
-                    picked.append((ctx, q))
-        random.Random(f"tatqa-{split}").shuffle(picked)
-        for ctx, q in picked[:per_split]:
+        for ctx, q in tatqa_picked(contexts, split, per_split):
             uid = ctx["table"]["uid"][:8]
-            paras = "\n\n".join(p["text"].strip() for p in sorted(ctx["paragraphs"], key=lambda p: p["order"]))
-            w.doc(f"corpora/{uid}/report.txt", f"{paras}\n\n{_table_text(ctx['table']['table'])}\n")
+            w.doc(f"corpora/{uid}/report.txt", tatqa_report(ctx))
             answers = [str(a) for a in q["answer"]] if isinstance(q["answer"], list) else [str(q["answer"])]
             w.case(split, {"id": q["uid"], "question": q["question"], "corpus": f"corpora/{uid}",
                            "expect": {"answers": [[a] for a in answers]}})

@@ -1,7 +1,8 @@
 """Training and validation pairs for the reader: (question, sentence) labelled "states the answer".
 
-Built from the SQuAD 2.0 train subset in ``../shared/data/squad2-train-subset/`` (CC BY-SA 4.0;
-nothing generated here is committed), deterministically (fixed seed, sorted inputs):
+Built from the SQuAD 2.0 train subset in ``../shared/data/squad2-train-subset/`` (CC BY-SA 4.0)
+and the TAT-QA dev questions no suite asks (CC BY 4.0; nothing generated here is committed),
+deterministically (fixed seed, sorted inputs):
 
 - positive: the sentence of the paragraph holding the answer's first character;
 - negatives: the paragraph's other sentences, and every sentence of an unanswerable
@@ -9,7 +10,8 @@ nothing generated here is committed), deterministically (fixed seed, sorted inpu
   learn to refuse);
 - swapped negatives: the question with one of its names, numbers or years replaced by another
   of the same kind from the same article (spaCy's entity labels), paired with the answer's
-  sentence: the words still match, the question is no longer answered there.
+  sentence: the words still match, the question is no longer answered there;
+- the same from the TAT-QA reader part (``tatqa``): financial reports, the domain of two suites.
 
 Each sentence is read with its article's title (the product passes the document's title): the
 sentence that answers often says "she" where the question names her.
@@ -27,11 +29,15 @@ import random
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from assistant import lexical
 from assistant.chunking import sentence_spans
+from assistant.corpus import lead_title
+from evals.external.convert import SHARED, TATQA_FILES, tatqa_picked, tatqa_report
 
-SQUAD = Path(__file__).resolve().parents[3] / "shared" / "data" / "squad2-train-subset" / "train-v2.0-first10.json"
+SQUAD = SHARED.parent / "data" / "squad2-train-subset" / "train-v2.0-first10.json"
+TATQA = SHARED / "tat-qa" / TATQA_FILES["dev"]
 # One article with unanswerable questions and one without: the validation measures refusal too.
 HELD_OUT = ("Spectre_(2015_film)", "Solar_energy")
 SEED = 13
@@ -75,8 +81,35 @@ def _swap(question: str, ents: list[tuple[str, str]], inventory: dict[str, list[
     return None
 
 
+def _pairs(qid: str, source: str, question: str, texts: list[str], gold: int, title: str,
+           ents: list[tuple[str, str]], inventory: dict[str, list[str]], rng: random.Random) -> list[Pair]:
+    """A training question's pairs: its answer's sentence (``gold``; -1: unanswerable) and the
+    other sentences, and the question with a swapped entity against the answer's sentence."""
+    if gold < 0:
+        return [Pair(qid, source, question, t, title, 0, "unanswerable") for t in texts]
+    out = [Pair(qid, source, question, texts[gold], title, 1, "positive")]
+    out += [Pair(qid, source, question, t, title, 0, "negative") for i, t in enumerate(texts) if i != gold]
+    if (swapped := _swap(question, ents, inventory, texts[gold], rng)) is not None:
+        out.append(Pair(qid + "/swap", source, swapped, texts[gold], title, 0, "swap"))
+    return out
+
+
+def _inventory(nlp: Any, texts: list[str]) -> dict[str, list[str]]:
+    """The names, numbers and years of a source's texts, by entity label."""
+    inventory: dict[str, set[str]] = defaultdict(set)
+    for doc in nlp.pipe(texts):
+        for e in doc.ents:
+            if e.label_ in SWAP_LABELS and len(e.text) > 1:
+                inventory[e.label_].add(e.text)
+    return {k: sorted(v) for k, v in inventory.items()}
+
+
+def _entities(nlp: Any, questions: list[str]) -> list[list[tuple[str, str]]]:
+    return [[(e.text, e.label_) for e in d.ents if e.label_ in SWAP_LABELS] for d in nlp.pipe(questions)]
+
+
 def build() -> tuple[list[Pair], list[Pair]]:
-    """(train pairs, validation pairs)."""
+    """(train pairs, validation pairs): SQuAD's, then the TAT-QA reader part's (training only)."""
     from assistant.attribution import parser
 
     nlp = parser()
@@ -87,17 +120,11 @@ def build() -> tuple[list[Pair], list[Pair]]:
         title = art["title"]
         held = title in HELD_OUT
         shown = title.replace("_", " ")
-        inventory: dict[str, set[str]] = defaultdict(set)
         paragraphs = art["paragraphs"]
-        for doc in nlp.pipe(p["context"] for p in paragraphs):
-            for e in doc.ents:
-                if e.label_ in SWAP_LABELS and len(e.text) > 1:
-                    inventory[e.label_].add(e.text)
-        inv = {k: sorted(v) for k, v in inventory.items()}
+        inv = _inventory(nlp, [p["context"] for p in paragraphs])
         questions = [(p, qa) for p in paragraphs for qa in p["qas"]]
-        q_ents = {qa["id"]: [(e.text, e.label_) for e in d.ents if e.label_ in SWAP_LABELS]
-                  for (_, qa), d in zip(questions, nlp.pipe(qa["question"] for _, qa in questions), strict=True)}
-        for p, qa in questions:
+        q_ents = _entities(nlp, [qa["question"] for _, qa in questions])
+        for (p, qa), ents in zip(questions, q_ents, strict=True):
             ctx = p["context"]
             spans = _sentences(ctx)
             texts = [ctx[a:b].strip() for a, b in spans]
@@ -110,15 +137,36 @@ def build() -> tuple[list[Pair], list[Pair]]:
                     continue
             if held:
                 valid += [Pair(qa["id"], title, q, t, shown, int(i == gold), "other") for i, t in enumerate(texts)]
-                continue
-            if gold < 0:
-                train += [Pair(qa["id"], title, q, t, shown, 0, "unanswerable") for t in texts]
-                continue
-            train.append(Pair(qa["id"], title, q, texts[gold], shown, 1, "positive"))
-            train += [Pair(qa["id"], title, q, t, shown, 0, "negative") for i, t in enumerate(texts) if i != gold]
-            if (swapped := _swap(q, q_ents[qa["id"]], inv, texts[gold], rng)) is not None:
-                train.append(Pair(qa["id"] + "/swap", title, swapped, texts[gold], shown, 0, "swap"))
-    return train, valid
+            else:
+                train += _pairs(qa["id"], title, q, texts, gold, shown, ents, inv, rng)
+    return train + tatqa(nlp, rng), valid
+
+
+def tatqa(nlp: Any, rng: random.Random) -> list[Pair]:
+    """The reader part of TAT-QA (CC BY 4.0): the dev file's questions answered by one span of
+    its text, from the reports the dev suite never asks about (``tatqa_picked``: those are what
+    ``make calibrate`` fits on; the test suite comes from another file). A question whose answer
+    is in no sentence, or in several, is left out. Each report's sentences are read with the
+    title the product gives it (``lead_title``)."""
+    contexts = json.loads(TATQA.read_text(encoding="utf-8"))
+    asked = {ctx["table"]["uid"] for ctx, _ in tatqa_picked(contexts, "dev")}
+    out: list[Pair] = []
+    for ctx in contexts:
+        if ctx["table"]["uid"] in asked:
+            continue
+        texts = [p["text"][a:b].strip() for p in sorted(ctx["paragraphs"], key=lambda p: p["order"])
+                 for a, b in _sentences(p["text"])]
+        qs = [q for q in ctx["questions"] if q["answer_type"] == "span" and q["answer_from"] in ("text", "table-text")]
+        if not qs:
+            continue
+        title = lead_title(tatqa_report(ctx))
+        inv = _inventory(nlp, texts)
+        for q, ents in zip(qs, _entities(nlp, [q["question"] for q in qs]), strict=True):
+            answer = str(q["answer"][0] if isinstance(q["answer"], list) else q["answer"]).strip().lower()
+            hits = [i for i, t in enumerate(texts) if answer and answer in t.lower()]
+            if len(hits) == 1:
+                out += _pairs(q["uid"], "tatqa", q["question"].strip(), texts, hits[0], title, ents, inv, rng)
+    return out
 
 
 def write(pairs: list[Pair], path: Path) -> None:
