@@ -85,9 +85,10 @@ MAX_FALSE_REFUSAL = 0.05  # answerable dev questions refused, macro over suites 
 MIN_CASES = 10  # a suite with fewer cases of a kind is left out of that macro average
 RATIOS = (0.3, 0.5, 0.7, 0.8, 0.9, 1.0)
 # Ship the models that use the reader? Decided on the dev ablation (`make eval-external` reports
-# the other fit beside the shipped one): not yet. With it, dev answers moved by one or two
-# questions per suite either way (RGB clean and mixed, TAT-QA, QMSum up; RGB unanswerable refused
-# 10% -> 5%), and warm ask() on the seed corpus went from 13 ms to 132 ms (80 ms reading 4).
+# the other fit beside the shipped one): no. With the reader of 2026-11-30 dev answers moved by
+# one or two questions per suite, up for answers (RGB clean 74 -> 76%, QuoteSum 86 -> 91%) and
+# down for refusals (RGB unanswerable refused 10 -> 5%, FinanceBench 92 -> 89%); reading 8
+# sentences costs ~55 ms a question. evals/reader/RESULTS.md has both splits.
 SHIP_READER = False
 
 
