@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 
+import numpy as np
 import pytest
 import torch
 
@@ -91,3 +92,17 @@ def test_a_swapped_question_names_something_its_sentence_does_not(label: str) ->
                          inventory, sentence, random.Random(0))
     assert swapped is not None and swapped != "Did Maria Lopez win the Zorgon prize in 2019?"
     assert ("Anna Berg" in swapped) == (label == "PERSON") and ("2017" in swapped) == (label == "DATE")
+
+
+def test_validation_counts_what_the_misses_are() -> None:
+    qs = [[_pair("q1", "The cat sat.", 0), _pair("q1", "Maria Lopez won the prize.", 1), _pair("q1", "Rain.", 0)],
+          [_pair("q2", "Maria Lopez won the prize.", 1), _pair("q2", "Sun.", 0), _pair("q2", "Who won it?", 0)],
+          [_pair("q3", "Maria Lopez won the prize.", 1), _pair("q3", "Sun.", 0)],
+          [_pair("q4", "Nothing here.", 0), _pair("q4", "Nor here.", 0)]]
+    logits = [np.array([3.0, 2.0, -1.0]),  # missed: the answer second, the sentence beside it picked
+              np.array([-1.0, 0.0, 2.0]),  # missed: the answer last, two sentences away
+              np.array([1.0, -1.0]), np.array([-3.0, -4.0])]
+    v = train.validate(qs, logits)
+    assert (v["answerable"], v["unanswerable"], v["first"]) == (3, 1, round(1 / 3, 4))
+    assert (v["missed"], v["missed_answer_second"], v["missed_picked_beside"]) == (2, 1, 1)
+    assert v["missed_overlap_right"] == 2  # "Maria Lopez won the prize" shares "won" with the question
