@@ -15,6 +15,7 @@ import random
 import time
 import uuid
 from datetime import date
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -35,21 +36,16 @@ THREADS = 2
 BUCKET = 160  # questions drawn together and sorted by length: little padding, order still random
 
 
-def questions(pairs: list[data.Pair]) -> list[list[int]]:
-    """The pairs' indices by question (a question's pairs are consecutive), in order."""
-    out: list[list[int]] = []
-    for i, p in enumerate(pairs):
-        if out and pairs[out[-1][0]].qid == p.qid:
-            out[-1].append(i)
-        else:
-            out.append([i])
-    return out
+def question_runs(qids: list[str]) -> list[list[int]]:
+    """The indices of each question's pairs, from the pairs' question ids in order (a question's
+    pairs are consecutive: ``data.build`` writes them so, and batches keep them so)."""
+    return [list(run) for _, run in groupby(range(len(qids)), key=qids.__getitem__)]
 
 
 def batches(pairs: list[data.Pair], tok: Any, rng: random.Random) -> list[list[int]]:
     """Index batches for one epoch: whole questions (their sentences compete in the loss) of at
     least ``BATCH`` pairs, shuffled, length-bucketed."""
-    groups = questions(pairs)
+    groups = question_runs([p.qid for p in pairs])
     rng.shuffle(groups)
     lengths = [len(tok.encode(p.question, reader.passage(p.sentence, p.title)).ids) for p in pairs]
     out: list[list[int]] = []
@@ -75,12 +71,10 @@ def loss_of(logits: Any, labels: list[int], qids: list[str]) -> Any:
     target = torch.tensor([float(x) for x in labels])
     bce = torch.nn.functional.binary_cross_entropy_with_logits(logits, target)
     listwise = []
-    start = 0
-    for end in [i for i in range(1, len(qids)) if qids[i] != qids[i - 1]] + [len(qids)]:
-        s = torch.cat([logits[start:end], logits.new_zeros(1)])
-        gold = next((start + i for i in range(end - start) if labels[start + i]), None)
+    for run in question_runs(qids):
+        s = torch.cat([logits[run[0] : run[-1] + 1], logits.new_zeros(1)])
+        gold = next((i for i in run if labels[i]), None)
         listwise.append(torch.logsumexp(s, 0) - (logits[gold] if gold is not None else 0.0))
-        start = end
     return bce + torch.stack(listwise).mean()
 
 
@@ -143,10 +137,7 @@ def auc(scores: list[float], labels: list[int]) -> float:
 
 
 def by_question(pairs: list[data.Pair]) -> list[list[data.Pair]]:
-    groups: dict[str, list[data.Pair]] = {}
-    for p in pairs:
-        groups.setdefault(p.qid, []).append(p)
-    return list(groups.values())
+    return [[pairs[i] for i in run] for run in question_runs([p.qid for p in pairs])]
 
 
 def score_all(score: Any, questions: list[list[data.Pair]]) -> list[np.ndarray]:
@@ -168,13 +159,13 @@ def validate(questions: list[list[data.Pair]], logits: list[np.ndarray]) -> dict
         if any(p.label for p in qs):
             order = [int(i) for i in np.argsort(-s, kind="stable")]
             gold = next(i for i, p in enumerate(qs) if p.label)
-            ov = [data._overlap(qs[0].question, p.sentence) for p in qs]
+            by_overlap = qs[int(np.argmax([data._overlap(qs[0].question, p.sentence) for p in qs]))].label
             first += order[0] == gold
-            first_overlap += qs[int(np.argmax(ov))].label
+            first_overlap += by_overlap
             if order[0] != gold:
                 second += order[1] == gold
                 beside += abs(order[0] - gold) == 1
-                overlap_right += qs[int(np.argmax(ov))].label
+                overlap_right += by_overlap
             best_ans.append(float(s.max()))
         else:
             best_una.append(float(s.max()))
