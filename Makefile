@@ -10,7 +10,7 @@ PY_VERSION := $(shell cat .python-version)
 UV_VERSION := 0.13.9
 # pip notes every local mirror folder lacking a package: noise, not news.
 QUIET_PIP := { grep -v '^WARNING: Location' || true; }
-STRICT := assistant/answering assistant/records.py assistant/conversation.py
+STRICT := assistant/answering assistant/records.py
 HOST ?= 127.0.0.1
 PORT ?= 7860
 
@@ -80,7 +80,7 @@ train-reader: setup  ## retrain the reader (assistant/models/, ~50 min on 2 core
 calibrate: setup  ## refit the answer models on the dev splits -> assistant/calibration/*.json
 	$(BIN)/python -m evals.calibrate
 
-unit: setup  ## the fast tests only: no real model, no browser (under a minute)
+unit: setup index  ## the fast tests only: no browser, the real model only in the README example (under a minute)
 	$(BIN)/pytest -q -m "not model and not browser"
 
 lint: setup  ## ruff + mypy (strict on the answering seam and the records)

@@ -6,7 +6,7 @@ on 127.0.0.1:7860 unless told otherwise.
 
 import sys
 
-from assistant.cli import app
+from assistant.interfaces.cli import app
 
 if __name__ == "__main__":
     app(["serve", *sys.argv[1:]])

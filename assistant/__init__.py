@@ -4,7 +4,17 @@ Example::
 
     from assistant import Assistant
     turn = Assistant.open().ask("How many cars did Japan export to the U.S. last year?")
-    turn.answer.citations[0].quote
+    turn.text, turn.citations[0].quote
+
+The stages, lowest first; each imports only those before it (``tests/test_layers.py``):
+
+- shared, at this level: ``records``, ``settings``, ``errors``, ``progress``, ``offline``;
+- ``language``: terms, figures, typed spans, who says what, what a question asks;
+- ``documents``: files into ``Document`` records, sentences and chunks;
+- ``indexing``: the on-disk index and its search structures;
+- ``answering``: a question into a verified ``Answer``;
+- ``core``: the composition root (``build``, ``Assistant``);
+- ``interfaces``: the CLI, the gradio UI, collections, eval runs.
 """
 
 from . import offline  # noqa: F401  (must run before any model library is imported)

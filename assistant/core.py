@@ -10,7 +10,6 @@ Example::
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -20,37 +19,22 @@ from pathlib import Path
 import numpy as np
 
 from .answering import Answerer, Calibration, Candidates, ExtractiveAnswerer, Policy, load_calibration
-from .conversation import Turn, answered, begin
-from .corpus import Skipped
-from .embedding import Embedder, OnnxEmbedder, SentenceTransformerEmbedder, export_onnx
+from .answering.conversation import Turn, answered, begin
+from .answering.reader import shared_reader
+from .answering.retrieval import HybridRetriever, Retriever
+from .answering.verify import render, verify
+from .documents.corpus import Skipped
 from .errors import AssistantError, QuestionError
-from .index import ChunkerConfig, IndexStats, LexicalConfig, LoadedIndex, build_index, open_index, require_index
-from .ingest import Ingest, local_ingest
+from .indexing.build import IndexStats, build_index
+from .indexing.embedding import Embedder, make_embedder
+from .indexing.ingest import Ingest, local_ingest
+from .indexing.load import ChunkerConfig, LexicalConfig, LoadedIndex, open_index, require_index
+from .indexing.store import StoreConfig
 from .progress import OnStep
-from .reader import shared_reader
 from .records import Hit
-from .retrieval import HybridRetriever, Retriever
-from .settings import PACKAGED_MODEL_ID, Settings
-from .store import StoreConfig
-from .verify import render, verify
+from .settings import Settings
 
 _WORD = re.compile(r"[^\W_]")  # a letter or a digit, in any script
-
-
-def make_embedder(settings: Settings, threads: int = 0) -> Embedder:
-    """The real model: the packaged MiniLM unless ``settings.model_path`` names another folder,
-    on OpenVINO (exported once to ONNX) unless ``settings.embed_backend`` is "torch"; on
-    ``threads`` CPU threads (0 = all)."""
-    path = settings.resolved_model_path()
-    model_id = settings.model_path or PACKAGED_MODEL_ID
-    if settings.embed_backend == "torch":
-        return SentenceTransformerEmbedder(path, model_id=model_id, batch_size=settings.embed_batch_size)
-    if settings.embed_backend != "openvino":
-        raise AssistantError(f"Unknown embed_backend {settings.embed_backend!r}; use 'openvino' or 'torch'.")
-    weights = Path(path) / "model.safetensors"
-    key = hashlib.sha256(f"{path}|{weights.stat().st_size if weights.exists() else 0}".encode()).hexdigest()[:12]
-    onnx = export_onnx(path, settings.model_cache / key)
-    return OnnxEmbedder(path, onnx, model_id=model_id, batch_size=settings.embed_batch_size, threads=threads)
 
 
 def chunker_config(settings: Settings) -> ChunkerConfig:
@@ -102,7 +86,7 @@ def index_corpus(
     segments into one now (``segments``)."""
     ingest: Ingest = local_ingest
     if ray:
-        from .distributed import RayIngest
+        from .indexing.distributed import RayIngest
 
         ingest = RayIngest(ray, settings, settings.ray_workers)
     return build_index(

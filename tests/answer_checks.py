@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.present import answer_json, answer_text
+from assistant.answering.present import answer_json, answer_text
 from assistant.records import Answer, squash
 
 from .conftest import CORPUS

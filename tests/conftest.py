@@ -11,7 +11,7 @@ import pytest
 
 import assistant  # noqa: F401  (sets the offline environment first)
 from assistant.core import Assistant, index_corpus
-from assistant.embedding import HashEmbedder
+from assistant.indexing.embedding import HashEmbedder
 from assistant.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

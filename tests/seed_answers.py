@@ -15,9 +15,9 @@ import tempfile
 from pathlib import Path
 
 from assistant import offline  # noqa: F401  (before any model library loads)
+from assistant.answering.present import answer_json
 from assistant.core import Assistant, index_corpus
-from assistant.evals import load_suite, run_cases
-from assistant.present import answer_json
+from assistant.interfaces.evals import load_suite, run_cases
 from assistant.settings import ROOT, Settings
 
 

@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from assistant import conversation, lexical
-from assistant.answering import Candidate, Policy
+from assistant.answering import Candidate, Policy, conversation
 from assistant.answering.policy import by_rule, differ, figures_differ, restated
 from assistant.answering.scoring import Calibration, Logistic
-from assistant.entities import Span, answer_spans, same_value
-from assistant.question import analyze
+from assistant.answering.verify import verify
+from assistant.language import lexical
+from assistant.language.entities import Span, answer_spans, same_value
+from assistant.language.question import analyze
 from assistant.records import Document, Draft, Segment
-from assistant.verify import verify
 
 
 def span(kind: str, key: str, text: str = "x") -> Span:
@@ -154,7 +154,7 @@ def test_verify_drops_a_fabricated_claim_and_what_leans_on_it() -> None:
 
 
 def test_a_pdf_line_break_inside_a_claim_is_shown_as_a_space_and_offsets_stay_exact() -> None:
-    from assistant.verify import render
+    from assistant.answering.verify import render
 
     pdf = Document("f.pdf", "Japan exported 1.99\nmillion cars\n\nlast year.", "-")
     draft = verify(Draft(True, [Segment(pdf.text, pdf, 0, len(pdf.text), 0.9)]))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.answering.present import answer_json
+from assistant.answering.present import answer_text as text
 from assistant.errors import QuestionError
-from assistant.figures import contains_figure, quantities
-from assistant.present import answer_json
-from assistant.present import answer_text as text
+from assistant.language.figures import contains_figure, quantities
 
 from .answer_checks import assert_every_claim_is_in_its_citation, decisions
 

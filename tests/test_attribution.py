@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.attribution import Attribution, extract
-from assistant.chunking import sentence_spans
+from assistant.answering.present import UNNAMED_LEAD, answer_text
 from assistant.core import Assistant
-from assistant.present import UNNAMED_LEAD, answer_text
-from assistant.question import analyze
+from assistant.documents.chunking import sentence_spans
+from assistant.language.attribution import Attribution, extract
+from assistant.language.question import analyze
 from assistant.records import UNNAMED, squash
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -118,7 +118,7 @@ def test_what_did_x_say_names_the_speaker(q: str, by: str) -> None:
 
 
 def test_what_else_did_he_say_asks_about_the_speaker_just_named() -> None:
-    from assistant.conversation import answered, begin
+    from assistant.answering.conversation import answered, begin
     from assistant.records import Answer, Citation, Claim
 
     first = begin("What did Mansfield say about the quota?", [])

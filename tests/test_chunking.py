@@ -1,7 +1,7 @@
 import pytest
 
-from assistant.chunking import chunk_document, paragraph_spans, sentence_spans
-from assistant.corpus import sha256
+from assistant.documents.chunking import chunk_document, paragraph_spans, sentence_spans
+from assistant.documents.corpus import sha256
 from assistant.records import Document
 
 from .conftest import ART, CORPUS
@@ -60,7 +60,7 @@ def test_real_tokenizer_keeps_chunks_under_the_model_limit(real_index_settings):
 
 @pytest.mark.model
 def test_page_chunks_carry_a_header_and_stay_under_the_model_limit(real_embedder):
-    from assistant.chunking import context_header, embedding_text
+    from assistant.documents.chunking import context_header, embedding_text
 
     long_line = "Consolidated Statement of Cash Flows " * 30
     text = f"Table of Contents\n3M Company and Subsidiaries {long_line}\n\n" + "Purchases of PP&E (1,577). " * 120

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from assistant.present import answer_json
+from assistant.answering.present import answer_json
 from assistant.records import Answer
 
 from .answer_checks import assert_every_claim_is_in_its_citation, doc_text
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.model
 
 def run(*args: str, env_extra: dict[str, str] | None = None, timeout: int = 300) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, **(env_extra or {})}
-    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True,
                           text=True, env=env, timeout=timeout)
 
 

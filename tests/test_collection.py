@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.collection import DEFAULT, CollectionError, Library, settings_for
 from assistant.core import index_corpus
-from assistant.embedding import HashEmbedder, Spans
-from assistant.index import live_generation
+from assistant.indexing.embedding import HashEmbedder, Spans
+from assistant.indexing.load import live_generation
+from assistant.interfaces.collection import DEFAULT, CollectionError, Library, settings_for
 from assistant.settings import Settings
 
 FACT = "The Zorvan plant produced 48,250 turbines in 2023."
@@ -126,7 +126,7 @@ INDEX_IN_A_PROCESS = """
 import sys, time
 from pathlib import Path
 from assistant.core import index_corpus
-from assistant.embedding import HashEmbedder
+from assistant.indexing.embedding import HashEmbedder
 from assistant.settings import Settings
 
 class Slow(HashEmbedder):
@@ -158,7 +158,7 @@ def test_two_index_processes_are_serialised(fake_settings: Settings) -> None:
 
 def test_failed_files_are_listed_with_why_and_links_removed_not_followed(fake_settings: Settings,
                                                                           tmp_path: Path) -> None:
-    from assistant.collection import documents, remove
+    from assistant.interfaces.collection import documents, remove
 
     corpus = fake_settings.corpus_dir
     (corpus / "latin1.txt").write_bytes("Caf\xe9 cr\xe8me".encode("latin-1"))

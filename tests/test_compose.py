@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.conversation import Turn, begin, is_follow_up
+from assistant.answering.conversation import Turn, begin, is_follow_up
+from assistant.answering.present import answer_text as text
 from assistant.core import Assistant, index_corpus
-from assistant.entities import answer_spans, dates, names, person_like, year_clash
-from assistant.present import answer_text as text
-from assistant.question import Question, analyze
+from assistant.language.entities import answer_spans, dates, names, person_like, year_clash
+from assistant.language.question import Question, analyze
 from assistant.settings import Settings
 
 
@@ -167,7 +167,7 @@ def test_the_sentence_cache_keeps_only_the_documents_used_last(tmp_path, fake_em
 def test_a_sentence_without_a_word_is_never_offered(tmp_path, fake_embedder):
     """A lone "." (a PDF's stray full stop) is not a candidate, so it is never quoted or listed
     as related (the issue saw Related list a 1-character "." passage)."""
-    from assistant.conversation import begin
+    from assistant.answering.conversation import begin
 
     bot = _bot(tmp_path, {"a.txt": "The Zorgon depot stores spare parts.\n\n.\n\nThe depot opened in 2019.\n"},
                fake_embedder)

@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from assistant.corpus import SYMLINK_DIR, SYMLINK_OUT, load_corpus
+from assistant.documents.corpus import SYMLINK_DIR, SYMLINK_OUT, load_corpus
 from assistant.errors import CorpusError
 
 from .docfactory import make_zip_bomb_docx

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from assistant.core import Assistant, index_corpus
-from assistant.distributed import LOCAL
+from assistant.indexing.distributed import LOCAL
 from assistant.settings import Settings
 
 from .conftest import ART

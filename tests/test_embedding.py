@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from assistant.embedding import SentenceTransformerEmbedder
+from assistant.indexing.embedding import SentenceTransformerEmbedder
 from assistant.settings import packaged_model_path
 
 from .conftest import ART, CORPUS

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answering.present import answer_text as text
 from assistant.errors import EvalSuiteError
-from assistant.evals import Case, _reply, check, load_suite, metrics
-from assistant.present import answer_text as text
+from assistant.interfaces.evals import Case, _reply, check, load_suite, metrics
 from assistant.records import Claim
 
 QUOTE = "If Japan merely kept its 21 percent share of the market, Japan could sell about 2 million cars."
@@ -128,7 +128,7 @@ def test_seed_suite_is_valid_and_large_enough():
 
 
 def _eval(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "assistant.cli", "eval", *args],
+    return subprocess.run([sys.executable, "-m", "assistant", "eval", *args],
                           capture_output=True, text=True, timeout=300)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from assistant.evals import Case, check, load_suite
+from assistant.interfaces.evals import Case, check, load_suite
 from assistant.records import Answer, Citation, Claim
 from evals.external.convert import convert_quotesum, convert_rgb, split_of
 

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.figures import contains_figure, find_figures, quantities
+from assistant.language.figures import contains_figure, find_figures, quantities
 
 
 @pytest.mark.parametrize(

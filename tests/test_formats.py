@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.collection import CollectionError, Library, names, safe_name, settings_for, store
+from assistant.answering.present import answer_text as text
 from assistant.core import Assistant, index_corpus
-from assistant.corpus import load_corpus, load_file
-from assistant.formats import FormatError, page_view, pdf_pages, read_html, render_page, sniff, span_boxes
-from assistant.present import answer_text as text
+from assistant.documents.corpus import load_corpus, load_file
+from assistant.documents.formats import FormatError, page_view, pdf_pages, read_html, render_page, sniff, span_boxes
+from assistant.interfaces.collection import CollectionError, Library, names, safe_name, settings_for, store
 from assistant.records import squash
 from assistant.settings import Settings
 

@@ -15,9 +15,9 @@ import pytest
 
 from assistant.answering import load_calibration
 from assistant.core import Assistant, build, index_corpus
-from assistant.embedding import HashEmbedder
 from assistant.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
-from assistant.index import CURRENT, live_generation, require_index
+from assistant.indexing.embedding import HashEmbedder
+from assistant.indexing.load import CURRENT, live_generation, require_index
 from assistant.settings import PACKAGED_MODEL_ID, Settings
 
 from .conftest import ART, ROOT
@@ -49,7 +49,7 @@ def test_second_run_embeds_nothing(fake_settings):
 
 
 def test_progress_reports_every_stage_in_order_and_ends_at_its_total(fake_settings, monkeypatch):
-    import assistant.ingest as ingest_module
+    import assistant.indexing.ingest as ingest_module
     from assistant.progress import STAGES, Step
 
     monkeypatch.setattr(ingest_module, "EMBED_BLOCK", 4)  # several embedding steps on a small corpus
@@ -161,7 +161,7 @@ def test_killed_indexer_process_leaves_previous_index_loadable(tmp_path, real_em
     articles = [(ROOT / "corpus" / name).read_text() for name in ART.values()]
     (corpus / "a.txt").write_text(articles[0])
     env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(corpus), "ASSISTANT_INDEX_DIR": str(tmp_path / "index")}
-    cli = [sys.executable, "-m", "assistant.cli"]
+    cli = [sys.executable, "-m", "assistant"]
     subprocess.run([*cli, "index", "-q"], env=env, check=True, capture_output=True, timeout=300)
     from assistant.settings import Settings
 
@@ -261,7 +261,7 @@ def test_an_index_of_an_older_format_is_refused_with_the_fix(fake_settings, fake
 def test_sentence_search_finds_a_quoted_statement_in_a_long_passage(tmp_path, fake_embedder):
     """A question quoting one sentence of a long passage ranks that passage first by its
     sentence, where chunk BM25 ranks shorter passages that repeat the question's names higher."""
-    from assistant.retrieval import HybridRetriever
+    from assistant.answering.retrieval import HybridRetriever
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -287,7 +287,7 @@ def test_a_large_collection_gets_an_approximate_index_that_updates_like_the_flat
     answers the same."""
     import numpy as np
 
-    from assistant.store import FaissStore
+    from assistant.indexing.store import FaissStore
 
     small = fake_settings.model_copy(update={"ann_min": 1})
     index_corpus(small, fake_embedder, progress=False)
@@ -314,7 +314,7 @@ ASK_WITHOUT_LLAMA_INDEX = """
 import sys
 from pathlib import Path
 from assistant.core import Assistant
-from assistant.embedding import HashEmbedder
+from assistant.indexing.embedding import HashEmbedder
 from assistant.settings import Settings
 
 bot = Assistant.open(settings=Settings(corpus_dir=Path(sys.argv[1]), index_dir=Path(sys.argv[2])),
@@ -339,8 +339,8 @@ def test_answering_imports_no_llama_index_gradio_or_torch(fake_bot, fake_setting
 def test_documents_are_read_from_disk_on_demand_a_bounded_number_kept(fake_settings, fake_embedder, monkeypatch):
     """Opening parses no document; asking reads the few it needs, at most RECORD_CACHE kept parsed;
     a generation written before the offsets files and the chunk columns opens and answers the same."""
-    import assistant.docstore as docstore
-    from assistant.index import SENTENCE_CHUNK
+    import assistant.indexing.docstore as docstore
+    from assistant.indexing.load import SENTENCE_CHUNK
 
     monkeypatch.setattr(docstore, "RECORD_CACHE", 2)
     index_corpus(fake_settings, fake_embedder, progress=False)

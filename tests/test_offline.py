@@ -56,7 +56,7 @@ def _env() -> dict[str, str]:
 
 def test_ask_opens_no_outbound_connection(real_index_settings, tmp_path: Path) -> None:
     trace = tmp_path / "ask.strace"
-    p = subprocess.run(_strace(trace, sys.executable, "-m", "assistant.cli", "ask", "--index",
+    p = subprocess.run(_strace(trace, sys.executable, "-m", "assistant", "ask", "--index",
                                str(real_index_settings.index_dir), "How many cars did Japan export last year?"),
                        capture_output=True, text=True, env=_env(), timeout=300)
     assert p.returncode == 0, p.stderr[-2000:]
@@ -72,7 +72,7 @@ def _free_port() -> int:
 
 def test_serve_opens_no_outbound_connection(real_index_settings, tmp_path: Path) -> None:
     trace, port = tmp_path / "serve.strace", _free_port()
-    proc = subprocess.Popen(_strace(trace, sys.executable, "-m", "assistant.cli", "serve", "--port", str(port),
+    proc = subprocess.Popen(_strace(trace, sys.executable, "-m", "assistant", "serve", "--port", str(port),
                                     "--index", str(real_index_settings.index_dir)),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env(),
                             start_new_session=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from assistant.present import answer_text as text
-from assistant.present import claims_text, pieces
+from assistant.answering.present import answer_text as text
+from assistant.answering.present import claims_text, pieces
+from assistant.interfaces.ui import answer_html
 from assistant.records import Answer, Citation, Claim
-from assistant.ui import answer_html
 
 QUOTE = "Revenue rose 4.2 percent [2] from the prior year (1) on higher volumes."
 
@@ -45,7 +45,7 @@ def test_not_found_has_no_claims_and_no_markers():
 
 
 def test_document_text_cannot_forge_markers_or_control_the_terminal():
-    from assistant.cli import format_answer
+    from assistant.interfaces.cli import format_answer
 
     quote = "Sales rose [1] [2] \x1b[2J\x1b[31mcleared\u202etxt.exe"
     reply = Answer("q", True, (Claim(quote, 1),), (_cite(1, quote),), timings_ms={"retrieve": 1, "compose": 1},
@@ -60,14 +60,14 @@ def test_document_text_cannot_forge_markers_or_control_the_terminal():
 
 
 def test_upload_names_lose_bidi_and_control_characters():
-    from assistant.collection import safe_name
+    from assistant.interfaces.collection import safe_name
 
     assert safe_name("report\u202efdp.txt") == "reportfdp.txt"
     assert safe_name("a\x1b[31mb.pdf") == "a[31mb.pdf"
 
 
 def test_a_speaker_the_text_does_not_name_is_said_to_be_unnamed():
-    from assistant.present import UNNAMED_LEAD
+    from assistant.answering.present import UNNAMED_LEAD
     from assistant.records import UNNAMED
 
     quote = '"That is not negotiable," an official said.'
@@ -79,8 +79,8 @@ def test_a_speaker_the_text_does_not_name_is_said_to_be_unnamed():
 def test_the_viewer_moves_only_within_the_cited_file():
     """Previous / next page and the whole document show pages of the cited file alone; a request
     for a page it does not have shows the cited page; the quote is marked only on its own page."""
+    from assistant.interfaces.ui import article_html
     from assistant.records import Document
-    from assistant.ui import article_html
 
     pages = {f"r.jsonl#p{i}": Document(f"r.jsonl#p{i}", f"Page {i} text. Fact {i}.", "h", page=i, source="r.jsonl",
                                        kind="pages", heading="Report") for i in range(3)}

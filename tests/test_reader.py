@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from concurrent.futures import ThreadPoolExecutor
 
-from assistant.reader import MODEL_DIR, READER_FILE, Reader, sha256, shared_reader
+from assistant.answering.reader import MODEL_DIR, READER_FILE, Reader, sha256, shared_reader
 
 
 def test_the_shipped_reader_is_the_file_its_card_describes() -> None:

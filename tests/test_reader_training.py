@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from assistant.corpus import lead_title
+from assistant.documents.corpus import lead_title
 from evals.external.convert import tatqa_picked, tatqa_report
 from evals.reader import data, train
 
@@ -70,7 +70,7 @@ def test_the_tatqa_reader_part_never_holds_a_report_the_dev_suite_asks(tmp_path,
     path = tmp_path / "tatqa_dataset_dev.json"
     path.write_text(json.dumps(contexts), encoding="utf-8")
     monkeypatch.setattr(data, "TATQA", path)
-    from assistant.attribution import parser
+    from assistant.language.attribution import parser
 
     pairs = data.tatqa(parser(), random.Random(data.SEED))
     asked = {ctx["table"]["uid"] for ctx, _ in tatqa_picked(contexts, "dev")}

@@ -8,9 +8,9 @@ import pytest
 
 from assistant.answering.candidates import FEATURES, SENTENCE_SIGNS
 from assistant.answering.policy import FOUND_FEATURES, FOUND_SIGNS, PAIR_FEATURES, READER_FEATURES, load_calibration
+from assistant.answering.reader import READER_FILE, sha256
 from assistant.answering.scoring import CALIBRATION_DIR, slug
 from assistant.errors import AssistantError
-from assistant.reader import READER_FILE, sha256
 from assistant.settings import PACKAGED_MODEL_ID
 
 

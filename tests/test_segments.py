@@ -11,14 +11,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import lexical, segments
 from assistant.core import Assistant, index_corpus
-from assistant.embedding import HashEmbedder
-from assistant.index import IDF_FILE, MANIFEST, SENTENCE_IDF, LoadedIndex, live_generation
-from assistant.lexical import IDF
-from assistant.segments import Layout, should_append
+from assistant.indexing import segments
+from assistant.indexing.embedding import HashEmbedder
+from assistant.indexing.load import IDF_FILE, MANIFEST, SENTENCE_IDF, LoadedIndex, live_generation
+from assistant.indexing.segments import Layout, should_append
+from assistant.indexing.store import Bm25sLexical, bm25_index
+from assistant.language import lexical
+from assistant.language.lexical import IDF
 from assistant.settings import Settings
-from assistant.store import Bm25sLexical, bm25_index
 
 from .conftest import ART
 
@@ -201,8 +202,8 @@ def test_a_whole_build_is_written_a_segment_at_a_time_and_holds_what_one_folder_
         assert {r for r, _ in split.bm25.top(lexical.terms(q), 5)} & {r for r, _ in whole.bm25.top(lexical.terms(q), 5)}
 
     from assistant.core import chunker_config, lexical_config, store_config
-    from assistant.index import build_index
-    from assistant.ingest import local_ingest
+    from assistant.indexing.build import build_index
+    from assistant.indexing.ingest import local_ingest
 
     calls = []
 

@@ -11,11 +11,11 @@ import sys
 import pytest
 
 from assistant.errors import AssistantError
-from assistant.server import check_exposure, check_port, parse_auth
+from assistant.interfaces.server import check_exposure, check_port, parse_auth
 
 
 def _serve(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "assistant.cli", "serve", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "assistant", "serve", *args], capture_output=True, text=True,
                           env=os.environ, timeout=120)
 
 
@@ -72,7 +72,7 @@ def test_history_is_bounded_and_items_named() -> None:
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True,
                           env={**os.environ, "COLUMNS": "100"}, timeout=120)
 
 

@@ -7,9 +7,7 @@ import numpy as np
 import pytest
 
 from assistant.core import Assistant, index_corpus
-from assistant.evals import load_suite, run_cases
-from assistant.settings import ROOT, Settings
-from assistant.store import (
+from assistant.indexing.store import (
     PARTS,
     Bm25sLexical,
     FaissStore,
@@ -18,6 +16,8 @@ from assistant.store import (
     collection_name,
     milvus_uri,
 )
+from assistant.interfaces.evals import load_suite, run_cases
+from assistant.settings import ROOT, Settings
 
 from .answer_checks import decisions
 from .conftest import ART
@@ -149,7 +149,7 @@ def _close_clients() -> None:
     """Close this process's Milvus clients and stop its milvus-lite servers (they hold the files)."""
     from milvus_lite.server_manager import server_manager_instance
 
-    from assistant import store
+    from assistant.indexing import store
 
     for client in store._CLIENTS.values():
         client.close()

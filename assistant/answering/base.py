@@ -7,8 +7,8 @@ from typing import Protocol
 
 import numpy as np
 
-from ..conversation import Turn
 from ..records import Draft, Hit
+from .conversation import Turn
 
 
 class Answerer(Protocol):

@@ -18,12 +18,12 @@ from typing import TypeVar
 
 import numpy as np
 
-from .. import lexical
-from ..attribution import Attribution
-from ..chunking import sentence_spans
-from ..entities import Span, answer_spans, person_like, same_value, year_clash
-from ..index import LoadedIndex
-from ..question import NEGATION, Question
+from ..documents.chunking import sentence_spans
+from ..indexing.load import LoadedIndex
+from ..language import lexical
+from ..language.attribution import Attribution
+from ..language.entities import Span, answer_spans, person_like, same_value, year_clash
+from ..language.question import NEGATION, Question
 from ..records import Document, Hit
 
 NEAR = 60  # characters each side of an answer span that say what it is about
@@ -60,7 +60,7 @@ FEATURES: dict[str, str] = {
     "rank_dense": "1 / (1 + rank) of the passage in the dense list (0 if absent)",
     "rank_lex": "1 / (1 + rank) of the passage in the BM25 list (0 if absent)",
     "length": "sentence length in words / 40, at most 1",
-    "reader": "the reader's probability that the sentence states the answer (``assistant.reader``; read for the "
+    "reader": "the reader's probability that the sentence states the answer (``answering.reader``; read for the "
               "policy.READ_TOP sentences the other features rank best, 0 for the rest)",
 }
 # The only direction each sentence feature may push (sign-constrained fit); absent = free.

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..attribution import SUBJECT_PRONOUNS, Attribution, Speaker, speaker_before, subject
-from ..conversation import Turn
-from ..entities import person_like
-from ..question import Question
-from ..reader import Reader
+from ..language.attribution import SUBJECT_PRONOUNS, Attribution, Speaker, speaker_before, subject
+from ..language.entities import person_like
+from ..language.question import Question
 from ..records import UNNAMED, Answer, Draft, Hit, Segment
 from .candidates import Candidate, Candidates, speaker_of
+from .conversation import Turn
 from .policy import Policy, first_by, one_per_source, reading, wording
+from .reader import Reader
 from .values import date_phrase, is_person, quantity
 
 CONFLICT_ON = {"figure": "figure", "date": "date", "name": "name"}

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import lexical
-from ..entities import lacks, person_like, same_value
 from ..errors import AssistantError
-from ..reader import Reader
+from ..language import lexical
+from ..language.entities import lacks, person_like, same_value
 from ..records import squash
 from ..settings import PACKAGED_MODEL_ID
 from .candidates import FEATURES, Candidate
+from .reader import Reader
 from .scoring import CALIBRATION_DIR, Calibration, Logistic, slug
 
 # Features of a whole question's candidates. Few on purpose: with every sentence feature, the

@@ -4,7 +4,7 @@ person's. Each reads ``attribution.parsed`` (one parse a sentence, cached)."""
 
 from __future__ import annotations
 
-from ..attribution import parsed
+from ..language.attribution import parsed
 
 
 def quantity(sentence: str, start: int, end: int) -> tuple[int, int]:

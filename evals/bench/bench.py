@@ -34,13 +34,14 @@ import baseline  # noqa: E402
 import index_scale  # noqa: E402
 import scale  # noqa: E402
 
-from assistant.chunking import context_header, embedding_text  # noqa: E402
+from assistant.answering.present import answer_text  # noqa: E402
+from assistant.answering.retrieval import HybridRetriever  # noqa: E402
 from assistant.core import Assistant, chunker_config, make_embedder  # noqa: E402
-from assistant.embedding import OnnxEmbedder, SentenceTransformerEmbedder, quantize_int8  # noqa: E402
-from assistant.figures import contains_figure, find_figures  # noqa: E402
-from assistant.index import build_index, open_index  # noqa: E402
-from assistant.present import answer_text  # noqa: E402
-from assistant.retrieval import HybridRetriever  # noqa: E402
+from assistant.documents.chunking import context_header, embedding_text  # noqa: E402
+from assistant.indexing.build import build_index  # noqa: E402
+from assistant.indexing.embedding import OnnxEmbedder, SentenceTransformerEmbedder, quantize_int8  # noqa: E402
+from assistant.indexing.load import open_index  # noqa: E402
+from assistant.language.figures import contains_figure, find_figures  # noqa: E402
 from assistant.settings import Settings, packaged_model_path  # noqa: E402
 
 SECTIONS = ["ingest", "pdf", "incremental", "latency", "coldstart", "memory", "quality", "load", "scale", "index-scale",
@@ -102,7 +103,7 @@ def full_index(src: Path, full_pages: int | None) -> tuple[Path, Path]:
         print(f"building the {name} index once (progress below; cached for later runs)", flush=True)
         env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(corpus), "ASSISTANT_INDEX_DIR": str(index)}
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "assistant.cli", "index"], env=env, check=True)
+        subprocess.run([sys.executable, "-m", "assistant", "index"], env=env, check=True)
         rss_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest child so far: this one
         record.write_text(json.dumps({"seconds": time.perf_counter() - t0, "peak_rss_mb": rss_kb / 1024,
                                       "date": time.strftime("%Y-%m-%d")}))
@@ -114,8 +115,8 @@ def bench_pdf(pages: int = 200) -> dict[str, Any]:
     """A generated ``pages``-page PDF: text extraction alone vs the whole index build, and the
     cost of opening a PDF citation in the UI (render the page + the span's boxes)."""
     sys.path.insert(0, str(ROOT))
-    from assistant.corpus import load_corpus
-    from assistant.formats import page_view
+    from assistant.documents.corpus import load_corpus
+    from assistant.documents.formats import page_view
     from tests.docfactory import make_pdf
 
     corpus = CACHE / f"pdf-{pages}" / "corpus"
@@ -345,7 +346,7 @@ def bench_coldstart() -> dict[str, Any]:
     asks = []
     for _ in range(3):
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "assistant.cli", "ask", SEED_Q], check=True, capture_output=True)
+        subprocess.run([sys.executable, "-m", "assistant", "ask", SEED_Q], check=True, capture_output=True)
         asks.append(time.perf_counter() - t0)
     apps = [_serve(Settings().index_dir, [SEED_Q])["first_answer_s"] for _ in range(2)]
     return {"ask_process_s": statistics.median(asks), "ask_runs_s": asks,

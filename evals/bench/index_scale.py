@@ -45,8 +45,9 @@ sys.path.insert(0, str(ROOT))
 import scale  # noqa: E402  (evals/bench: the synthetic-vector noise and RSS readers)
 
 from assistant.core import Assistant, chunker_config, lexical_config, make_embedder, store_config  # noqa: E402
-from assistant.index import NewSegment, _append, _now, open_index, write_segments  # noqa: E402
-from assistant.ingest import Planned, local_ingest  # noqa: E402
+from assistant.indexing.build import NewSegment, _append, _now, write_segments  # noqa: E402
+from assistant.indexing.ingest import Planned, local_ingest  # noqa: E402
+from assistant.indexing.load import open_index  # noqa: E402
 from assistant.progress import Stage  # noqa: E402
 from assistant.records import Document  # noqa: E402
 from assistant.settings import Settings  # noqa: E402

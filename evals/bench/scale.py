@@ -43,7 +43,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.store import ANN_MIN, FaissStore, MilvusStore, milvus_uri  # noqa: E402
+from assistant.indexing.store import ANN_MIN, FaissStore, MilvusStore, milvus_uri  # noqa: E402
 
 SIZES = (10_000, 100_000, 1_000_000)
 MILVUS_SIZES = (100_000,)

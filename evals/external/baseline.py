@@ -14,13 +14,13 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from assistant import lexical
-from assistant.attribution import CUE
-from assistant.conversation import Turn, answered, begin
+from assistant.answering.conversation import Turn, answered, begin
+from assistant.answering.retrieval import HybridRetriever
 from assistant.core import Assistant
-from assistant.entities import names
+from assistant.language import lexical
+from assistant.language.attribution import CUE
+from assistant.language.entities import names
 from assistant.records import Answer, Citation, Claim
-from assistant.retrieval import HybridRetriever
 
 
 class BM25BestSentence:

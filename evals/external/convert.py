@@ -57,8 +57,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from assistant.evals import mentions
-from assistant.figures import contains_figure, parse_figure
+from assistant.interfaces.evals import mentions
+from assistant.language.figures import contains_figure, parse_figure
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]

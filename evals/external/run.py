@@ -22,12 +22,12 @@ import typer
 
 from assistant import offline  # noqa: F401  (before any model library loads)
 from assistant.answering import Calibration, load_calibration
-from assistant.conversation import Turn
+from assistant.answering.conversation import Turn
+from assistant.answering.present import answer_text
 from assistant.core import Assistant, build, index_corpus, make_embedder
-from assistant.embedding import Embedder
 from assistant.errors import IndexMismatchError
-from assistant.evals import Case, Result, load_suite, metrics, run_cases
-from assistant.present import answer_text
+from assistant.indexing.embedding import Embedder
+from assistant.interfaces.evals import Case, Result, load_suite, metrics, run_cases
 from assistant.settings import Settings
 
 from .baseline import BM25BestSentence, NearestName

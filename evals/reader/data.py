@@ -31,9 +31,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant import lexical
-from assistant.chunking import sentence_spans
-from assistant.corpus import lead_title
+from assistant.documents.chunking import sentence_spans
+from assistant.documents.corpus import lead_title
+from assistant.language import lexical
 from evals.external.convert import SHARED, TATQA_FILES, tatqa_picked, tatqa_report
 
 SQUAD = SHARED.parent / "data" / "squad2-train-subset" / "train-v2.0-first10.json"
@@ -110,7 +110,7 @@ def _entities(nlp: Any, questions: list[str]) -> list[list[tuple[str, str]]]:
 
 def build() -> tuple[list[Pair], list[Pair]]:
     """(train pairs, validation pairs): SQuAD's, then the TAT-QA reader part's (training only)."""
-    from assistant.attribution import parser
+    from assistant.language.attribution import parser
 
     nlp = parser()
     rng = random.Random(SEED)

@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant import reader
-from assistant.embedding import export_keyword_model, onnx_runner
+from assistant.answering import reader
+from assistant.indexing.embedding import export_keyword_model, onnx_runner
 from assistant.settings import packaged_model_path
 from evals.reader import data
 
@@ -195,7 +195,7 @@ def agreement(fp32: list[np.ndarray], int8: list[np.ndarray]) -> dict[str, float
 CARD = """# Reader: MiniLM-L6 cross-encoder, int8 ONNX
 
 `{file}` (sha256 `{sha}`, {size:.1f} MB) scores a (question, sentence) pair: the logit of "this
-sentence states the answer to this question". Loaded by `assistant/reader.py` (onnxruntime).
+sentence states the answer to this question". Loaded by `assistant/answering/reader.py` (onnxruntime).
 
 - **Base**: `sentence-transformers/all-MiniLM-L6-v2` (Apache-2.0), the packaged embedding model,
   with a fresh one-logit classification head.

@@ -36,12 +36,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .conversation import Turn
-from .entities import names, same_name
-from .errors import EvalSuiteError
-from .figures import contains_figure, find_figures, quantities
-from .present import claims_text
-from .records import Answer, Citation, Claim
+from ..answering.conversation import Turn
+from ..answering.present import claims_text
+from ..errors import EvalSuiteError
+from ..language.entities import names, same_name
+from ..language.figures import contains_figure, find_figures, quantities
+from ..records import Answer, Citation, Claim
 
 CASE_KEYS = {"id", "question", "turns", "expect", "note", "corpus"}
 EXPECT_KEYS = {"figures", "figures_any", "sources", "sources_all", "attribution", "unanswerable", "answers",

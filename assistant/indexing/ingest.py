@@ -14,11 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from .attribution import Attribution, extract
-from .chunking import chunk_document, context_header, embedding_text, sentence_spans
+from ..documents.chunking import chunk_document, context_header, embedding_text, sentence_spans
+from ..language.attribution import Attribution, extract
+from ..progress import OnStep, Stage
+from ..records import Chunk, Document
 from .embedding import Embedder
-from .progress import OnStep, Stage
-from .records import Chunk, Document
 
 EMBED_BLOCK = 64  # chunks per progress step (a display moves every 2-3 s); the model batches inside it
 

@@ -21,11 +21,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
-from . import lexical
-from .attribution import SUBJECT_PRONOUNS
-from .question import TYPE_WORDS, Question, analyze
-from .records import Answer
+from ..language import lexical
+from ..language.attribution import SUBJECT_PRONOUNS
+from ..language.question import TYPE_WORDS, Question, analyze
+from ..records import Answer, Citation
+from .present import answer_json, answer_text
 
 _FOLLOW_UP = re.compile(
     r"\b(he|him|his|she|her|hers|they|them|their|it|its|that|this|those|these|the same|also|else|too)\b|"
@@ -50,6 +52,29 @@ class Turn:
         if self.answer is None:
             raise ValueError(f"the turn {self.question!r} has not been answered yet")
         return self.answer
+
+    @property
+    def text(self) -> str:
+        """The answer as people read it, with ``[n]`` markers (what the CLI prints)."""
+        return answer_text(self.reply)
+
+    @property
+    def citations(self) -> tuple[Citation, ...]:
+        """The answer's citations (the ``[n]`` of ``text`` is the one whose ``n`` is n)."""
+        return self.reply.citations
+
+    @property
+    def found(self) -> bool:
+        """Whether the documents answer the question (False: a refusal, nearest passages in ``related``)."""
+        return self.reply.found
+
+    def to_dict(self) -> dict[str, Any]:
+        """The answer's JSON: the same object as ``assistant ask --json`` and the ``/ask`` API
+        (``Answer.from_dict`` reads it back)."""
+        return answer_json(self.reply)
+
+    def __str__(self) -> str:
+        return self.text
 
     @property
     def query(self) -> str:

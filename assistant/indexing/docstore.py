@@ -25,9 +25,9 @@ from typing import Any, Generic, TypeVar, cast, overload
 
 import numpy as np
 
-from .attribution import Attribution
+from ..language.attribution import Attribution
+from ..records import Chunk, Document
 from .ingest import from_record
-from .records import Chunk, Document
 
 CHUNKS = "chunks.npz"  # columns: doc (index into the folder's documents, file order), start, end, n_tokens
 ROWS = "documents.rows.npz"  # offsets: (documents + 1,) byte offsets of the rows; sentences: (documents,) counts

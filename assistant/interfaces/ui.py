@@ -3,6 +3,7 @@
 Every piece of document text passes through ``esc`` (HTML *and* Markdown neutralised) before
 it reaches the page, so an article holding ``<script>`` or ``![x](http://...)`` shows as text.
 Only documents of the loaded index can be opened, by their id; no file path is ever served.
+(Over 450 lines: one gradio Blocks page, its event wiring and the viewer's HTML belong together.)
 
 Layout: a collection picker; chat (left) | a pane beside it (sticky on wide screens) with
 tabs: "Sources" (sources of the latest answer and the viewer) and "Documents" (upload,
@@ -21,15 +22,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .chunking import paragraph_spans
+from ..answering.conversation import Turn
+from ..answering.present import NOT_FOUND, answer_json, pieces, printable
+from ..core import check_history
+from ..documents.chunking import paragraph_spans
+from ..documents.formats import SUFFIXES, FormatError, page_view
+from ..errors import AssistantError
+from ..progress import Step
+from ..records import Answer, Citation, Document, flow
 from .collection import DEFAULT, Library, create, documents, require, settings_for
-from .conversation import Turn
-from .core import check_history
-from .errors import AssistantError
-from .formats import SUFFIXES, FormatError, page_view
-from .present import NOT_FOUND, answer_json, pieces, printable
-from .progress import Step
-from .records import Answer, Citation, Document, flow
 
 # One pass, character by character: HTML specials and Markdown punctuation become numeric
 # entities, so nothing in a document can open a tag, a link or an image.

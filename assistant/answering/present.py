@@ -5,7 +5,7 @@ and the HTML renderer of the UI only format each piece. A marker is emitted only
 own citation number, so a marker can never point at a citation that does not exist, and a
 document sentence that itself contains "[2]" or "(1)" stays inert text inside its claim.
 
->>> from .records import Claim
+>>> from ..records import Claim
 >>> a = Answer("q", True, (Claim("He said so.", 1), Claim("Taizo Watanabe", 2, "speaker", "he")))
 >>> answer_text(a)
 'He said so. [1] ("he" is Taizo Watanabe [2].)'
@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from .records import UNNAMED, Answer
+from ..records import UNNAMED, Answer
 
 NOT_FOUND = (
     "Not found in the documents: no passage answers this question, so no answer is given. "

@@ -23,10 +23,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import CorpusError
+from ..errors import CorpusError
+from ..progress import OnStep, Stage
+from ..records import Document
 from .formats import MAX_TITLE, SUFFIXES, FormatError, pdf_pages, read_docx, read_html, sniff
-from .progress import OnStep, Stage
-from .records import Document
 
 
 @dataclass(frozen=True)

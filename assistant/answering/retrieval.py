@@ -11,11 +11,11 @@ from typing import Protocol
 
 import numpy as np
 
-from . import lexical
-from .embedding import Embedder
-from .index import LoadedIndex
-from .records import Hit
-from .settings import Settings
+from ..indexing.embedding import Embedder
+from ..indexing.load import LoadedIndex
+from ..language import lexical
+from ..records import Hit
+from ..settings import Settings
 
 
 class Retriever(Protocol):

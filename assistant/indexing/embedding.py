@@ -21,6 +21,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ..errors import AssistantError
+from ..settings import PACKAGED_MODEL_ID, Settings
+
 Spans = list[tuple[int, int]]  # character spans inside one text
 
 
@@ -287,3 +290,19 @@ class HashEmbedder:
 
     def count_tokens(self, text: str) -> int:
         return len(re.findall(r"\w+|[^\w\s]", text))
+
+
+def make_embedder(settings: Settings, threads: int = 0) -> Embedder:
+    """The real model: the packaged MiniLM unless ``settings.model_path`` names another folder,
+    on OpenVINO (exported once to ONNX) unless ``settings.embed_backend`` is "torch"; on
+    ``threads`` CPU threads (0 = all)."""
+    path = settings.resolved_model_path()
+    model_id = settings.model_path or PACKAGED_MODEL_ID
+    if settings.embed_backend == "torch":
+        return SentenceTransformerEmbedder(path, model_id=model_id, batch_size=settings.embed_batch_size)
+    if settings.embed_backend != "openvino":
+        raise AssistantError(f"Unknown embed_backend {settings.embed_backend!r}; use 'openvino' or 'torch'.")
+    weights = Path(path) / "model.safetensors"
+    key = hashlib.sha256(f"{path}|{weights.stat().st_size if weights.exists() else 0}".encode()).hexdigest()[:12]
+    onnx = export_onnx(path, settings.model_cache / key)
+    return OnnxEmbedder(path, onnx, model_id=model_id, batch_size=settings.embed_batch_size, threads=threads)

@@ -20,12 +20,12 @@ from typing import Any
 
 import numpy as np
 
-from .embedding import Embedder
+from ..progress import OnStep, Stage
+from ..records import Chunk, Document
+from ..settings import Settings
+from .embedding import Embedder, make_embedder
 from .ingest import ChunkerConfig, Ingested, Planned, from_record, parse, record
 from .ingest import embed as embed_plans
-from .progress import OnStep, Stage
-from .records import Chunk, Document
-from .settings import Settings
 
 LOCAL = "local"
 DOCS_PER_BLOCK = 8  # documents per actor call: large enough to batch the model, small enough to spread
@@ -36,7 +36,6 @@ class _Worker:
     their plans and vectors out (JSON and raw float32 bytes: plain Arrow columns)."""
 
     def __init__(self, settings_json: str, chunker: dict[str, Any], threads: int) -> None:
-        from .core import make_embedder
 
         self.embedder = make_embedder(Settings.model_validate_json(settings_json), threads=threads)
         self.chunker = ChunkerConfig(**chunker)

@@ -19,16 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .embedding import Embedder
-from .errors import AssistantError
-from .formats import SUFFIXES, FormatError, sniff
-from .index import LoadedIndex, live_generation
-from .progress import OnStep
-from .records import Document
-from .settings import Settings
+from ..documents.formats import SUFFIXES, FormatError, sniff
+from ..errors import AssistantError
+from ..indexing.embedding import Embedder
+from ..indexing.load import LoadedIndex, live_generation
+from ..progress import OnStep
+from ..records import Document
+from ..settings import Settings
 
 if TYPE_CHECKING:
-    from .core import Assistant
+    from ..core import Assistant
 
 DEFAULT = "default"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
@@ -175,8 +175,8 @@ class Library:
 
     def bot(self, name: str) -> Assistant | None:
         """The collection's assistant on its live index generation, or None while it has no index."""
-        from .core import Assistant
-        from .errors import IndexMissingError
+        from ..core import Assistant
+        from ..errors import IndexMissingError
 
         s = settings_for(self.settings, name)
         live = live_generation(s.index_dir)
@@ -227,7 +227,7 @@ class Library:
             return self._reindex(name, False, [])
 
     def _reindex(self, name: str, progress: bool | OnStep, skipped: list[str]) -> str:
-        from .core import index_corpus
+        from ..core import index_corpus
 
         stats = index_corpus(settings_for(self.settings, name), self.embedder, progress=progress,
                              on_skip=lambda x: skipped.append(f"{x.path}: {x.reason}"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 
-from .errors import AssistantError
+from ..errors import AssistantError
 
 
 def parse_auth(auth: str) -> tuple[str, str] | None:

@@ -12,9 +12,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from .errors import EvalSuiteError
+from ..answering.present import answer_text
+from ..errors import EvalSuiteError
 from .evals import Result, metrics
-from .present import answer_text
 
 RATE_METRICS = ["pass_rate", "figure_accuracy", "attribution_accuracy", "citation_precision",
                 "citation_recall", "span_support", "hit@5", "mrr", "refusal_accuracy", "false_refusal_rate"]

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from .records import Chunk, Document
+from ..records import Chunk, Document
 
 _ABBREVIATIONS = {"u.s", "u.n", "u.k", "jr", "sr", "mr", "mrs", "ms", "dr", "st", "inc", "corp",
                   "co", "ltd", "no", "vs", "e.g", "i.e", "gov", "sen", "rep", "gen", "jan", "feb",

@@ -25,6 +25,7 @@ the generation folder either way.
 
 Scores are rounded to ``SCORE_DIGITS`` and ties broken by row before anything ranks them, so
 float kernels that differ in their last bits between CPUs (or engines) cannot reorder passages.
+(Over 450 lines: the two engines behind the one interface, kept side by side so they stay alike.)
 """
 
 from __future__ import annotations
@@ -36,17 +37,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, Protocol, get_args
+from typing import Any, Protocol
 
 import numpy as np
 
-from .errors import StoreUnavailableError
-from .lexical import IDF
+from ..errors import StoreUnavailableError
+from ..language.lexical import IDF
+from ..settings import ANN_MIN, SEGMENT_MIN, SEGMENT_ROWS, STORES, StoreKind  # noqa: F401  (STORES: re-exported)
 
 SCORE_DIGITS = 5
-ANN_MIN = 50_000  # vectors from which the index is approximate (HNSW); flat search is ~10 ms there
-SEGMENT_MIN = 10_000  # live chunks from which an update is an added segment (``segments``), not a rewrite
-SEGMENT_ROWS = 100_000  # chunks a whole build writes per segment: its peak memory holds one segment's, not all
 HNSW_M = 32  # graph links per vector: 256 bytes of links each, beside its 1,536 bytes of vector
 HNSW_EF_BUILD = 80
 # Candidates kept while searching. 64 reached recall@10 0.994 at 100k for queries that were noisy
@@ -54,8 +53,6 @@ HNSW_EF_BUILD = 80
 # questions over a 100k-chunk index it reached 0.788 (128: 0.852, 256: 0.936, 512: 0.982 in
 # 0.38 ms, 1024: 1.0 in 0.84 ms; evals/bench/runs/issue-19-index-scale/ef-sweep-100k.json).
 HNSW_EF = 512
-StoreKind = Literal["faiss", "milvus"]
-STORES: tuple[str, ...] = get_args(StoreKind)
 MILVUS_LITE_FILE = "milvus.db"  # the milvus-lite database inside the index folder when no URI is set
 MILVUS_BATCH = 2048  # vectors per insert / read-back request
 LEXICAL_PARTS = {"lex": "bm25", "sent": "bm25-sentences"}  # BM25 of chunks, of sentences: Milvus part -> folder

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .figures import find_figures
-from .records import Answer, Citation, Claim, Draft, Segment, squash
+from ..language.figures import find_figures
+from ..records import Answer, Citation, Claim, Draft, Segment, squash
 
 
 def supported(seg: Segment) -> bool:

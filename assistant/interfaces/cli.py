@@ -14,14 +14,13 @@ from typing import Annotated
 
 import typer
 
-from . import offline  # noqa: F401  (before any model library loads)
-from .conversation import Turn
-from .corpus import Skipped
-from .errors import AssistantError
-from .present import answer_json, answer_text, printable
-from .records import Answer
-from .settings import Settings
-from .store import StoreKind
+from .. import offline  # noqa: F401  (before any model library loads)
+from ..answering.conversation import Turn
+from ..answering.present import answer_json, answer_text, printable
+from ..documents.corpus import Skipped
+from ..errors import AssistantError
+from ..records import Answer
+from ..settings import Settings, StoreKind
 
 app = typer.Typer(
     help="Ask questions about a folder of documents; every answer cites the passages it quotes.",
@@ -92,8 +91,8 @@ def index(
 
     Example: assistant index --corpus corpus/ --index index/      assistant index -c reports
     """
-    from .core import index_corpus
-    from .errors import IndexMismatchError
+    from ..core import index_corpus
+    from ..errors import IndexMismatchError
 
     try:
         settings = _settings(corpus, index, collection, existing=False)
@@ -153,7 +152,7 @@ def ask(
 
     Example: assistant ask "How many cars did Japan export to the U.S. last year?" "Who said so?"
     """
-    from .core import build, check_question
+    from ..core import build, check_question
 
     try:
         settings = _settings(index=index, collection=collection)
@@ -176,7 +175,7 @@ def ask(
 @app.command()
 def chat(index: IndexOpt = None, collection: CollectionOpt = None) -> None:
     """Interactive conversation in the terminal (empty line or Ctrl-D to quit)."""
-    from .core import build
+    from ..core import build
 
     try:
         bot = build(_settings(index=index, collection=collection))
@@ -216,10 +215,10 @@ def eval_(
 
     Example: assistant eval evals/seeds.jsonl --report-dir evals/reports
     """
-    from .core import build
+    from ..core import build
+    from ..settings import ROOT
     from .evals import load_suite, run_cases
     from .reports import aggregate, case_line, load_thresholds, shortfalls, table, write_reports
-    from .settings import ROOT
 
     try:
         paths = suites or sorted((ROOT / "evals").glob("*.jsonl"))
@@ -266,8 +265,8 @@ def serve(
 
     Example: assistant serve --port 8000      (python app.py and make run PORT=8000 do the same)
     """
-    from .core import Assistant, index_corpus
-    from .errors import IndexMissingError
+    from ..core import Assistant, index_corpus
+    from ..errors import IndexMissingError
     from .server import check_exposure, check_port, parse_auth, port_busy
 
     try:
@@ -289,7 +288,7 @@ def serve(
             bot = Assistant.open(settings=settings)
     except AssistantError as e:
         raise _fail(e) from None
-    from .attribution import parser
+    from ..language.attribution import parser
     from .collection import DEFAULT, Library
     from .ui import CSS, JS, build_ui
 

@@ -20,12 +20,12 @@ from typing import Any
 
 import numpy as np
 
-from .embedding import load_tokenizer, onnx_runner
-from .errors import AssistantError
-from .records import squash
-from .settings import packaged_model_path
+from ..errors import AssistantError
+from ..indexing.embedding import load_tokenizer, onnx_runner
+from ..records import squash
+from ..settings import packaged_model_path
 
-MODEL_DIR = Path(__file__).resolve().parent / "models"
+MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
 READER_FILE = MODEL_DIR / "reader-minilm-l6-int8.onnx"
 MAX_TOKENS = 128  # question + sentence; a longer sentence is cut at its end
 SCORE_DIGITS = 3
