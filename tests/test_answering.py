@@ -188,3 +188,22 @@ def test_a_conversation_is_analysed_once_per_turn(monkeypatch: pytest.MonkeyPatc
     assert history[2].query == ("And what did he say about quotas? What did his spokesman say? "
                                 "Who is Takashi Ishihara?")  # leans two back, as the answerer does
     assert history[2].previous is history[1].answer
+
+
+@pytest.mark.parametrize(("question", "follows"), [
+    # elliptical or anaphoric: they lean on the turn before
+    ("Who said that?", True), ("Who said it?", True), ("What did his spokesman say?", True),
+    ("What did he say about quotas?", True), ("Why?", True), ("And in 1980?", True),
+    ("What else did he say?", True), ("How much did it cost?", True), ("Why did they reject it?", True),
+    ("What did the ministry say about it?", True), ("Was it higher than in 1980?", True),
+    ("Who said it would be 1.6 million?", True),
+    # whole questions: an "it" or "that" that points at nothing earlier
+    ("Who said it is simply unfair to blame Japan?", False),
+    ("Who said it was a mistake to limit exports?", False),
+    ("Who said that the quota was unfair?", False),
+    ("How many cars did Japan export to the United States last year?", False),
+    ("What did the Reagan administration expect Japan to do?", False),
+    ("Who is Takashi Ishihara?", False),
+])
+def test_a_question_is_a_follow_up_only_when_it_leans_on_the_turn_before(question: str, follows: bool) -> None:
+    assert conversation.is_follow_up(question) is follows

@@ -136,6 +136,16 @@ def test_follow_ups_carry_the_topic(bot):
     assert_every_claim_is_in_its_citation(why)
 
 
+def test_a_question_of_its_own_is_answered_as_if_asked_first(bot):
+    """"Who said it is simply unfair to blame Japan?" after a figure question is not about that
+    figure: the same answer as when it opens the conversation (it once named "statistics")."""
+    alone = bot.ask("Who said it is simply unfair to blame Japan?")
+    after = bot.ask("Who said it is simply unfair to blame Japan?",
+                    history=[bot.ask("How many cars did Japan export to the United States last year?")])
+    assert not after.follows
+    assert after.text == alone.text and "Taizo Watanabe" in after.text
+
+
 def test_who_question_names_the_person_first(bot):
     reply = bot.ask("Who will coordinate negotiations for the U.S. side?").answer
     assert reply.found and reply.claims[0].role == "answer"

@@ -32,6 +32,14 @@ from .present import answer_json, answer_text
 _FOLLOW_UP = re.compile(
     r"\b(he|him|his|she|her|hers|they|them|their|it|its|that|this|those|these|the same|also|else|too)\b|"
     r"^\W*(and|what about|how about|then|so)\b", re.IGNORECASE)
+# Pronouns that refer to nothing earlier: "it" as the dummy subject of "it is unfair to ...", and
+# "that" introducing what was said ("Who said that Japan should cut exports?").
+_NOT_ANAPHORIC = re.compile(
+    r"\bit(?:\s+(?:is|was|would be|will be|has been|had been|seems|seemed)|['\u2019]s)\s+(?:[\w'\u2019-]+\s+){1,3}?"
+    r"(?:to|that)\b"
+    r"|\b(?:said|say|says|saying|told\s+\w+|claimed|claims|argued|argues|warned|reported|announced|believed|"
+    r"believes|thought|thinks|stated|insisted|added|noted|wrote|predicted|suggested|estimated|the fact)\s+that\b"
+    r"(?=\s+\w+\s+\w+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -83,8 +91,14 @@ class Turn:
 
 
 def is_follow_up(question: str) -> bool:
-    """Does the question lean on an earlier turn ("What did *his* spokesman say?", "Why?")?"""
-    if _FOLLOW_UP.search(question):
+    """Does the question lean on an earlier turn ("What did *his* spokesman say?", "Why?")?
+    An "it" or "that" that points at nothing does not make one: "Who said it is simply unfair to
+    blame Japan?" (``_NOT_ANAPHORIC``) stands on its own.
+
+    >>> is_follow_up("Who said that?"), is_follow_up("Who said it is simply unfair to blame Japan?")
+    (True, False)
+    """
+    if _FOLLOW_UP.search(_NOT_ANAPHORIC.sub(" ", question)):
         return True
     content = [t for t in lexical.terms(question) if t not in TYPE_WORDS]
     return len(content) == 0  # "Why?", "When?", "Who?"
