@@ -65,7 +65,7 @@ test: setup index /usr/bin/chromium /usr/bin/strace  ## lint, type-check, gate o
 	$(BIN)/ruff check assistant tests evals app.py
 	$(BIN)/mypy assistant evals
 	$(BIN)/mypy --strict $(STRICT)
-	$(BIN)/assistant eval evals/seeds.jsonl --report-dir test-artifacts/evals
+	$(BIN)/assistant eval --report-dir test-artifacts/evals  # every suite in evals/, as make eval runs them
 	$(BIN)/pytest -q
 
 eval: setup index  ## run every suite in evals/ and write reports to evals/reports/

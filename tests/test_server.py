@@ -88,3 +88,42 @@ def test_help_shows_defaults_and_no_bool_placeholders() -> None:
     assert p.returncode == 0
     assert "[default: 127.0.0.1]" in p.stdout and "[default: 7860]" in p.stdout
     assert "<bool>" not in p.stdout and " .\n" not in p.stdout  # "Port ." was "Port [default: 7860]." eaten as markup
+
+
+def test_logins_from_one_address_are_limited_after_repeated_failures() -> None:
+    """5 wrong passwords within a minute from one address: the 6th try is refused (429) even with
+    the right password, other addresses are not, and the address may try again once the window
+    has passed; a right password clears the count."""
+    import asyncio
+
+    from assistant.interfaces.server import LoginLimiter
+
+    async def gradio_login(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        ok = scope["query_string"] == b"right"
+        await send({"type": "http.response.start", "status": 200 if ok else 400, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    now = [0.0]
+    limiter = LoginLimiter(gradio_login, failures=5, window_s=60, clock=lambda: now[0])
+
+    def login(password: str, client: str = "10.0.0.1", path: str = "/login") -> int:
+        sent: list[dict] = []
+
+        async def send(m: dict) -> None:
+            sent.append(m)
+
+        scope = {"type": "http", "method": "POST", "path": path, "client": (client, 5000),
+                 "query_string": password.encode()}
+        asyncio.run(limiter(scope, None, send))
+        return int(sent[0]["status"])
+
+    assert [login("wrong") for _ in range(5)] == [400] * 5
+    assert login("right") == 429  # the right password too, from that address
+    assert login("right", client="10.0.0.2") == 200  # another address is not held up
+    assert login("wrong", path="/gradio_api/login") == 429  # the same route under a root path
+    now[0] = 59.0
+    assert login("right") == 429
+    now[0] = 60.5
+    assert login("right") == 200  # the window has passed
+    assert [login("wrong") for _ in range(4)] == [400] * 4 and login("right") == 200  # a success clears the count
+    assert login("wrong") == 400

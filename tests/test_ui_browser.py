@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -418,8 +419,18 @@ def test_api_endpoint_returns_the_cli_json(app, bot):
     assert "out of the question" in follow["answer"]
     named = client.predict("What share of the U.S. market did Japan reach last year?", [], "default", api_name="/ask")
     assert without_timings(named) == want  # the collection is a parameter; "default" is today's corpus/
-    with pytest.raises(Exception, match="No collection named 'nope'"):
+    with pytest.raises(Exception, match="No collection named 'nope'") as unknown:
         client.predict("What share?", [], "nope", api_name="/ask")
+    assert str(ROOT) not in str(unknown.value) and "/collections/" not in str(unknown.value)  # no server path
+    for args, message in [((5, []), "question must be a string; got a number"),
+                          ((True, []), "question must be a string; got true/false"),
+                          (("What share?", "Who is he?"), "history must be a list .* got a string"),
+                          (("What share?", [3]), "History item 1 must be a string .* got a number"),
+                          (("What share?", {"q": 1}), "history must be a list .* got an object"),
+                          (("What share?", [], ["default"]), "collection must be a string .* got a list")]:
+        with pytest.raises(Exception, match=message):
+            client.predict(*args, api_name="/ask")
+    assert "Traceback" not in app.log.read_text()  # bad input is the client's mistake, not the server's
     t0 = time.monotonic()
     with pytest.raises(Exception, match="300 earlier questions; the limit is 20"):
         client.predict("What share?", ["Who is Takashi Ishihara?"] * 300, api_name="/ask")
@@ -442,6 +453,17 @@ def test_login_required_when_auth_is_set(real_index_settings, browser):
             Client(app.url, auth=("staff", "wrong"), verbose=False)
         ok = Client(app.url, auth=("staff", "s3cret"), verbose=False)
         assert ok.predict("What share of the U.S. market did Japan reach last year?", [], api_name="/ask")["found"]
+
+        def login(password: str) -> int:
+            form = urllib.parse.urlencode({"username": "staff", "password": password}).encode()
+            try:
+                request = urllib.request.Request(app.url + "login", data=form)
+                return int(urllib.request.urlopen(request, timeout=10).status)
+            except urllib.error.HTTPError as e:
+                return int(e.code)
+
+        assert [login("wrong") for _ in range(5)] == [400] * 5
+        assert login("s3cret") == 429  # guessing is held up: even the right password waits out the minute
         page = browser.new_page()
         page.goto(app.url, wait_until="load")
         page.wait_for_selector("input[type=password]", timeout=30000)

@@ -267,7 +267,7 @@ def serve(
     """
     from ..core import Assistant, index_corpus
     from ..errors import IndexMissingError
-    from .server import check_exposure, check_port, parse_auth, port_busy
+    from .server import LoginLimiter, check_exposure, check_port, parse_auth, port_busy
 
     try:
         settings = _settings(corpus, index, collection)
@@ -288,6 +288,8 @@ def serve(
             bot = Assistant.open(settings=settings)
     except AssistantError as e:
         raise _fail(e) from None
+    from starlette.middleware import Middleware
+
     from ..language.attribution import parser
     from .collection import DEFAULT, Library
     from .ui import CSS, JS, build_ui
@@ -298,7 +300,8 @@ def serve(
     try:
         demo.launch(server_name=settings.host, server_port=settings.port, auth=login, css=CSS, js=JS,
                     max_file_size=f"{settings.max_upload_mb}mb", prevent_thread_lock=True,
-                    show_error=False, quiet=True, footer_links=["api"], ssr_mode=False)
+                    show_error=False, quiet=True, footer_links=["api"], ssr_mode=False,
+                    app_kwargs={"middleware": [Middleware(LoginLimiter)]})
     except OSError:  # taken between the check and the launch
         raise _fail(AssistantError(port_busy(settings.host, settings.port))) from None
     typer.echo(f"assistant ready: http://{settings.host}:{settings.port}  (Ctrl-C to stop)")

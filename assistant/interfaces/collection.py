@@ -60,7 +60,7 @@ def require(settings: Settings, name: str) -> Settings:
     """The settings of an existing collection, or CollectionError naming the ones there are."""
     if name and name not in names(settings):
         raise CollectionError(f"No collection named {name!r}. Collections: {', '.join(names(settings))}. "
-                              f"Make one by putting documents in {settings.collections_dir / name / 'corpus'} and "
+                              f"Make one by putting documents in {settings.collections_dir.name}/{name}/corpus and "
                               f"running `assistant index -c {name}`, or with the Create button in the UI.")
     return settings_for(settings, name)
 

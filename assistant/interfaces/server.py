@@ -9,9 +9,57 @@
 from __future__ import annotations
 
 import ipaddress
+import math
+import re
 import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
 
 from ..errors import AssistantError
+
+
+def api_arguments(question: object, history: object, collection: object) -> tuple[str, list[str], str]:
+    """The ``/ask`` API's arguments with their JSON types checked (AssistantError naming the one
+    that is wrong): a question string, a list of earlier question strings (or null), a collection
+    name string (or null for the default).
+
+    >>> api_arguments("Who?", None, None)
+    ('Who?', [], '')
+    >>> api_arguments("Who?", "Who is he?", "default")
+    Traceback (most recent call last):
+    ...
+    assistant.errors.AssistantError: history must be a list of earlier questions (strings), oldest first; got a string.
+    """
+    def kind(v: object) -> str:
+        return {bool: "true/false", int: "a number", float: "a number", str: "a string", list: "a list",
+                dict: "an object"}.get(type(v), type(v).__name__)
+
+    if not isinstance(question, str):
+        raise AssistantError(f"question must be a string; got {kind(question)}.")
+    if history is not None and not isinstance(history, list):
+        raise AssistantError("history must be a list of earlier questions (strings), oldest first; "
+                             f"got {kind(history)}.")
+    for i, item in enumerate(history or [], 1):
+        if not isinstance(item, str):
+            raise AssistantError(f"History item {i} must be a string (an earlier question); got {kind(item)}.")
+    if collection is not None and not isinstance(collection, str):
+        raise AssistantError(f"collection must be a string (a collection's name); got {kind(collection)}.")
+    return question, list(history or []), collection or ""
+
+
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])/(?:[^\s/'\"`]+/)+([^\s/'\"`]*)")
+
+
+def public(message: str) -> str:
+    """An error message as a remote client may read it: no folder of the server's.
+
+    >>> public("No index found in /srv/app/collections/hr/index. Build it.")
+    'No index found in …/index. Build it.'
+    """
+    return _ABSOLUTE_PATH.sub(lambda m: "…/" + m.group(1), message)
 
 
 def parse_auth(auth: str) -> tuple[str, str] | None:
@@ -57,3 +105,57 @@ def check_port(host: str, port: int) -> None:
             s.bind((host, port))
         except OSError:
             raise AssistantError(port_busy(host, port)) from None
+
+
+LOGIN_FAILURES = 5  # failed logins one client address may make within LOGIN_WINDOW_S
+LOGIN_WINDOW_S = 60.0
+
+
+class LoginLimiter:
+    """ASGI middleware: after ``failures`` wrong passwords from one client address within
+    ``window_s`` seconds, that address's logins are refused (429, with Retry-After) until the
+    oldest failure is older than the window; a right password clears its count. Keyed by the
+    connection's address (behind a reverse proxy, limit there too: every client shares its address).
+
+    Given to gradio as ``app_kwargs={"middleware": [Middleware(LoginLimiter)]}``.
+    """
+
+    def __init__(self, app: Any, failures: int = LOGIN_FAILURES, window_s: float = LOGIN_WINDOW_S,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.app, self.failures, self.window_s, self.clock = app, failures, window_s, clock
+        self._failed: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, client: str, now: float) -> deque[float]:
+        times = self._failed.setdefault(client, deque())
+        while times and now - times[0] >= self.window_s:
+            times.popleft()
+        return times
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope.get("type") != "http" or scope.get("method") != "POST" or not scope.get("path", "").endswith("/login"):
+            await self.app(scope, receive, send)
+            return
+        client = (scope.get("client") or ("?", 0))[0]
+        with self._lock:
+            now = self.clock()
+            times = self._recent(client, now)
+            wait = self.window_s - (now - times[0]) if len(times) >= self.failures else 0.0
+        if wait > 0:
+            body = (f"Too many failed logins from this address: try again in {math.ceil(wait)} s.").encode()
+            await send({"type": "http.response.start", "status": 429,
+                        "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                                    (b"retry-after", str(math.ceil(wait)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+
+        async def watch(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                with self._lock:
+                    if message["status"] == 400:  # gradio's answer to wrong credentials
+                        self._recent(client, self.clock()).append(self.clock())
+                    elif message["status"] < 300:
+                        self._failed.pop(client, None)
+            await send(message)
+
+        await self.app(scope, receive, watch)

@@ -31,6 +31,7 @@ from ..errors import AssistantError
 from ..progress import Step
 from ..records import Answer, Citation, Document, flow
 from .collection import DEFAULT, Library, create, documents, require, settings_for
+from .server import api_arguments, public
 
 # One pass, character by character: HTML specials and Markdown punctuation become numeric
 # entities, so nothing in a document can open a tag, a link or an image.
@@ -405,7 +406,9 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
         history: earlier questions of the conversation, oldest first (for follow-ups).
         collection: the collection to ask (default: the default collection).
         """
-        try:
+        try:  # JSON may carry anything: checked before use, answered with a message, never a traceback
+            question, history, collection = api_arguments(question, history, collection)
+            collection = collection or DEFAULT
             require(library.settings, collection)
             bot = library.bot(collection)
             if bot is None:
@@ -417,7 +420,7 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
                 earlier.append(bot.ask(q, history=earlier))
             return answer_json(bot.ask(question, history=earlier).reply)
         except AssistantError as e:
-            raise gr.Error(str(e)) from None
+            raise gr.Error(public(str(e)), print_exception=False) from None
 
     ttl = library.settings.upload_ttl_s  # files posted to gradio's upload route but never added are swept
     with gr.Blocks(title="Ask the documents", analytics_enabled=False, delete_cache=(ttl, ttl)) as demo:

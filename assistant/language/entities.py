@@ -214,6 +214,28 @@ def figure_spans(text: str, kind: str = "any") -> list[Span]:
     return out
 
 
+_CHANGE_BEFORE = re.compile(r"(?:\b(?:by|up|down)|\b(?:decreas|increas|ris|rose|fell|fall|declin|grew|grow|dropp?|"
+                            r"gain|jump|climb|slipp?|reduc|cut|lower|rais)\w*|\b(?:decrease|increase|reduction|cut|"
+                            r"rise|drop|decline|gain|growth|change) of)\s+(?:(?:about|around|some|nearly|almost|"
+                            r"approximately|roughly|more than|less than|over|under)\s+)?$", re.I)
+_CHANGE_AFTER = re.compile(r"^\s*(?:[\w-]+\s+)?(cut|cuts|cutback|reduction|decrease|increase|rise|drop|decline|fall|"
+                           r"gain|growth|jump|slump|lower|higher|more|less|fewer|smaller|larger)\b", re.I)
+
+
+def as_change(text: str, span: Span) -> bool:
+    """Is the figure at ``span`` said as the size of a change, not a level?
+
+    >>> t = "a request for a 20 percent cut, to 1.6 million, down from 1.9 million; sales fell by 5%"
+    >>> [s.text for s in figure_spans(t) if as_change(t, s)]
+    ['20 percent', '5%']
+    >>> t = "Income decreased $352 million, to $1.2 billion, an increase of about 3%"
+    >>> [s.text for s in figure_spans(t) if as_change(t, s)]
+    ['$352 million', '3%']
+    """
+    return bool(_CHANGE_BEFORE.search(text[max(0, span.start - 40):span.start])
+                or _CHANGE_AFTER.match(text[span.end:span.end + 30]))
+
+
 def reasons(text: str) -> list[Span]:
     return [Span("reason", m.start(), len(text), text[m.start():], m.group().lower()) for m in _REASON.finditer(text)]
 
@@ -236,7 +258,8 @@ def answer_spans(text: str, q: Question) -> list[Span]:
         spans = dates(text)
     elif q.expects == "figure":
         spans = [s for s in figure_spans(text, q.subtype or "any")
-                 if not any(abs(float(s.key.split("|")[0]) - n) < 1e-9 for n in q.numbers)]
+                 if not any(abs(float(s.key.split("|")[0]) - n) < 1e-9 for n in q.numbers)
+                 and (not q.asks_change or as_change(text, s))]
     elif q.expects == "reason":
         return reasons(text)
     elif q.expects == "definition" and q.subject:

@@ -36,7 +36,8 @@ _DATE = re.compile(r"\bwhen\b|\b(what|which|in what|in which) (year|years|date|d
                    r"\bwhat date\b|\bdate of\b|\bdates?\b(?=[?\s]*$)|\bhow long ago\b", _I)
 _COUNT = re.compile(r"\bhow many\b|\bnumber of\b|\bhow (long|old|far|tall|often)\b", _I)
 _MAGNITUDE = re.compile(r"\bhow (high|big|large|deep|low|small|great|much (higher|lower|more|less|bigger|larger|"
-                        r"smaller|greater))\b", _I)  # a size of any kind: a count, a sum or a percentage
+                        r"smaller|greater))\b|\bby how (much|many)\b", _I)  # a size of any kind: a count, a sum
+# or a percentage ("By how much was it cut?" is answered by "a 20 percent cut" as well as by "$3 million")
 _PERCENT = re.compile(r"\b(percent|percentage|share|proportion|portion|margin|ratio)\b|%|"
                       r"\b(interest|tax|growth|unemployment|inflation|return|mortality|birth|tariff) rate\b", _I)
 _MONEY = re.compile(r"\$|\b(how much|cost|costs|price|prices|paid|pay|revenue|revenues|sales|profit|profits|loss|"
@@ -76,6 +77,10 @@ _WHO = re.compile(_LEAD + r"(?:[\w'’-]+\s+){0,3}?(who|whom|whose)\b|\b(of|to|b
 _YESNO = re.compile(_LEAD + _AUX + r"\b", _I)
 _DEFINE = re.compile(r"\bwhat (does|do|did) .{1,60} (mean|stand for)\b|\b(define|definition of|meaning of)\b", _I)
 _SUMMARY = re.compile(_LEAD + r"(summari[sz]e|describe|explain|discuss|outline)\b", _I)
+# "By how much was it cut?", "How much did sales rise?": the size of a change, not a level
+_ASKS_CHANGE = re.compile(r"\bby how (much|many)\b|\bhow (much|many)\b.*\b(reduc\w*|cut|cuts|increas\w*|decreas\w*|"
+                          r"rise|rose|risen|fall|fell|fallen|grow|grew|grown|declin\w*|drop\w*|chang\w*|gain\w*|"
+                          r"shr[aiu]nk\w*|expand\w*)\b", _I)
 _COARSE_ASK = re.compile(r"\b(year|years|month|decade|century|era|season)\b", _I)
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _REL_YEAR = re.compile(r"\b(last|this|next) year\b", _I)
@@ -126,6 +131,17 @@ class Question:
         """Focus terms from its lower-case words ("won", "directed", "premiere"), apart from its names."""
         return {t for m in _WORD.finditer(self.text) if not m.group()[0].isupper()
                 for t in lexical.terms(m.group())} & set(self.focus)
+
+    @property
+    def asks_change(self) -> bool:
+        """Does it ask how much something changed ("By how much did they want exports reduced?")?
+        Then a figure answers only where it is said as a change ("a 20 percent cut", "fell by $3
+        million", "down 5%"), not a level ("to 1.6 million").
+
+        >>> analyze("By how much did exports fall?").asks_change, analyze("How much did it cost?").asks_change
+        (True, False)
+        """
+        return self.expects == "figure" and bool(_ASKS_CHANGE.search(self.text))
 
     @property
     def figure_kind(self) -> str:
