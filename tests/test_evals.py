@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -127,12 +128,37 @@ def test_seed_suite_is_valid_and_large_enough():
     assert {"fig", "conf", "att", "conv", "para", "una"} <= kinds
 
 
-def _eval(*args: str) -> subprocess.CompletedProcess[str]:
+def _eval(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "assistant", "eval", *args],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})})
 
 
 @pytest.mark.model
+def test_eval_runs_against_the_named_collection_and_says_so(tmp_path):
+    """`assistant eval -c NAME` asks that collection's index; without it the same suite asks the
+    default documents, and both the output and the reports name which one was asked."""
+    env = {"ASSISTANT_COLLECTIONS_DIR": str(tmp_path / "collections")}
+    corpus = tmp_path / "collections" / "hr" / "corpus"
+    corpus.mkdir(parents=True)
+    (corpus / "leave.txt").write_text("Staff at the Orvane office receive 31 days of paid leave a year.\n")
+    p = subprocess.run([sys.executable, "-m", "assistant", "index", "-c", "hr", "-q"], capture_output=True, text=True,
+                       timeout=300, env={**os.environ, **env})
+    assert p.returncode == 0, p.stderr
+    suite = _write(tmp_path, ['{"id": "leave", "question": "How many days of paid leave do Orvane staff get?", '
+                              '"expect": {"figures": ["31 days"]}}'])
+    p = _eval(str(suite), "-c", "hr", "--min-pass", "1", "--report-dir", str(tmp_path / "out"), env=env)
+    assert p.returncode == 0, p.stdout + p.stderr
+    index = tmp_path / "collections" / "hr" / "index"
+    assert f"asking collection 'hr' (index {index})" in p.stdout
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert (report["collection"], report["index"]) == ("hr", str(index))
+    assert f"Asked of collection `hr` (index `{index}`)" in (tmp_path / "out" / "report.md").read_text()
+    p = _eval(str(suite), "--min-pass", "1", env=env)  # the default documents say nothing of Orvane
+    assert p.returncode == 1 and "asking collection 'default'" in p.stdout
+    p = _eval(str(suite), "-c", "nope", env=env)
+    assert p.returncode == 2 and "No collection named 'nope'" in p.stderr
+
+
 @pytest.mark.model
 def test_cli_exit_codes_and_deterministic_reports(tmp_path, real_index_settings):
     idx = str(real_index_settings.index_dir)

@@ -210,13 +210,16 @@ def eval_(
     thresholds: Annotated[Path | None, typer.Option("--thresholds", metavar="FILE",
                                                     help="[default: evals/thresholds.toml]")] = None,
     index: IndexOpt = None,
+    collection: CollectionOpt = None,
 ) -> None:
-    """Run eval suites; exit 1 if a threshold falls short, 2 on a malformed suite.
+    """Run eval suites; exit 1 if a threshold falls short, 2 on a malformed suite. The output and
+    every report name the collection and index the suites were asked of.
 
-    Example: assistant eval evals/seeds.jsonl --report-dir evals/reports
+    Example: assistant eval hr-suite.jsonl -c hr --report-dir evals/reports
     """
     from ..core import build
     from ..settings import ROOT
+    from .collection import DEFAULT
     from .evals import load_suite, run_cases
     from .reports import aggregate, case_line, load_thresholds, shortfalls, table, write_reports
 
@@ -228,15 +231,19 @@ def eval_(
         limits = load_thresholds(thresholds or ROOT / "evals" / "thresholds.toml")
         if min_pass is not None:
             limits["min"]["pass_rate"] = min_pass
-        bot = build(_settings(index=index))
+        settings = _settings(index=index, collection=collection)
+        asked = {"collection": collection or DEFAULT, "index": str(settings.index_dir)}
+        bot = build(settings)
     except AssistantError as e:
         raise _fail(e) from None
+    typer.echo(f"eval: {len(cases)} cases of {len(paths)} suite{'s' * (len(paths) != 1)}, asking collection "
+               f"{asked['collection']!r} (index {asked['index']})")
     results = run_cases(bot.ask, cases, on_result=lambda r: typer.echo(case_line(r)))
     agg = aggregate(results)
     failed = shortfalls(agg["overall"], limits)
     typer.echo("\n" + table(agg))
     if report_dir:
-        for p in write_reports(report_dir, results, agg, failed):
+        for p in write_reports(report_dir, results, agg, failed, asked):
             typer.echo(f"wrote {p}")
     if failed:
         typer.secho("thresholds not met: " + "; ".join(failed), fg=typer.colors.RED, err=True)

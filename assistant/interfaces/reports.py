@@ -90,14 +90,18 @@ def _case_record(r: Result) -> dict[str, Any]:
     }
 
 
-def write_reports(out: Path, results: list[Result], agg: dict[str, Any], failed: list[str]) -> list[Path]:
+def write_reports(out: Path, results: list[Result], agg: dict[str, Any], failed: list[str],
+                  asked: dict[str, str] | None = None) -> list[Path]:
+    """The report files; ``asked`` names what the suites were asked of: {"collection", "index"}."""
     out.mkdir(parents=True, exist_ok=True)
-    report = {"aggregates": agg, "thresholds_failed": failed, "cases": [_case_record(r) for r in results]}
+    asked = asked or {}
+    report = {**asked, "aggregates": agg, "thresholds_failed": failed, "cases": [_case_record(r) for r in results]}
     paths = [out / "report.json", out / "junit.xml", out / "report.md", out / "metrics.png"]
     paths[0].write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     _junit(paths[1], results)
     fails = [r for r in results if not r.passed]
-    md = ["# Eval report", "", table(agg), "", f"Thresholds: {'all met' if not failed else '; '.join(failed)}",
+    where = [f"Asked of collection `{asked['collection']}` (index `{asked['index']}`).", ""] if asked else []
+    md = ["# Eval report", "", *where, table(agg), "", f"Thresholds: {'all met' if not failed else '; '.join(failed)}",
           "", f"## Failing cases ({len(fails)})", ""]
     md += [f"- `{r.case.suite}/{r.case.id}` {r.case.question!r}: {'; '.join(r.reasons)}" for r in fails] or ["none"]
     paths[2].write_text("\n".join(md) + "\n", encoding="utf-8")
