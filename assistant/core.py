@@ -93,7 +93,7 @@ def index_corpus(
         settings.corpus_dir, settings.index_dir, embedder or make_embedder(settings),
         chunker_config(settings), rebuild=rebuild, progress=progress, on_skip=on_skip,
         limit_pages=limit_pages, lex=lexical_config(settings), on_wait=on_wait, store=store_config(settings),
-        ingest=ingest, optimize=optimize,
+        ingest=ingest, optimize=optimize, max_text_mb=settings.max_text_mb,
     )
 
 

@@ -19,6 +19,7 @@ FORMAT_VERSION = 4  # 2: sentence vectors (sentences.npy) beside the chunk vecto
 # 4: a BM25 index over sentences
 ANN_MIN = 50_000  # vectors from which the index is approximate (HNSW); flat search is ~10 ms there
 SEGMENT_MIN = 10_000  # live chunks from which an update is an added segment (``segments``), not a rewrite
+MAX_TEXT_MB = 10.0  # text one file may hold; see Settings.max_text_mb
 SEGMENT_ROWS = 100_000  # chunks a whole build writes per segment: its peak memory holds one segment's, not all
 StoreKind = Literal["faiss", "milvus"]
 STORES: tuple[str, ...] = get_args(StoreKind)
@@ -44,6 +45,8 @@ class Settings(BaseSettings):
     index_dir: Path = Field(ROOT / "index", description="Folder holding the built index (the default collection).")
     collections_dir: Path = Field(ROOT / "collections", description="Named collections: <name>/corpus, <name>/index.")
     max_upload_mb: int = Field(50, description="Largest file the UI accepts for upload, in MB.")
+    max_text_mb: float = Field(MAX_TEXT_MB, description="Most text one file may hold, in MB (a larger file is "
+                               "skipped by name: 10 MB is about 20,000 chunks, an hour of embedding on 2 cores).")
     upload_ttl_s: int = Field(600, description="Uploaded files never added to a collection are deleted after this "
                               "many seconds (checked as often).")
     model_path: str = Field("", description="Sentence-transformers model folder; '' = packaged MiniLM.")

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -360,3 +361,43 @@ def test_documents_are_read_from_disk_on_demand_a_bounded_number_kept(fake_setti
     assert np.array_equal(old.index.sentence_chunk, bot.index.sentence_chunk)
     assert old.index.sentence_rows == bot.index.sentence_rows
     assert old.ask("How many cars did Japan export?", []).reply.claims == reply.claims
+
+
+def test_a_file_that_cannot_be_parsed_is_skipped_by_name_and_the_rest_index(fake_settings, fake_embedder,
+                                                                             monkeypatch):
+    """nltk's sentence splitter raised TimeoutError on a 40 MB text and took the whole run down,
+    the good files with it: now that file is skipped with the reason and the others index."""
+    import assistant.indexing.ingest as ingest_module
+
+    real = ingest_module.sentence_spans
+
+    def splitter(text: str) -> list[tuple[int, int]]:
+        if "POISON" in text:
+            raise TimeoutError("regex exceeded its 2s time limit")
+        return real(text)
+
+    monkeypatch.setattr(ingest_module, "sentence_spans", splitter)
+    (fake_settings.corpus_dir / "bad.txt").write_text("POISON. A sentence the splitter chokes on.\n")
+    skips: list[str] = []
+    stats = index_corpus(fake_settings, fake_embedder, progress=False, on_skip=lambda s: skips.append(s.path))
+    assert skips == ["bad.txt"] and [s.path for s in stats.skipped] == ["bad.txt"]
+    assert "could not be parsed (TimeoutError: regex exceeded" in stats.skipped[0].reason
+    assert stats.documents == 3
+    bot = Assistant.open(settings=fake_settings, embedder=fake_embedder)
+    assert set(bot.index.documents) == set(ART.values())  # the three articles, the bad file not at all
+    assert bot.index.manifest["skipped"]["bad.txt"].startswith("could not be parsed")
+
+
+def test_a_file_over_the_text_limit_is_skipped_before_it_is_read(fake_settings, fake_embedder, monkeypatch):
+    big = fake_settings.corpus_dir / "huge.txt"
+    with big.open("w") as f:  # 12 MB of ordinary prose, over the 10 MB default
+        for _ in range(60_000):
+            f.write("Japan exported about 1.99 million cars to the United States last year, officials said. " * 2
+                    + "\n")
+    read: list[str] = []
+    real_read = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda p: (read.append(p.name), real_read(p))[1])
+    stats = index_corpus(fake_settings, fake_embedder, progress=False)
+    assert [s.path for s in stats.skipped] == ["huge.txt"] and "huge.txt" not in read  # never loaded into memory
+    assert stats.skipped[0].reason.startswith(f"holds {big.stat().st_size / 1e6:.1f} MB of text, over the 10 MB")
+    assert stats.documents == 3

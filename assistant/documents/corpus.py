@@ -26,6 +26,7 @@ from pathlib import Path
 from ..errors import CorpusError
 from ..progress import OnStep, Stage
 from ..records import Document
+from ..settings import MAX_TEXT_MB
 from .formats import MAX_TITLE, SUFFIXES, FormatError, pdf_pages, read_docx, read_html, sniff
 
 
@@ -69,9 +70,32 @@ def _pages(rel: str, text: str) -> list[Document]:
     return docs
 
 
-def load_file(path: Path, rel: str) -> tuple[list[Document], list[Skipped]]:
+def too_large(size: float, limit_mb: float, what: str) -> str:
+    """Why a file holding ``size`` bytes (or characters) of ``what`` is not indexed ('' when it fits).
+
+    >>> too_large(42_000_000, 10, "text")
+    'holds 42.0 MB of text, over the 10 MB a file may hold (ASSISTANT_MAX_TEXT_MB): split it, or raise the limit'
+    """
+    if size <= limit_mb * 1e6:
+        return ""
+    return (f"holds {size / 1e6:.1f} MB of {what}, over the {limit_mb:g} MB a file may hold "
+            "(ASSISTANT_MAX_TEXT_MB): split it, or raise the limit")
+
+
+def load_file(path: Path, rel: str, max_text_mb: float = MAX_TEXT_MB) -> tuple[list[Document], list[Skipped]]:
     """The documents of one corpus file (and pages of it that were skipped). ValueError (a
-    FormatError or a decoding problem) when nothing of it can be read."""
+    FormatError or a decoding problem, or more than ``max_text_mb`` of text) when nothing of it
+    can be read. A text file over the limit is refused before it is read (bounded memory)."""
+    if SUFFIXES.get(path.suffix.lower()) in ("text", "pages") and (why := too_large(
+            path.stat().st_size, max_text_mb, "text")):
+        raise ValueError(why)
+    docs, skipped = _read(path, rel)
+    if why := too_large(sum(len(d.text) for d in docs), max_text_mb, "text"):
+        raise ValueError(why)
+    return docs, skipped
+
+
+def _read(path: Path, rel: str) -> tuple[list[Document], list[Skipped]]:
     data = path.read_bytes()
     if not data.strip():
         raise ValueError("empty file")
@@ -153,8 +177,8 @@ def corpus_files(corpus_dir: Path) -> tuple[list[Path], list[Skipped]]:
     return sorted(files), sorted(refused, key=lambda s: s.path)
 
 
-def load_corpus(corpus_dir: Path, limit_pages: int | None = None,
-                on_step: OnStep | None = None) -> tuple[list[Document], list[Skipped]]:
+def load_corpus(corpus_dir: Path, limit_pages: int | None = None, on_step: OnStep | None = None,
+                max_text_mb: float = MAX_TEXT_MB) -> tuple[list[Document], list[Skipped]]:
     """Documents of the corpus and the files skipped (with why), each file read told to
     ``on_step``. Raises CorpusError if none load."""
     docs: list[Document] = []
@@ -163,7 +187,7 @@ def load_corpus(corpus_dir: Path, limit_pages: int | None = None,
     for path in files:
         rel = path.relative_to(corpus_dir).as_posix()
         try:
-            got, partly = load_file(path, rel)
+            got, partly = load_file(path, rel, max_text_mb)
             docs.extend(got)
             skipped.extend(partly)
         except (OSError, ValueError) as e:

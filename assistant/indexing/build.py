@@ -20,11 +20,12 @@ import numpy as np
 
 from ..documents.chunking import context_header, sentence_spans
 from ..documents.corpus import Skipped, load_corpus
+from ..errors import CorpusError
 from ..language import lexical
 from ..language.attribution import extract
 from ..progress import OnStep, Stage, resolve
 from ..records import Chunk, Document
-from ..settings import FORMAT_VERSION
+from ..settings import FORMAT_VERSION, MAX_TEXT_MB
 from .docstore import ChunkTable, write_rows
 from .embedding import Embedder
 from .ingest import ChunkerConfig as ChunkerConfig  # re-exported: the index records it
@@ -118,6 +119,7 @@ def build_index(
     store: StoreConfig = DEFAULT_STORE,
     ingest: Ingest = local_ingest,
     optimize: bool = False,
+    max_text_mb: float = MAX_TEXT_MB,
 ) -> IndexStats:
     """Bring ``index_dir`` up to date with ``corpus_dir``, embedding only what changed. Holds the
     write lock throughout, so a second writer builds on the first one's result. ``progress``:
@@ -127,14 +129,14 @@ def build_index(
     (``segments``) until a merge is due; ``optimize`` merges now."""
     with write_lock(index_dir, on_wait):
         return _build(corpus_dir, index_dir, embedder, chunker, rebuild, resolve(progress), limit_pages, on_skip,
-                      lex or LexicalConfig(), store, ingest, optimize)
+                      lex or LexicalConfig(), store, ingest, optimize, max_text_mb)
 
 
 def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: ChunkerConfig, rebuild: bool,
            on_step: OnStep | None, limit_pages: int | None, on_skip: Callable[[Skipped], None] | None,
-           lex: LexicalConfig, store: StoreConfig, ingest: Ingest, optimize: bool) -> IndexStats:
+           lex: LexicalConfig, store: StoreConfig, ingest: Ingest, optimize: bool, max_text_mb: float) -> IndexStats:
     t0 = time.perf_counter()
-    docs, skipped = load_corpus(corpus_dir, limit_pages=limit_pages, on_step=on_step)
+    docs, skipped = load_corpus(corpus_dir, limit_pages=limit_pages, on_step=on_step, max_text_mb=max_text_mb)
     for s in skipped:
         if on_skip:
             on_skip(s)
@@ -165,9 +167,23 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: Chunk
         stats.seconds = time.perf_counter() - t0
         return stats
 
+    def parsed(new: dict[str, Ingested]) -> dict[str, Ingested]:
+        """The documents that could be parsed; the others are skipped by name (and listed)."""
+        for m in [m for m in new.values() if m.plan.error]:
+            del new[m.plan.doc.id]
+            stats.documents -= 1
+            stats.skipped.append(Skipped(m.plan.where, m.plan.error))
+            refused[m.plan.where] = m.plan.error
+            if on_skip:
+                on_skip(stats.skipped[-1])
+        if stats.documents <= 0:  # before anything is written: the previous index stays
+            raise CorpusError(f"No document in {corpus_dir} could be indexed: "
+                              + "; ".join(f"{s.path}: {s.reason}" for s in stats.skipped[-3:]))
+        return new
+
     made: dict[str, Ingested] = {}
     if may_append and old is not None:
-        made = ingest(fresh, embedder, chunker, on_step, parsing)
+        made = parsed(ingest(fresh, embedder, chunker, on_step, parsing))
         writing = Stage(on_step, "writing", 1, "index")
         gone |= {d.id for d in fresh if d.id in old_docs}  # replaced: the new version goes in the new segment
         new_rows = sum(len(m.plan.chunks) for m in made.values())
@@ -176,7 +192,8 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: Chunk
                          store.segment_min):
             stats.chunks = same_rows + new_rows
             stats.reused, stats.embedded = stats.chunks - new_rows, new_rows
-            _append(index_dir, old, [made[d.id] for d in fresh], gone, embedder, chunker, lex, refused, store)
+            _append(index_dir, old, [made[d.id] for d in fresh if d.id in made], gone, embedder, chunker, lex, refused,
+                    store)
             writing.advance()
             stats.seconds = time.perf_counter() - t0
             return stats
@@ -193,10 +210,10 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: Chunk
         for i, batch in enumerate(batches):
             new = {d.id: made.pop(d.id) for d in batch if d.id in made}  # ingested above: a merge of an update
             if todo := [d for d in batch if d.id not in kept and d.id not in new]:
-                new |= ingest(todo, embedder, chunker, on_step, parsing)
+                new |= parsed(ingest(todo, embedder, chunker, on_step, parsing))
             if not i:  # told once the first segment's documents are in (stages are told in order)
                 writing = Stage(on_step, "writing", 1, "index")
-            plan = [kept[d.id] if d.id in kept else new[d.id].plan for d in batch]
+            plan = [kept[d.id] if d.id in kept else new[d.id].plan for d in batch if d.id in kept or d.id in new]
             yield (plan, *_vectors(plan, new, old, offsets, embedder.dim))
 
     now = _now()

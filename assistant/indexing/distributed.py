@@ -91,7 +91,7 @@ class RayIngest:
         for row in out.iter_rows():
             d, plan = by_id[row["id"]], json.loads(row["plan"])
             spans, attributions = from_record(plan)
-            p = Planned(d, [Chunk(**c) for c in plan["chunks"]], spans, False, attributions)
+            p = Planned(d, [Chunk(**c) for c in plan["chunks"]], spans, False, attributions, plan.get("error", ""))
             vecs = np.frombuffer(row["vectors"], dtype=np.float32).reshape(len(p.chunks), embedder.dim)
             sents = np.frombuffer(row["sentence_vectors"], dtype=np.float32).reshape(len(p.sentences), embedder.dim)
             made[d.id] = Ingested(p, vecs.copy(), sents.copy())

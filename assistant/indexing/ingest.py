@@ -40,6 +40,12 @@ class Planned:
     sentences: list[tuple[int, int]]
     reused: bool
     attributions: list[Attribution] = field(default_factory=list)
+    error: str = ""  # why it could not be parsed (then it has no chunks and is skipped by name)
+
+    @property
+    def where(self) -> str:
+        """The file (and page) a skip names: "notes.txt", "report.pdf page 5"."""
+        return self.doc.file if self.doc.page is None else f"{self.doc.file} page {self.doc.page_label}"
 
 
 @dataclass(frozen=True)
@@ -55,7 +61,8 @@ class Ingested:
 def record(p: Planned) -> dict[str, Any]:
     """What a plan adds to its document in JSON: sentence spans and attributions (a row of the
     index's ``documents.jsonl``, and what a Ray worker sends back)."""
-    return {"sentences": p.sentences, "attributions": [a.to_dict() for a in p.attributions]}
+    return {"sentences": p.sentences, "attributions": [a.to_dict() for a in p.attributions],
+            **({"error": p.error} if p.error else {})}
 
 
 def from_record(d: dict[str, Any]) -> tuple[list[tuple[int, int]], list[Attribution]]:
@@ -68,10 +75,15 @@ Ingest = Callable[[list[Document], Embedder, ChunkerConfig, "OnStep | None", Sta
 
 
 def parse(d: Document, embedder: Embedder, chunker: ChunkerConfig) -> Planned:
-    """Split, chunk and read the attributions of one new document."""
-    sents = sentence_spans(d.text)
-    cs = chunk_document(d, embedder.count_tokens, chunker.max_tokens, chunker.min_tokens, sents)
-    return Planned(d, cs, sents, False, extract(d.text, sents))
+    """Split, chunk and read the attributions of one new document. One that cannot be parsed (a
+    library's time limit on pathological text, say) comes back with ``error`` and no chunks:
+    that file is skipped by name and the rest of the collection indexes."""
+    try:
+        sents = sentence_spans(d.text)
+        cs = chunk_document(d, embedder.count_tokens, chunker.max_tokens, chunker.min_tokens, sents)
+        return Planned(d, cs, sents, False, extract(d.text, sents))
+    except Exception as e:  # noqa: BLE001  (any failure of one document is reported, never fatal)
+        return Planned(d, [], [], False, error=f"could not be parsed ({type(e).__name__}: {e})"[:300])
 
 
 def embed(plans: list[Planned], embedder: Embedder, on_step: OnStep | None = None) -> list[Ingested]:
