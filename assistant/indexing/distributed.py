@@ -15,7 +15,12 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,6 +34,34 @@ from .ingest import embed as embed_plans
 
 LOCAL = "local"
 DOCS_PER_BLOCK = 8  # documents per actor call: large enough to batch the model, small enough to spread
+
+
+LOOPBACK = "127.0.0.1"
+# Ray's switch for a cluster that is this machine alone (its default on laptops): 0 makes it take
+# 127.0.0.1 as the node's address instead of asking 8.8.8.8 which address routes outwards.
+LOCAL_ONLY = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+# What Ray's usage reporter reads before it asks cloud metadata servers what machine this is (it
+# does so even with usage stats off): a local cluster, said so, is never probed.
+BOOTSTRAP_CONFIG = "ray_bootstrap_config.yaml"
+
+
+@contextmanager
+def _loopback_only() -> Iterator[None]:
+    """While a private local cluster starts, its processes (which copy this environment) find a
+    home folder whose ``ray_bootstrap_config.yaml`` says the cluster is local: Ray's reporter then
+    sends no request to 169.254.169.254 or metadata.google.internal. With ``_node_ip_address``
+    on loopback it neither asks 8.8.8.8 which address it has nor binds the machine's LAN address."""
+    home = Path(tempfile.mkdtemp(prefix="assistant-ray-home-"))
+    (home / BOOTSTRAP_CONFIG).write_text("provider:\n  type: local\n", encoding="utf-8")
+    before = os.environ.get("HOME")
+    os.environ["HOME"] = str(home)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("HOME", None)
+        else:
+            os.environ["HOME"] = before
 
 
 class _Worker:
@@ -59,13 +92,16 @@ class RayIngest:
         self.address, self.settings, self.workers, self.threads = address, settings, workers, threads
 
     def _init(self) -> None:
+        if self.address == LOCAL:  # read when ray is imported: every address Ray picks is then loopback
+            os.environ.setdefault(LOCAL_ONLY, "0")
         import ray
 
         if ray.is_initialized():
             return
         quiet: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.WARNING}
         if self.address == LOCAL:
-            ray.init(num_cpus=self.workers * self.threads, **quiet)
+            with _loopback_only():
+                ray.init(num_cpus=self.workers * self.threads, _node_ip_address=LOOPBACK, **quiet)
         else:
             ray.init(address=self.address, **quiet)
         context = ray.data.DataContext.get_current()
@@ -77,9 +113,9 @@ class RayIngest:
                  parsing: Stage) -> dict[str, Ingested]:
         if not docs:
             return {}
+        self._init()  # first: it sets what Ray reads when it is imported
         import ray
 
-        self._init()
         by_id = {d.id: d for d in docs}
         ds = ray.data.from_items([{"doc": json.dumps(asdict(d))} for d in docs],
                                  override_num_blocks=min(len(docs), max(self.workers, -(-len(docs) // DOCS_PER_BLOCK))))
