@@ -336,6 +336,41 @@ def test_new_collections_appear_on_page_load(tmp_path, browser):
         p.page.click("#collection input")
         p.page.get_by_role("option", name="reports").click()
         p.page.locator("#examples").wait_for(state="hidden", timeout=15000)  # none of them is about "reports"
+
+        # Create says what it did and clears the name; the new collection is selected
+        p.page.get_by_role("tab", name="Documents").click()
+        p.page.fill("#new-collection textarea, #new-collection input", "minutes")
+        p.page.click("#create-collection")
+        p.page.wait_for_function("document.querySelector('#upload-status').innerText.includes('Created')",
+                                 timeout=15000)
+        assert "Created the collection minutes" in p.page.locator("#upload-status").inner_text()
+        assert p.page.input_value("#new-collection textarea, #new-collection input") == ""
+        assert p.page.input_value("#collection input") == "minutes"
+        assert (collections / "minutes" / "corpus").is_dir()
+    finally:
+        app.stop()
+
+
+def test_the_document_table_shows_every_column_at_1400_px(tmp_path, browser):
+    """At 1400 px the Documents table showed File and Title only; the other columns were scrolled
+    out of its box. Each header must now lie inside the table's visible width."""
+    corpus = make_corpus(tmp_path, {"a.txt": KESTREL, "long-report-name-for-the-harbour-authority.txt":
+                                    "The Harbour Authority's annual review of dredging, berths and cargo volumes "
+                                    "counted 1,250 ship calls in the year.\n"})
+    app = App(corpus, tmp_path / "index")
+    try:
+        p = Page(browser, app.url)
+        p.page.get_by_role("tab", name="Documents").click()
+        table = p.page.locator("#doc-list")
+        table.locator("th", has_text="Status").first.wait_for(state="attached", timeout=15000)
+        box = p.page.evaluate("""() => { const t = document.querySelector('#doc-list table');
+            let c = t.parentElement;
+            while (c && c.scrollWidth <= c.clientWidth + 1 && c !== document.body) c = c.parentElement;
+            const r = (c && c !== document.body ? c : t).getBoundingClientRect(); return [r.left, r.right]; }""")
+        for name in ("File", "Title", "Pages", "Chunks", "Indexed at", "Status"):
+            h = table.locator("th", has_text=name).first.bounding_box()
+            assert h and box[0] - 1 <= h["x"] and h["x"] + h["width"] <= box[1] + 1, (name, h, box)
+        p.page.locator("#doc-list").screenshot(path=str(SHOTS / "14-document-table-1400.png"))
     finally:
         app.stop()
 
@@ -562,6 +597,20 @@ def test_uploaded_pdf_citation_is_highlighted_on_its_page(tmp_path, browser):
         whole = p.page.locator("#article .article-body").inner_text()
         assert "The board met four times" in whole and "Output by plant" in whole and "7.5 million euros" in whole
         assert p.page.locator("#article #cite-hl").inner_text().startswith("The Zorvan plant produced 48,250")
+
+        # zoom belongs to the citation: another citation opens at the page's fitted width (it once
+        # carried the zoom over and compounded it, leaving a highlighted page number in an empty pane)
+        tools.get_by_role("button", name="Cited page").click()
+        p.page.wait_for_function("document.querySelector('#article h4').innerText.endsWith('p. 2')", timeout=30000)
+        tools.get_by_role("button", name="+").click()
+        tools.get_by_role("button", name="+").click()
+        assert abs(p.page.locator("#article .pdf-page img").bounding_box()["width"] / fit - 1.5625) < 0.02
+        assert "eastern depot" in p.ask("What did the eastern depot handle?").inner_text()
+        p.page.locator("#sources .source", has_text="p. 2").first.click()
+        p.page.wait_for_function("document.querySelector('#article .article')?.dataset.cite === '1:c:1'",
+                                 timeout=30000)
+        p.page.locator("#article .pdf-hl").first.wait_for(state="visible", timeout=30000)
+        assert abs(p.page.locator("#article .pdf-page img").bounding_box()["width"] - fit) < 2
         assert p.hosts() == {f"127.0.0.1:{app.port}"}, p.hosts()
         assert not list((tmp_path / "index").parent.glob("**/Q3 report.pdf.part"))
     finally:
@@ -584,19 +633,34 @@ def test_upload_progress_moves_in_one_display(tmp_path, browser):
         busy = """() => [...document.querySelectorAll('[data-testid=status-tracker]')]
               .filter(t => t.offsetParent && !t.classList.contains('hide') && t.innerText.trim())"""
         p.page.wait_for_function(f"({busy})().length === 0", timeout=30000)  # the page load's own update is over
+        # What a person sees: each sample notes whether the progress bar is on screen, at least a
+        # line tall, and the element at its centre belongs to the upload status (once it sat in a
+        # 0 px tall box: in the DOM, invisible).
         p.page.evaluate("""() => { window.__seen = []; setInterval(() => {
             const bars = [...document.querySelectorAll('[role=progressbar]')].filter(b => b.offsetParent);
             const trackers = [...document.querySelectorAll('[data-testid=status-tracker]')]
               .filter(t => t.offsetParent && !t.classList.contains('hide') && t.innerText.trim());
+            const seen = bars.map(b => { const r = b.getBoundingClientRect();
+              const at = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+              return r.height >= 8 && r.width >= 100 && r.top >= 0 && r.bottom <= innerHeight
+                && !!at && !!at.closest('#upload-status'); });
             if (bars.length || trackers.length) window.__seen.push(
-              [bars.map(b => b.getAttribute('aria-label')).join(' | '), trackers.map(t => t.closest('[id]')?.id)]);
+              [bars.map(b => b.getAttribute('aria-label')).join(' | '),
+               trackers.map(t => t.closest('[id]')?.id), seen]);
           }, 50); }""")
         p.page.set_input_files("#upload input[type=file]", str(doc))
+        p.page.wait_for_function("[...document.querySelectorAll('[role=progressbar]')]"
+                                 ".some(b => (b.getAttribute('aria-label') || '').startsWith('embedding'))",
+                                 timeout=60000)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        p.page.screenshot(path=str(SHOTS / "13-upload-in-progress.png"))
         p.page.wait_for_function("document.querySelector('#upload-status').innerText.includes('Added')",
                                  timeout=180000)
         seen = p.page.evaluate("window.__seen")
-        assert seen and all(ids == ["upload-status"] for _, ids in seen), seen[:5]  # one display, no others
-        labels = [label for label, _ in seen]
+        assert seen and all(ids == ["upload-status"] for _, ids, _ in seen), seen[:5]  # one display, no others
+        shown = [on for _, _, bars in seen for on in bars]
+        assert shown and all(shown), f"progress drawn off screen or covered in {shown.count(False)} of {len(shown)}"
+        labels = [label for label, _, _ in seen]
         order = [x.split(":")[0] for x in labels if ":" in x]
         assert "embedding" in order and order == sorted(order, key=STAGES.index), order  # stages in their order
         counts = sorted({int(x.split()[1].split("/")[0]) for x in labels if x.startswith("embedding: ")})

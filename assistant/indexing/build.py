@@ -59,20 +59,30 @@ WRITE_LOCK = ".write.lock"
 
 @dataclass
 class IndexStats:
+    """What a build did. ``files`` are what people call documents (the UI counts them too);
+    ``documents`` are the index's records, one per page of a PDF or page file."""
+
     documents: int = 0
     chunks: int = 0
     embedded: int = 0
     reused: int = 0
-    removed: int = 0
+    removed: int = 0  # files no longer in the corpus
     seconds: float = 0.0
     skipped: list[Skipped] = field(default_factory=list)
     changed: bool = False
+    files: int = 0
 
     def summary(self) -> str:
+        """One line, counting documents as files and pages as pages.
+
+        >>> IndexStats(documents=55, files=4, chunks=400, embedded=400, changed=True).summary()
+        'index updated: 4 documents (55 pages), 400 chunks, 400 embedded, 0 reused, 0 removed, 0 files skipped, 0.0 s'
+        """
         state = "updated" if self.changed else "already up to date; nothing embedded"
+        pages = f" ({self.documents} pages)" if self.documents != self.files else ""
         return (
-            f"index {state}: {self.documents} documents, {self.chunks} chunks, "
-            f"{self.embedded} embedded, {self.reused} reused, {self.removed} documents removed, "
+            f"index {state}: {self.files} document{'s' * (self.files != 1)}{pages}, {self.chunks} chunks, "
+            f"{self.embedded} embedded, {self.reused} reused, {self.removed} removed, "
             f"{len(self.skipped)} files skipped, {self.seconds:.1f} s"
         )
 
@@ -155,10 +165,10 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: Chunk
     if len(docs) > len(fresh):
         parsing.advance(len(docs) - len(fresh))
 
-    stats = IndexStats(documents=len(docs), skipped=skipped)
+    stats = IndexStats(documents=len(docs), skipped=skipped, files=len({d.file for d in docs}))
     same_rows = sum(int(old_docs[d]["chunks"]) for d in same)
     gone = set(old_docs) - {d.id for d in docs}
-    stats.removed = len(gone)
+    stats.removed = len({g.split("#")[0] for g in gone} - {d.file for d in docs})
     stats.changed = bool(fresh or gone or rebuild or old is None or not same_text_rules or not same_store
                          or (old is not None and old.manifest.get("skipped", {}) != refused)
                          or (optimize and old is not None and bool(old.manifest.get("segments"))))
@@ -167,11 +177,15 @@ def _build(corpus_dir: Path, index_dir: Path, embedder: Embedder, chunker: Chunk
         stats.seconds = time.perf_counter() - t0
         return stats
 
+    failed: set[str] = set()
+
     def parsed(new: dict[str, Ingested]) -> dict[str, Ingested]:
         """The documents that could be parsed; the others are skipped by name (and listed)."""
         for m in [m for m in new.values() if m.plan.error]:
             del new[m.plan.doc.id]
+            failed.add(m.plan.doc.id)
             stats.documents -= 1
+            stats.files = len({d.file for d in docs if d.id not in failed})
             stats.skipped.append(Skipped(m.plan.where, m.plan.error))
             refused[m.plan.where] = m.plan.error
             if on_skip:

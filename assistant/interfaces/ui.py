@@ -39,6 +39,13 @@ _ENTITIES = {c: f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-.!|~$"}  # $: no ma
 
 CSS = """
 .hidden-control { display: none !important; }
+/* The upload's progress is drawn inside the status block: room for it, never clipped. */
+#upload-status { min-height: 4.2em; overflow: visible !important; }
+#upload-status .progress-text, #upload-status .progress-level-inner { white-space: normal; }
+/* The document table fits the pane at 1400 px: smaller type, words broken only when one is too long. */
+#doc-list table { font-size: 0.8em; }
+#doc-list th, #doc-list td { word-break: normal; overflow-wrap: break-word; }
+#doc-list th span, #doc-list th div { word-break: keep-all; overflow-wrap: normal; }
 .answer .cite { cursor: pointer; color: var(--color-accent); font-weight: 600; background: none;
   border: none; padding: 0 1px; font-size: 0.9em; }
 .answer .timing { color: var(--body-text-color-subdued); font-size: 0.75em; margin-left: 0.5em; }
@@ -53,7 +60,8 @@ CSS = """
 .source .ctx { white-space: pre-wrap; font-size: 0.9em; }
 .source.related { opacity: 0.85; border-style: dashed; }
 mark.hl { background: #fde68a; color: #1f2937; padding: 0 1px; }  /* dark text on yellow in both themes */
-.pdf-scroll { max-height: 70vh; overflow: auto; border: 1px solid var(--border-color-primary); border-radius: 6px; }
+.pdf-scroll { max-height: 70vh; overflow: auto; border: 1px solid var(--border-color-primary); border-radius: 6px;
+  touch-action: pan-x pan-y pinch-zoom; }  /* a phone pinches the page; the viewer's + and − work too */
 .pdf-page { position: relative; line-height: 0; width: 100%; }
 .pdf-page img { width: 100%; display: block; }
 .pdf-hl { position: absolute; background: rgba(250, 204, 21, 0.38); outline: 2px solid rgba(202, 138, 4, 0.9);
@@ -96,6 +104,9 @@ JS = """
     shown() {
       const article = document.getElementById('article');
       if (article) article.dataset.open = '1';
+      const cited = article && article.querySelector('.article');
+      const key = cited ? cited.dataset.cite : '';  // the citation shown: paging keeps its zoom, another resets it
+      if (key !== viewer.cited) { viewer.cited = key; viewer.zoom = 1; }
       viewer.applyZoom();
       const pane = document.getElementById('viewer-pane');
       if (article && pane && pane.scrollHeight > pane.clientHeight) {
@@ -275,7 +286,7 @@ def article_html(reply: Answer, turn: int, kind: str, n: int, documents: Mapping
     tools.append('<button class="tool drawer-close" data-close="1" title="close the viewer">✕ Close</button>')
     head = (f'<div class="viewer-bar"><h4 title="{esc(doc.file)}">{esc(label)}</h4>'
             f'<span class="tools">{"".join(tools)}</span></div>')
-    return f'<div class="article" data-source="{esc(c.source)}">{head}{view}</div>'
+    return f'<div class="article" data-source="{esc(c.source)}" data-cite="{ref}">{head}{view}</div>'
 
 
 def pdf_page_html(path: Path, page: int, start: int, end: int) -> str:
@@ -393,12 +404,18 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
         return esc(status), *doc_panel(name)
 
     def new_collection(new: str):
+        name = (new or "").strip()
         try:
             writable()
-            create(library.settings, (new or "").strip())
-            return gr.update(choices=library.names(), value=new.strip()), ""
+            if not name:
+                raise AssistantError("Type a name for the new collection first.")
+            existed = name in library.names()
+            create(library.settings, name)
+            done = (f"The collection {name} already exists: it is selected above." if existed else
+                    f"Created the collection {name}: it is selected above; add its documents here.")
+            return gr.update(choices=library.names(), value=name), esc(done), ""
         except AssistantError as e:
-            return gr.update(), esc(str(e))
+            return gr.update(), esc(str(e)), gr.update()
 
     def api_ask(question: str, history: list[str] | None = None, collection: str = DEFAULT) -> dict[str, Any]:
         """Ask a question of a collection; returns the same JSON as `assistant ask --json`.
@@ -458,7 +475,8 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
                     status = gr.Markdown("", elem_id="upload-status")
                     rows = _rows(library.bot(collection))
                     table = gr.Dataframe(rows, headers=["File", "Title", "Pages", "Chunks", "Indexed at", "Status"],
-                                         interactive=False, elem_id="doc-list", wrap=True)
+                                         interactive=False, elem_id="doc-list", wrap=True,
+                                         column_widths=["22%", "27%", "10%", "11%", "15%", "15%"])
                     with gr.Row(visible=not read_only):
                         choice = gr.Dropdown([r[0] for r in rows], label="Document", elem_id="remove-choice", scale=3)
                         remove_btn = gr.Button("Remove…", elem_id="remove", variant="stop", scale=1)
@@ -487,7 +505,7 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
         confirm_btn.click(remove_doc, [choice, picker], [status, table, choice, count], api_visibility="private").then(
             lambda: gr.update(visible=False), None, [confirm_row], api_visibility="private")
         cancel_btn.click(lambda: gr.update(visible=False), None, [confirm_row], api_visibility="private")
-        create_btn.click(new_collection, [new_name], [picker, status], api_visibility="private")
+        create_btn.click(new_collection, [new_name], [picker, status, new_name], api_visibility="private")
         gr.api(api_ask, api_name="ask")
         # Collections made since the app was built (by the CLI or another browser) appear on page load.
         demo.load(lambda name: gr.update(choices=library.names(), value=name), [picker], [picker],
