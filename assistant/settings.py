@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(ROOT / "corpus", description="Folder of documents to index (the default collection).")
     index_dir: Path = Field(ROOT / "index", description="Folder holding the built index (the default collection).")
     collections_dir: Path = Field(ROOT / "collections", description="Named collections: <name>/corpus, <name>/index.")
+    conversations_dir: Path = Field(ROOT / "conversations", description="Saved chat conversations: one SQLite file "
+                                    "per collection (<name>.sqlite).")
     max_upload_mb: int = Field(50, description="Largest file the UI accepts for upload, in MB.")
     max_text_mb: float = Field(MAX_TEXT_MB, description="Most text one file may hold, in MB (a larger file is "
                                "skipped by name: 10 MB is about 20,000 chunks, an hour of embedding on 2 cores).")

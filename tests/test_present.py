@@ -6,7 +6,7 @@ import re
 
 from assistant.answering.present import answer_text as text
 from assistant.answering.present import claims_text, pieces
-from assistant.interfaces.ui import answer_html
+from assistant.interfaces.render import answer_html
 from assistant.records import Answer, Citation, Claim
 
 QUOTE = "Revenue rose 4.2 percent [2] from the prior year (1) on higher volumes."
@@ -79,7 +79,7 @@ def test_a_speaker_the_text_does_not_name_is_said_to_be_unnamed():
 def test_the_viewer_moves_only_within_the_cited_file():
     """Previous / next page and the whole document show pages of the cited file alone; a request
     for a page it does not have shows the cited page; the quote is marked only on its own page."""
-    from assistant.interfaces.ui import article_html
+    from assistant.interfaces.render import article_html
     from assistant.records import Document
 
     pages = {f"r.jsonl#p{i}": Document(f"r.jsonl#p{i}", f"Page {i} text. Fact {i}.", "h", page=i, source="r.jsonl",

@@ -43,7 +43,8 @@ class App:
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "app.py"), "--port", str(self.port), "--corpus", str(corpus),
              "--index", str(index), *extra],
-            stdout=self.log.open("w"), stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}, cwd=ROOT)
+            stdout=self.log.open("w"), stderr=subprocess.STDOUT, cwd=ROOT,
+            env={**os.environ, "ASSISTANT_CONVERSATIONS_DIR": str(index.parent / "conversations"), **(env or {})})
         try:
             wait_http(self.url, alive=lambda: self.proc.poll() is None)
         except (TimeoutError, RuntimeError) as e:
@@ -666,5 +667,68 @@ def test_upload_progress_moves_in_one_display(tmp_path, browser):
         counts = sorted({int(x.split()[1].split("/")[0]) for x in labels if x.startswith("embedding: ")})
         assert len([c for c in counts if 0 < c < 400]) >= 2, counts  # it moved while embedding
         assert any("s left" in x for x in labels), labels
+    finally:
+        app.stop()
+
+
+def test_conversations_are_saved_reopened_renamed_exported_and_deleted(tmp_path, real_index_settings, browser):
+    """A chat survives a reload and a server restart: listed in the Conversations tab, reopened
+    with its answers and working citations, continued with a follow-up, renamed, exported as
+    Markdown with its citations, deleted."""
+    corpus, index = real_index_settings.corpus_dir, real_index_settings.index_dir
+    env = {"ASSISTANT_CONVERSATIONS_DIR": str(tmp_path / "conversations")}
+    app = App(corpus, index, env=env)
+    try:
+        p = Page(browser, app.url)
+        first = p.ask("Who is Takashi Ishihara?").inner_text()
+        second = p.ask("What did his spokesman say?").inner_text()
+        assert "out of the question" in second
+        p.page.reload(wait_until="load")
+        p.page.wait_for_selector("#question textarea")
+        assert p.page.locator("#chat .answer").count() == 0  # a reload starts a new chat ...
+        p.page.get_by_role("tab", name="Conversations").click()
+        p.page.click("#saved-list input")  # ... and the last one is listed
+        option = p.page.get_by_role("option", name="Who is Takashi Ishihara?", exact=False).first
+        assert "2 questions" in option.inner_text()
+        option.click()
+        p.page.click("#open-saved")
+        p.page.wait_for_function("document.querySelectorAll('#chat .answer').length === 2", timeout=30000)
+        answers = p.page.locator("#chat .answer")
+        assert answers.nth(0).inner_text().split(" ms")[0].rsplit(" ", 1)[0] == first.split(" ms")[0].rsplit(" ", 1)[0]
+        assert "out of the question" in answers.nth(1).inner_text()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        p.page.screenshot(path=str(SHOTS / "15-conversation-reopened.png"))
+        answers.nth(1).locator(".cite").first.click()  # its citations open in the viewer
+        p.page.locator("#article #cite-hl").wait_for(state="visible", timeout=30000)
+        assert "out of the question" in p.page.locator("#article #cite-hl").inner_text()
+        follow = p.ask("What else did he say?")  # the reopened turns carry the conversation
+        assert follow.inner_text().strip()
+        p.page.get_by_role("tab", name="Conversations").click()
+        p.page.fill("#rename-to textarea, #rename-to input", "Ishihara and the quota")
+        p.page.click("#rename-saved")
+        p.page.wait_for_function("document.querySelector('#saved-status').innerText.includes('Renamed')",
+                                 timeout=15000)
+        p.page.click("#export-saved")
+        link = p.page.locator("#export-file a").first
+        link.wait_for(state="attached", timeout=15000)
+        href = link.get_attribute("href") or ""
+        with urllib.request.urlopen(urllib.parse.urljoin(app.url, href), timeout=30) as r:
+            md = r.read().decode("utf-8")
+        assert md.startswith("# Ishihara and the quota\n") and "## 3. What else did he say?" in md
+        assert "[1] " in md and md.count('"') >= 6  # every answer's citations, quoted
+    finally:
+        app.stop()
+    app = App(corpus, index, env=env)  # a server restart
+    try:
+        p = Page(browser, app.url)
+        p.page.get_by_role("tab", name="Conversations").click()
+        p.page.click("#saved-list input")
+        p.page.get_by_role("option", name="Ishihara and the quota", exact=False).first.click()
+        p.page.click("#delete-saved")
+        p.page.click("#confirm-delete")
+        p.page.wait_for_function("document.querySelector('#saved-status').innerText.includes('Deleted')",
+                                 timeout=15000)
+        p.page.click("#saved-list input")
+        assert p.page.get_by_role("option", name="Ishihara and the quota", exact=False).count() == 0
     finally:
         app.stop()

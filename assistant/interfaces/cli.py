@@ -299,7 +299,8 @@ def serve(
 
     from ..language.attribution import parser
     from .collection import DEFAULT, Library
-    from .ui import CSS, JS, build_ui
+    from .render import CSS, JS
+    from .ui import build_ui
 
     base = _settings(corpus, index).model_copy(update=update)  # the default collection, as given
     name = collection or DEFAULT

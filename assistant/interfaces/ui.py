@@ -1,13 +1,11 @@
-"""The gradio chat UI: thin over ``Assistant.ask``; all it adds is presentation.
+"""The gradio chat UI: thin over ``Assistant.ask``; the HTML it shows is ``render``'s.
 
-Every piece of document text passes through ``esc`` (HTML *and* Markdown neutralised) before
-it reaches the page, so an article holding ``<script>`` or ``![x](http://...)`` shows as text.
 Only documents of the loaded index can be opened, by their id; no file path is ever served.
-(Over 450 lines: one gradio Blocks page, its event wiring and the viewer's HTML belong together.)
 
 Layout: a collection picker; chat (left) | a pane beside it (sticky on wide screens) with
-tabs: "Sources" (sources of the latest answer and the viewer) and "Documents" (upload,
-document list, remove, new collection). Clicking a ``[n]`` marker or a source opens its
+tabs: "Sources" (sources of the latest answer and the viewer), "Documents" (upload, document
+list, remove, new collection) and "Conversations" (the collection's saved chats: open, rename,
+export as Markdown, delete; ``threads``). Clicking a ``[n]`` marker or a source opens its
 document in the viewer with the cited span highlighted and centred inside the viewer (the page
 and the conversation do not move; on a phone the viewer is a drawer): a PDF citation shows the
 page, rendered by pdfium, with boxes over the span's characters, zoom and previous / next page;
@@ -17,288 +15,24 @@ presses a hidden button. Pages are inlined as images: no file is ever served by 
 
 from __future__ import annotations
 
-import base64
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..answering.conversation import Turn
-from ..answering.present import NOT_FOUND, answer_json, pieces, printable
+from ..answering.conversation import Turn, answered
+from ..answering.present import answer_json, printable
 from ..core import check_history
-from ..documents.chunking import paragraph_spans
-from ..documents.formats import SUFFIXES, FormatError, page_view
+from ..documents.formats import SUFFIXES
 from ..errors import AssistantError
 from ..progress import Step
-from ..records import Answer, Citation, Document, flow
+from ..records import Answer, Document
 from .collection import DEFAULT, Library, create, documents, require, settings_for
+from .render import SHOWN_JS, UNAVAILABLE, answer_html, article_html, esc, sources_html
 from .server import api_arguments, public
+from .threads import Threads
 
-# One pass, character by character: HTML specials and Markdown punctuation become numeric
-# entities, so nothing in a document can open a tag, a link or an image.
-_ENTITIES = {c: f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-.!|~$"}  # $: no math either
-
-CSS = """
-.hidden-control { display: none !important; }
-/* The upload's progress is drawn inside the status block: room for it, never clipped. */
-#upload-status { min-height: 4.2em; overflow: visible !important; }
-#upload-status .progress-text, #upload-status .progress-level-inner { white-space: normal; }
-/* The document table fits the pane at 1400 px: smaller type, words broken only when one is too long. */
-#doc-list table { font-size: 0.8em; }
-#doc-list th, #doc-list td { word-break: normal; overflow-wrap: break-word; }
-#doc-list th span, #doc-list th div { word-break: keep-all; overflow-wrap: normal; }
-.answer .cite { cursor: pointer; color: var(--color-accent); font-weight: 600; background: none;
-  border: none; padding: 0 1px; font-size: 0.9em; }
-.answer .timing { color: var(--body-text-color-subdued); font-size: 0.75em; margin-left: 0.5em; }
-.answer.not-found { border-left: 4px dashed #b45309; padding-left: 0.6em; color: var(--body-text-color-subdued); }
-.answer .conflict { display: block; font-weight: 700; color: #b45309; margin-bottom: 0.3em; }
-.answer .error { color: #b91c1c; }
-.sources h4 { margin: 0.2em 0 0.4em; }
-.source { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 0.4em 0.6em;
-  margin-bottom: 0.5em; cursor: pointer; }
-.source:hover { border-color: var(--color-accent); }
-.source .head { font-size: 0.8em; color: var(--body-text-color-subdued); }
-.source .ctx { white-space: pre-wrap; font-size: 0.9em; }
-.source.related { opacity: 0.85; border-style: dashed; }
-mark.hl { background: #fde68a; color: #1f2937; padding: 0 1px; }  /* dark text on yellow in both themes */
-.pdf-scroll { max-height: 70vh; overflow: auto; border: 1px solid var(--border-color-primary); border-radius: 6px;
-  touch-action: pan-x pan-y pinch-zoom; }  /* a phone pinches the page; the viewer's + and − work too */
-.pdf-page { position: relative; line-height: 0; width: 100%; }
-.pdf-page img { width: 100%; display: block; }
-.pdf-hl { position: absolute; background: rgba(250, 204, 21, 0.38); outline: 2px solid rgba(202, 138, 4, 0.9);
-  mix-blend-mode: multiply; pointer-events: none; }
-.article-body { white-space: pre-wrap; max-height: 60vh; overflow-y: auto; font-size: 0.9em;
-  border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 0.6em; }
-.viewer-bar { display: flex; flex-wrap: wrap; align-items: center; gap: 0.3em 0.8em; margin: 0.2em 0 0.4em; }
-.viewer-bar h4 { margin: 0; flex: 1 1 12em; }
-.viewer-bar .tools { display: flex; gap: 0.25em; flex-wrap: wrap; }
-.viewer-bar .tool { border: 1px solid var(--border-color-primary); border-radius: 4px; padding: 0.1em 0.5em;
-  background: var(--background-fill-secondary); color: var(--body-text-color); font-size: 0.85em; cursor: pointer; }
-.viewer-bar .tool:disabled { opacity: 0.4; cursor: default; }
-.article-body .page-head { display: inline-block; font-weight: 700; color: var(--body-text-color-subdued); }
-.viewer-bar .drawer-close { display: none; }
-/* Wide screens: the sources and the viewer stay beside the chat, scrolling on their own. */
-@media (min-width: 769px) {
-  #viewer-pane { position: sticky; top: 0.5em; align-self: flex-start; max-height: calc(100vh - 1em);
-    overflow-y: auto; }
-}
-/* Phones: the viewer opens as a drawer over the lower part of the screen. */
-@media (max-width: 768px) {
-  #article[data-open] { position: fixed; left: 0; right: 0; bottom: 0; height: 75vh; z-index: 1000;
-    overflow-y: auto; padding: 0.6em; background: var(--background-fill-primary);
-    border-top: 3px solid var(--color-accent); box-shadow: 0 -8px 24px rgba(0, 0, 0, 0.35); }
-  #article[data-open] .drawer-close { display: inline-block; }
-}
-"""
-
-# Delegated click handler: an element with data-cite (a source card, a viewer button) or a chat
-# marker opens that citation; data-zoom and data-close act in the page alone. The viewer centres
-# the highlight inside its own scroll box (never the page: the conversation stays where it is)
-# and, on a phone, opens as a drawer over the chat.
-JS = """
-() => {
-  const viewer = window.assistantViewer = {
-    zoom: 1,
-    applyZoom() {
-      document.querySelectorAll('#article .pdf-page').forEach(p => { p.style.width = `${viewer.zoom * 100}%`; });
-    },
-    shown() {
-      const article = document.getElementById('article');
-      if (article) article.dataset.open = '1';
-      const cited = article && article.querySelector('.article');
-      const key = cited ? cited.dataset.cite : '';  // the citation shown: paging keeps its zoom, another resets it
-      if (key !== viewer.cited) { viewer.cited = key; viewer.zoom = 1; }
-      viewer.applyZoom();
-      const pane = document.getElementById('viewer-pane');
-      if (article && pane && pane.scrollHeight > pane.clientHeight) {
-        pane.scrollTop += article.getBoundingClientRect().top - pane.getBoundingClientRect().top;
-      }
-      viewer.centre();
-    },
-    centre() {
-      const m = document.getElementById('cite-hl');
-      const box = m && m.closest('.pdf-scroll, .article-body');
-      if (!box) return;
-      const r = m.getBoundingClientRect(), b = box.getBoundingClientRect();
-      box.scrollTop += r.top - b.top - (box.clientHeight - r.height) / 2;
-      box.scrollLeft += r.left - b.left - (box.clientWidth - r.width) / 2;
-    },
-  };
-  document.addEventListener('click', (event) => {
-    const tool = event.target.closest('[data-zoom], [data-close]');
-    if (tool) {
-      event.preventDefault();
-      if (tool.dataset.close) { const a = document.getElementById('article'); if (a) delete a.dataset.open; return; }
-      const z = tool.dataset.zoom;
-      viewer.zoom = z === 'fit' ? 1 : Math.min(4, Math.max(0.5, viewer.zoom * (z === 'in' ? 1.25 : 0.8)));
-      viewer.applyZoom();
-      viewer.centre();
-      return;
-    }
-    const el = event.target.closest('[data-cite], .cite');
-    if (!el) return;
-    const m = (el.className || '').match(/ref-(\\d+)-(\\w)-(\\d+)/);
-    const ref = el.dataset.cite || (m && `${m[1]}:${m[2]}:${m[3]}`);
-    if (!ref) return;
-    event.preventDefault();
-    const box = document.querySelector('#cite-request textarea, #cite-request input');
-    if (!box) return;
-    box.value = ref;
-    box.dispatchEvent(new Event('input', { bubbles: true }));
-    setTimeout(() => document.getElementById('cite-open').click(), 50);
-  });
-}
-"""
-
-PAGE_PX = 1200  # rendered width of a PDF page: sharp up to about 2x zoom in the viewer
-UNAVAILABLE = "That source is not available."
 READ_ONLY = "This server is read-only: documents can be asked about, not added or removed."
-
-SHOWN_JS = "() => window.assistantViewer && window.assistantViewer.shown()"
-
-
-def esc(text: str) -> str:
-    """Text safe inside our HTML, inert as Markdown and LaTeX, with control and bidi characters
-    shown as escapes (``present.printable``)."""
-    return "".join(_ENTITIES.get(c, c) for c in printable(text))
-
-
-def _marker(turn: int, kind: str, n: int) -> str:
-    # The chat sanitiser drops data-* attributes, so the reference travels in a class name.
-    return f'<button class="cite ref-{turn}-{kind}-{n}" title="open source {n}">[{n}]</button>'
-
-
-def answer_html(reply: Answer, turn: int) -> str:
-    """The assistant's chat message: the answer's pieces (see ``present.pieces``) as escaped
-    text with clickable markers, and a discreet timing."""
-    timing = f'<span class="timing">{reply.timings_ms.get("total", 0):.0f} ms</span>'
-    if not reply.found:
-        return f'<div class="answer not-found">{esc(NOT_FOUND)} {timing}</div>'
-    out = []
-    for kind, value in pieces(reply):
-        if kind == "lead":
-            out.append(f'<span class="conflict">⚠ {esc(str(value))}</span>')
-        elif kind == "cite":
-            out.append(" " + _marker(turn, "c", int(value)))
-        elif kind == "short":
-            out.append(f'<strong class="short-answer">{esc(str(value))}</strong>')
-        else:
-            out.append(esc(str(value)).replace("\n", "<br>"))
-    return f'<div class="answer">{"".join(out)} {timing}</div>'
-
-
-def _context(doc: Document, c: Citation, limit: int = 320) -> str:
-    """The paragraph around a citation with the quote highlighted (clipped for long pages); a
-    PDF's hard line breaks shown as spaces (``records.flow``)."""
-    text, show = doc.text, flow if doc.kind == "pdf" else str
-    p0, p1 = next(((a, b) for a, b in paragraph_spans(text) if a <= c.start and c.end <= b), (c.start, c.end))
-    p0, p1 = max(p0, c.start - limit), min(p1, c.end + limit)
-    before = ("…" if p0 > 0 else "") + text[p0 : c.start]
-    after = text[c.end : p1] + ("…" if p1 < len(text) else "")
-    return f'{esc(show(before))}<mark class="hl">{esc(show(c.quote))}</mark>{esc(show(after))}'
-
-
-def sources_html(reply: Answer | None, turn: int, documents: Mapping[str, Document]) -> str:
-    if reply is None:
-        return '<div class="sources"><h4>Sources</h4><p>Ask a question; its sources appear here.</p></div>'
-    rows = ['<div class="sources">']
-    for title, cites, kind in (("Sources", reply.citations, "c"), ("Related (not an answer)", reply.related, "r")):
-        if not cites:
-            continue
-        rows.append(f"<h4>{esc(title)}</h4>")
-        for c in cites:
-            doc = documents.get(c.source)
-            ctx = _context(doc, c) if doc else esc(c.quote)
-            cls = "source related" if kind == "r" else "source"
-            rows.append(
-                f'<div class="{cls}" data-cite="{turn}:{kind}:{c.n}" role="button" tabindex="0">'
-                f'<div class="head" title="{esc(c.file or c.source)}">[{c.n}] {esc(c.label)}</div>'
-                f'<div class="ctx">{ctx}</div></div>'
-            )
-    rows.append("</div>")
-    return "".join(rows)
-
-
-def _view_label(c: Citation, shown: Document) -> str:
-    """"Regional energy report, p. 3": the citation's document, at the page shown."""
-    return f"{c.name}, p. {shown.page_label}" if shown.page_label is not None else c.name
-
-
-def _marked(text: str, span: tuple[int, int] | None, ident: str = "cite-hl") -> str:
-    """A document's text escaped, the span (if any) marked with ``ident`` so it can be centred."""
-    if span is None:
-        return esc(text)
-    s, e = span
-    return f'{esc(text[:s])}<mark id="{ident}" class="hl">{esc(text[s:e])}</mark>{esc(text[e:])}'
-
-
-def _body(inner: str) -> str:
-    return f'<div class="article-body">{inner}</div>'
-
-
-def article_html(reply: Answer, turn: int, kind: str, n: int, documents: Mapping[str, Document],
-                 corpus_dir: Path | None = None, at: str = "") -> str:
-    """The viewer: the cited document with the span marked (id cite-hl, centred inside the viewer
-    by JS, never by scrolling the page). A PDF page is its rendered image with the span's
-    character boxes drawn over it; anything else its extracted text. ``at`` moves the viewer
-    within the cited file: "p<page>" (0-based) shows another page of it, "all" every page's
-    text; only pages of that file, as indexed, can be shown. The toolbar has previous / next
-    page, zoom (PDF), whole document (paged files) and, in the phone drawer, close."""
-    cites = reply.citations if kind == "c" else reply.related
-    c = next((x for x in cites if x.n == n), None)
-    doc = documents.get(c.source) if c else None
-    if c is None or doc is None:
-        return f"<p>{esc(UNAVAILABLE)}</p>"
-    pages = sorted((d for d in documents.values() if d.file == doc.file and d.page is not None),
-                   key=lambda d: d.page or 0)
-    ref = f"{turn}:{kind}:{n}"
-    shown = next((d for d in pages if at == f"p{d.page}"), doc)
-    span = (c.start, c.end) if shown.id == doc.id else None
-    zoomable = False  # a rendered page is shown
-    if at == "all" and len(pages) > 1:
-        view = _body("".join(f'<span class="page-head">p. {d.page_label}</span>\n'
-                             f'{_marked(d.text, span if d.id == doc.id else None)}\n\n' for d in pages))
-        label = c.name
-    else:
-        view, label = _body(_marked(shown.text, span)), _view_label(c, shown)
-        if shown.kind == "pdf" and corpus_dir is not None and shown.page is not None:
-            try:
-                image = pdf_page_html(corpus_dir / shown.file, shown.page, *(span or (0, 0)))
-                view = (f'{image}<details><summary>Extracted text of the page</summary>'
-                        f'{_body(_marked(shown.text, span, "cite-hl-text"))}</details>')
-                zoomable = True
-            except (OSError, FormatError):
-                pass  # the file changed since indexing: show the text we indexed
-    tools = []
-    if len(pages) > 1:
-        i = next((j for j, d in enumerate(pages) if d.id == shown.id), -1)
-        prev = pages[i - 1] if at != "all" and i > 0 else None
-        after = pages[i + 1] if at != "all" and 0 <= i < len(pages) - 1 else None
-        for target, text, hint in ((prev, "‹ Prev", "previous page"), (after, "Next ›", "next page")):
-            state = f'data-cite="{ref}:p{target.page}"' if target else "disabled"
-            tools.append(f'<button class="tool" {state} title="{hint}">{text}</button>')
-        tools.append(f'<button class="tool" data-cite="{ref}:all" title="every page\'s text">Whole document</button>'
-                     if at != "all" else f'<button class="tool" data-cite="{ref}" title="back to the cited page">'
-                     f"Cited page</button>")
-    if zoomable:
-        tools += [f'<button class="tool" data-zoom="{z}" title="{hint}">{text}</button>'
-                  for z, text, hint in (("out", "−", "zoom out"), ("fit", "Fit", "fit the width"),
-                                        ("in", "+", "zoom in"))]
-    tools.append('<button class="tool drawer-close" data-close="1" title="close the viewer">✕ Close</button>')
-    head = (f'<div class="viewer-bar"><h4 title="{esc(doc.file)}">{esc(label)}</h4>'
-            f'<span class="tools">{"".join(tools)}</span></div>')
-    return f'<div class="article" data-source="{esc(c.source)}" data-cite="{ref}">{head}{view}</div>'
-
-
-def pdf_page_html(path: Path, page: int, start: int, end: int) -> str:
-    """The rendered page as an inline image, one highlight box per line of the span on top."""
-    png, boxes = page_view(path, page, start, end, width_px=PAGE_PX)
-    ids = ['id="cite-hl" '] + [""] * max(0, len(boxes) - 1)
-    marks = "".join(
-        f'<div {ident}class="pdf-hl" style="left:{x0 * 100:.3f}%;top:{y0 * 100:.3f}%;'
-        f'width:{(x1 - x0) * 100:.3f}%;height:{(y1 - y0) * 100:.3f}%"></div>'
-        for ident, (x0, y0, x1, y1) in zip(ids, boxes, strict=False))
-    src = "data:image/png;base64," + base64.b64encode(png).decode()
-    return (f'<div class="pdf-scroll"><div class="pdf-page"><img src="{src}" alt="page {page + 1}">{marks}</div></div>')
 
 
 def _rows(bot: Any) -> list[list[Any]]:
@@ -316,7 +50,21 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
         bot = library.bot(name)
         return bot.index.documents if bot else {}
 
-    def respond(question: str, chat: list[dict[str, Any]], turns: list[Turn], name: str):
+    saved_threads: dict[str, Threads] = {}
+
+    def threads(name: str) -> Threads:
+        return saved_threads.setdefault(name, Threads(library.settings.conversations_dir, name))
+
+    def user_of(request: gr.Request | None) -> str:
+        """Whose conversations these are: the login's user under --auth, else everyone's ("")."""
+        return str(getattr(request, "username", None) or "") if request is not None else ""
+
+    def saved_choices(name: str, user: str, value: str | None = None) -> Any:
+        found = threads(name).listed(user)
+        return gr.update(choices=[(t.label, t.id) for t in found], value=value if value else None)
+
+    def respond(question: str, chat: list[dict[str, Any]], turns: list[Turn], name: str, cid: str,
+                request: gr.Request):
         chat = [*chat, {"role": "user", "content": esc(question or "")}]
         bot = library.bot(name)
         try:
@@ -326,11 +74,69 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
         except AssistantError as e:
             error = f'<div class="answer"><span class="error">{esc(str(e))}</span></div>'
             chat.append({"role": "assistant", "content": error})
-            return chat, turns, gr.update(), gr.update(), question
+            return chat, turns, gr.update(), gr.update(), question, cid, gr.update()
         turns = [*turns, done]
         n, reply = len(turns) - 1, done.reply
         chat.append({"role": "assistant", "content": answer_html(reply, n)})
-        return chat, turns, sources_html(reply, n, bot.index.documents), "", ""
+        user = user_of(request)
+        cid = threads(name).add(cid, user, done.question, done.to_dict())  # saved as it is answered
+        return (chat, turns, sources_html(reply, n, bot.index.documents), "", "", cid,
+                saved_choices(name, user, cid))
+
+    def reopen(cid: str | None, name: str, request: gr.Request):
+        """A saved conversation back in the chat: its answers as they were given, its turns ready
+        for follow-ups (each question analysed again; nothing retrieved again)."""
+        try:
+            if not cid:
+                raise AssistantError("Choose a saved conversation first.")
+            bot = library.bot(name)
+            if bot is None:
+                raise AssistantError(f"The collection {name!r} has no index: its conversations cannot be shown.")
+            title, stored = threads(name).load(cid, user_of(request))
+        except AssistantError as e:
+            return (gr.update(),) * 6 + (esc(str(e)),)
+        turns: list[Turn] = []
+        chat: list[dict[str, Any]] = []
+        for question, answer in stored:
+            turns.append(answered(bot.begin(question, turns), Answer.from_dict(answer)))
+            chat += [{"role": "user", "content": esc(question)},
+                     {"role": "assistant", "content": answer_html(turns[-1].reply, len(turns) - 1)}]
+        last = (sources_html(turns[-1].reply, len(turns) - 1, bot.index.documents) if turns
+                else sources_html(None, 0, {}))
+        return chat, turns, last, "", "", cid, esc(f"Opened: {title}")
+
+    def rename_saved(cid: str | None, title: str, name: str, request: gr.Request):
+        try:
+            if not cid:
+                raise AssistantError("Choose a saved conversation first.")
+            threads(name).rename(cid, user_of(request), title or "")
+            return saved_choices(name, user_of(request), cid), "", esc(f"Renamed to: {' '.join(title.split())}")
+        except AssistantError as e:
+            return gr.update(), gr.update(), esc(str(e))
+
+    def ask_delete_saved(cid: str | None):
+        if not cid:
+            return gr.update(visible=False), "Choose a saved conversation first."
+        return gr.update(visible=True), ""
+
+    def delete_saved(cid: str | None, current: str, name: str, request: gr.Request):
+        try:
+            threads(name).delete(cid or "", user_of(request))
+        except AssistantError as e:
+            return gr.update(), current, esc(str(e)), gr.update(visible=False)
+        return (saved_choices(name, user_of(request)), "" if cid == current else current, "Deleted.",
+                gr.update(visible=False))
+
+    def export_saved(cid: str | None, name: str, request: gr.Request):
+        try:
+            if not cid:
+                raise AssistantError("Choose a saved conversation first.")
+            text = threads(name).markdown(cid, user_of(request))
+        except AssistantError as e:
+            return gr.update(value=None, visible=False), esc(str(e))
+        out = Path(tempfile.mkdtemp(prefix="conversation-")) / f"conversation-{cid[:8]}.md"
+        out.write_text(text, encoding="utf-8")
+        return gr.update(value=str(out), visible=True), "Exported: download it below."
 
     def open_citation(request: str, turns: list[Turn], name: str) -> tuple[str, Any]:
         return _open(request, turns, name), gr.Tabs(selected="sources-tab")  # the viewer's tab, if elsewhere
@@ -346,10 +152,11 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
             return f"<p>{esc(UNAVAILABLE)}</p>"
 
     def clear(name: str):
-        return [], [], sources_html(None, 0, {}), "", ""
+        return [], [], sources_html(None, 0, {}), "", "", ""
 
-    def switch(name: str):
-        return (*clear(name), *doc_panel(name), gr.update(visible=name == DEFAULT))
+    def switch(name: str, request: gr.Request):
+        return (*clear(name), *doc_panel(name), gr.update(visible=name == DEFAULT),
+                saved_choices(name, user_of(request)))
 
     def doc_panel(name: str) -> tuple[Any, ...]:
         """The Documents tab of a collection: its table, the remove choices, the count line."""
@@ -488,17 +295,44 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
                         new_name = gr.Textbox(label="New collection", placeholder="name", elem_id="new-collection",
                                               scale=3)
                         create_btn = gr.Button("Create", elem_id="create-collection", scale=1)
+                with gr.Tab("Conversations", id="conversations-tab", elem_id="conversations-tab"):
+                    saved = gr.Dropdown([(t.label, t.id) for t in threads(collection).listed("")],
+                                        value=None, label="Saved conversations (this collection)",
+                                        elem_id="saved-list", interactive=True)
+                    with gr.Row():
+                        open_saved = gr.Button("Open", elem_id="open-saved", variant="primary", scale=1)
+                        export_btn = gr.Button("Export as Markdown", elem_id="export-saved", scale=2)
+                        delete_btn = gr.Button("Delete…", elem_id="delete-saved", variant="stop", scale=1)
+                    with gr.Row(visible=False, elem_id="confirm-delete-row") as confirm_delete_row:
+                        gr.Markdown("Delete this conversation? It cannot be brought back.")
+                        yes_delete = gr.Button("Yes, delete it", elem_id="confirm-delete", variant="stop", scale=1)
+                        no_delete = gr.Button("Cancel", elem_id="cancel-delete", scale=1)
+                    with gr.Row():
+                        new_title = gr.Textbox(label="Rename to", placeholder="a name for it", elem_id="rename-to",
+                                               scale=3)
+                        rename_btn = gr.Button("Rename", elem_id="rename-saved", scale=1)
+                    saved_status = gr.Markdown("", elem_id="saved-status")
+                    export_file = gr.File(label="Markdown", visible=False, elem_id="export-file", interactive=False)
+        current = gr.State("")  # the id of the conversation being saved ("" until its first answer)
         cite_request = gr.Textbox(elem_id="cite-request", elem_classes=["hidden-control"], show_label=False)
         cite_open = gr.Button("open", elem_id="cite-open", elem_classes=["hidden-control"])
 
-        outs = [chat, turns, sources, article, question]
+        outs = [chat, turns, sources, article, question, current]
         for trigger in (question.submit, ask_btn.click):
-            trigger(respond, [question, chat, turns, picker], outs, api_visibility="private")
+            trigger(respond, [question, chat, turns, picker, current], [*outs, saved], api_visibility="private")
         clear_btn.click(clear, [picker], outs, api_visibility="private")
         chat.clear(clear, [picker], outs, api_visibility="private")  # the chat's own trash icon starts over too
+        open_saved.click(reopen, [saved, picker], [*outs, saved_status], api_visibility="private")
+        rename_btn.click(rename_saved, [saved, new_title, picker], [saved, new_title, saved_status],
+                         api_visibility="private")
+        delete_btn.click(ask_delete_saved, [saved], [confirm_delete_row, saved_status], api_visibility="private")
+        yes_delete.click(delete_saved, [saved, current, picker], [saved, current, saved_status, confirm_delete_row],
+                         api_visibility="private")
+        no_delete.click(lambda: gr.update(visible=False), None, [confirm_delete_row], api_visibility="private")
+        export_btn.click(export_saved, [saved, picker], [export_file, saved_status], api_visibility="private")
         cite_open.click(open_citation, [cite_request, turns, picker], [article, tabs], api_visibility="private").then(
             None, None, None, js=SHOWN_JS)
-        picker.change(switch, [picker], [*outs, table, choice, count, example_box], api_visibility="private")
+        picker.change(switch, [picker], [*outs, table, choice, count, example_box, saved], api_visibility="private")
         files.upload(upload, [files, picker], [files, status, table, choice, count], api_visibility="private",
                      show_progress_on=[status])  # one progress display, not one per output
         remove_btn.click(ask_remove, [choice, picker], [confirm_row, confirm_text, status], api_visibility="private")
@@ -508,6 +342,9 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
         create_btn.click(new_collection, [new_name], [picker, status, new_name], api_visibility="private")
         gr.api(api_ask, api_name="ask")
         # Collections made since the app was built (by the CLI or another browser) appear on page load.
-        demo.load(lambda name: gr.update(choices=library.names(), value=name), [picker], [picker],
-                  api_visibility="private")
+        # Saved conversations are listed for whoever loads the page (a reload, another browser).
+        def on_load(name: str, request: gr.Request) -> tuple[Any, Any]:
+            return gr.update(choices=library.names(), value=name), saved_choices(name, user_of(request))
+
+        demo.load(on_load, [picker], [picker, saved], api_visibility="private")
     return demo
