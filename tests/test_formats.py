@@ -217,3 +217,73 @@ def test_a_definition_keeps_the_term_it_defines():
     assert title == "Users and groups"
     assert "\nroot: Root is (typically) the superuser." in text
     assert "\ndaemon: Some unprivileged daemons" in text
+
+
+def test_pdf_page_furniture_and_line_end_hyphens_stay_out_of_quotes_and_boxes_stay_exact(tmp_path):
+    """A manual's pages carry a running header ("3 Utilities") and a page number: they were glued
+    into the first sentence ("5 3 Utilities 3.1 Invoking ..."), and "manip-" + "ulation" stayed
+    "manip-ulation". Now both are gone from the indexed text, and a quote's boxes are still those
+    of its own characters on the page."""
+    import pypdfium2 as pdfium
+    from reportlab.pdfgen import canvas
+
+    bodies = ["3.1 Invoking asn1Parser reads a DER file and prints its structure.",
+              "3.2 Keys are made with genrsa and kept in PEM files.",
+              "3.3 Certificates are signed by the request tool.",
+              "3.4 Requests are checked before they are signed."]
+    path = tmp_path / "manual.pdf"
+    c = canvas.Canvas(str(path))
+    for i, body in enumerate(bodies):
+        c.setFont("Helvetica", 9)
+        c.drawString(60, 810, str(i + 5))
+        c.drawString(300, 810, "3 Utilities")
+        c.setFont("Helvetica", 11)
+        c.drawString(60, 770, body)
+        c.drawString(60, 755, f"It guards {['', 'well ', 'firmly ', 'always '][i]}against the manip-")
+        c.drawString(60, 740, f"ulation of stored {['keys', 'requests', 'files', 'names'][i]}.")
+        c.setFont("Helvetica", 8)
+        c.drawString(60, 40, "ACME Toolkit Manual, version 2.1")
+        c.showPage()
+    c.save()
+    pages, _, _ = pdf_pages(path)
+    text = pages[0].text
+    assert text.startswith("3.1 Invoking asn1Parser") and text.endswith("stored keys."), text
+    assert "Utilities" not in text and "ACME Toolkit" not in text and "manipulation of stored keys" in text
+    start = text.index("manipulation")
+    (w, h), boxes = span_boxes(path, 0, start, start + len("manipulation"))
+    tp = pdfium.PdfDocument(str(path))[0].get_textpage()
+    for word in ("manip", "ulation"):  # the word's two halves, on two lines: each inside a box
+        first, count = tp.search(word).get_next()
+        for i in range(first, first + count):
+            left, bottom, right, top = tp.get_charbox(i)
+            cx, cy = (left + right) / 2 / w, 1 - (bottom + top) / 2 / h
+            assert any(x0 <= cx <= x1 and y0 <= cy <= y1 for x0, y0, x1, y1 in boxes), (word, i)
+    assert len(boxes) == 2  # one per line, the header above and the number beside it in none
+    short = tmp_path / "one.pdf"  # a document too short to tell furniture keeps every line
+    c = canvas.Canvas(str(short))
+    c.drawString(60, 810, "5")
+    c.drawString(60, 770, "A single page that says one thing.")
+    c.showPage()
+    c.save()
+    assert pdf_pages(short)[0][0].text == "5\nA single page that says one thing."
+
+
+SPHINX = ('<html><head><title>Abstract &#8212; Debian Python Policy 0.12.0.0 documentation</title></head><body>'
+          '<div class="body"><section id="abstract"><h1>Abstract<a class="headerlink" href="#abstract" '
+          'title="Link to this heading">\u00b6</a></h1><p>This document describes the packaging of Python within '
+          'the Debian distribution and the policy for packaged Python programs and modules.</p>'
+          '<h2>Scope<a class="headerlink" href="#scope">\u00b6</a></h2><p>The policy applies to every package '
+          'that ships Python modules for the interpreter.</p></section></div></body></html>')
+
+
+def test_documentation_pages_lose_their_heading_marks_and_keep_their_page_title():
+    title, text = read_html(SPHINX.encode("utf-8"))
+    assert title == "Abstract \u2014 Debian Python Policy 0.12.0.0 documentation"
+    assert "\u00b6" not in text and "Scope\nThe policy applies" in text
+
+
+def test_a_deeply_nested_page_still_gives_its_text():
+    """Markup nested past the HTML parser's depth limit gave 'no article text found'."""
+    html = ("<html><head><title>Deep</title></head><body>" + "<div>" * 400
+            + "<p>The deep page says the depot hired 42 technicians in March.</p>" + "</div>" * 400 + "</body></html>")
+    assert read_html(html.encode()) == ("Deep", "The deep page says the depot hired 42 technicians in March.")

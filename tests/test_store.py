@@ -178,3 +178,29 @@ def test_bm25_top_rounds_only_near_the_cut_and_equals_a_full_sort_by_rounded_sco
         rounded = np.round(raw.astype(np.float64), 5)
         want = [(int(i), float(rounded[i])) for i in np.lexsort((np.arange(size), -rounded))[:n] if rounded[i] > 0]
         assert Bm25sLexical(_Scores(raw)).top(["x"], n) == want
+
+
+def test_a_milvus_lite_file_held_by_another_process_is_one_clear_error(tmp_path, caplog):
+    """A second process on a milvus-lite index printed milvus-lite's 19-line traceback before our
+    message; now the message alone is said."""
+    import subprocess
+    import sys
+    import time
+
+    from assistant.errors import StoreUnavailableError
+    from assistant.indexing import store
+
+    uri = milvus_uri("", tmp_path)
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from pymilvus import MilvusClient; "
+                               f"MilvusClient({uri!r}); print('held', flush=True); time.sleep(60)"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        t0 = time.monotonic()
+        with caplog.at_level("DEBUG"), pytest.raises(StoreUnavailableError, match="serves one process at a time"):
+            store._client(uri)
+        assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")], caplog.text[:2000]
+        assert time.monotonic() - t0 < 30
+    finally:
+        holder.kill()
+        holder.wait()

@@ -270,8 +270,18 @@ def test_document_text_cannot_spoof_the_page(tmp_path, browser):
     """LaTeX in a document stays literal, its "[1] [2]" are text (not markers), a bidi override in
     a document or a file name is shown as an escape, and a read-only server offers no upload."""
     corpus = make_corpus(tmp_path, {"kestrel\u202etxt.md": SPOOF})
-    app = App(corpus, tmp_path / "index", "--read-only")
+    temp = tmp_path / "gradio-temp"
+    app = App(corpus, tmp_path / "index", "--read-only", env={"GRADIO_TEMP_DIR": str(temp)})
     try:
+        # gradio's raw upload route, posted to directly, stores nothing on a read-only server
+        body = (b'--XyZ\r\nContent-Disposition: form-data; name="files"; filename="planted.txt"\r\n'
+                b"Content-Type: text/plain\r\n\r\nplanted by a client\r\n--XyZ--\r\n")
+        request = urllib.request.Request(app.url + "gradio_api/upload", data=body,
+                                         headers={"Content-Type": "multipart/form-data; boundary=XyZ"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=30)
+        assert refused.value.code == 403 and b"read-only" in refused.value.read()
+        assert not [f for f in temp.rglob("*") if f.is_file() and f.name == "planted.txt"]
         p = Page(browser, app.url)
         answer = p.ask("How much did the Kestrel fund pay to the Kestrel trust?")
         text = answer.inner_text()

@@ -3,8 +3,11 @@
 Each reader returns the text we index; offsets into it are what citations use, so
 ``quote == text[start:end]`` holds for the extracted text. For a PDF page we also keep which
 pdfium character each text position came from, so a cited span can be drawn as boxes on the
-rendered page (``span_boxes``): the same function extracts the text at index time and at
-display time, so the two always agree.
+rendered page (``span_boxes``). The indexed text of a page is pdfium's text cleaned: a word
+hyphenated at a line end joined ("manip-ulation" -> "manipulation"), and page furniture dropped
+(running headers and footers repeated across pages, page numbers: ``furniture``), so they never
+glue into a quote; the cleaned text is a subsequence of pdfium's, and at display time each of its
+positions is mapped back to pdfium's character (``_aligned``), so boxes stay exact.
 
 A file is typed by its content, not only its name: a ".pdf" that does not start with "%PDF-"
 is refused, as is a ".docx" that is not a Word zip. Problems are ``FormatError`` with a reason
@@ -16,9 +19,11 @@ a person understands ("no text layer (scanned?)", "password-protected").
 
 from __future__ import annotations
 
+import difflib
 import io
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,10 +103,73 @@ def _page_text(textpage: Any) -> tuple[str, tuple[int, ...]]:
         u = raw.FPDFText_GetUnicode(textpage.raw, i)
         if u in (0, 0xFFFE, 0xFEFF) or (u == 13 and i + 1 < n and raw.FPDFText_GetUnicode(textpage.raw, i + 1) == 10):
             continue
-        ch = "-" if u == 2 else "\n" if u in (10, 13) else " " if u < 32 else chr(u)  # 2: a hyphen at a line end
+        if u == 2 and i + 1 < n and chr(raw.FPDFText_GetUnicode(textpage.raw, i + 1)).islower():
+            continue  # 2: a hyphen at a line end, pdfium's own line break dropped: "manip-" + "ulation"
+        ch = "-" if u == 2 else "\n" if u in (10, 13) else " " if u < 32 else chr(u)
         out.append(ch)
         idx.append(i)
     return "".join(out), tuple(idx)
+
+
+_PAGE_NUMBER = re.compile(r"^\W*(?:page\s+)?(?:\d{1,4}|[ivxlcdm]{1,7})(?:\s+(?:of|/)\s+\d{1,4})?\W*$", re.IGNORECASE)
+FURNITURE_LINES = 3  # lines at the top and at the bottom of a page that may be furniture
+FURNITURE_PAGES = 3  # a header or footer repeats on at least this many pages (page numbers: any)
+
+
+def _key(line: str) -> str:
+    """A line as a running header is recognised: digits as "#", case and spacing ignored."""
+    return re.sub(r"\d+", "#", " ".join(line.lower().split()))
+
+
+def furniture(texts: list[str]) -> list[list[tuple[int, int]]]:
+    r"""For each page's text, the spans of its lines that are page furniture: among its first and
+    last ``FURNITURE_LINES`` lines, from the edge inwards, page numbers ("5", "Page 5 of 40",
+    "xii") and lines that recur at that edge of ``FURNITURE_PAGES`` pages or more ("3 Utilities",
+    "ACME Corp. Annual Report 2019"), digits aside. A document of fewer pages keeps everything.
+
+    >>> body = ["Keys are made with genrsa.", "Certificates are signed.", "Requests are checked.", "The end."]
+    >>> pages = [f"3 Utilities\n{b}\n{i + 5}" for i, b in enumerate(body)]
+    >>> [pages[0][a:b] for a, b in furniture(pages)[0]]
+    ['3 Utilities', '5']
+    """
+    if len(texts) < FURNITURE_PAGES:
+        return [[] for _ in texts]
+    def lines(text: str) -> list[tuple[int, int, str]]:
+        out, pos = [], 0
+        for line in text.split("\n"):
+            if line.strip():
+                out.append((pos, pos + len(line), line))
+            pos += len(line) + 1
+        return out
+
+    pages = [lines(t) for t in texts]
+    edges = {"top": lambda ls: ls[:FURNITURE_LINES], "bottom": lambda ls: ls[::-1][:FURNITURE_LINES]}
+    counts = {e: Counter(k for ls in pages for k in {_key(x) for _, _, x in pick(ls)}) for e, pick in edges.items()}
+    out: list[list[tuple[int, int]]] = []
+    for ls in pages:
+        spans: list[tuple[int, int]] = []
+        for e, pick in edges.items():
+            for a, b, line in pick(ls):
+                if not (_PAGE_NUMBER.match(line) or (counts[e][_key(line)] >= FURNITURE_PAGES and len(line) <= 100)):
+                    break  # furniture sits at the edge: the first line that is not ends it
+                spans.append((a, b))
+        if len(set(spans)) >= len(ls):  # a page of furniture alone keeps its text
+            spans = []
+        out.append(sorted(set(spans)))
+    return out
+
+
+def _without(text: str, chars: tuple[int, ...], spans: list[tuple[int, int]]) -> tuple[str, tuple[int, ...]]:
+    """The page's text and character map without ``spans`` (each with its line break)."""
+    drop: set[int] = set()
+    for a, b in spans:
+        drop.update(range(a, min(b + 1, len(text))))
+    keep = [i for i in range(len(text)) if i not in drop]
+    while keep and text[keep[0]] == "\n":
+        keep.pop(0)
+    while keep and text[keep[-1]] == "\n":
+        keep.pop()
+    return "".join(text[i] for i in keep), tuple(chars[i] for i in keep)
 
 
 MAX_TITLE = 120  # characters of a derived title
@@ -137,7 +205,7 @@ def pdf_pages(path: Path) -> tuple[list[PdfPage], list[int], str]:
     try:
         meta = " ".join(str(pdf.get_metadata_dict().get("Title", "")).split())
         title = meta[:MAX_TITLE] if meta and not _JUNK_TITLE.match(meta) else ""
-        pages, empty = [], []
+        raws, empty = [], []
         for i in range(len(pdf)):
             page = pdf[i]
             try:
@@ -148,11 +216,13 @@ def pdf_pages(path: Path) -> tuple[list[PdfPage], list[int], str]:
             finally:
                 page.close()
             if text.strip():
-                pages.append(PdfPage(i, text, chars))
+                raws.append(PdfPage(i, text, chars))
             else:
                 empty.append(i)
     finally:
         pdf.close()
+    pages = [PdfPage(p.index, *_without(p.text, p.chars, spans))
+             for p, spans in zip(raws, furniture([p.text for p in raws]), strict=True)]
     if not pages:
         raise FormatError("no text layer (scanned?): it needs OCR before it can be indexed")
     return pages, empty, title
@@ -161,15 +231,36 @@ def pdf_pages(path: Path) -> tuple[list[PdfPage], list[int], str]:
 Box = tuple[float, float, float, float]
 
 
-def _boxes(page: Any, start: int, end: int) -> list[Box]:
-    """One box per line of the text span [start, end) of an open page (see ``span_boxes``)."""
+def _aligned(raw_text: str, chars: tuple[int, ...], text: str) -> tuple[int, ...]:
+    r"""pdfium's character for each position of ``text``, an indexed page text that is
+    ``raw_text`` with some lines dropped (``furniture``): matched as the longest common blocks,
+    so a dropped header that shares words with the body cannot pull a quote onto itself.
+
+    >>> _aligned("5\nHead\nBody text", tuple(range(100, 116)), "Body text")
+    (107, 108, 109, 110, 111, 112, 113, 114, 115)
+    """
+    if text == raw_text:
+        return chars
+    out = [-1] * len(text)
+    for a, b, size in difflib.SequenceMatcher(None, raw_text, text, autojunk=False).get_matching_blocks():
+        out[b:b + size] = chars[a:a + size]
+    return tuple(out)
+
+
+def _boxes(page: Any, start: int, end: int, text: str | None = None) -> list[Box]:
+    """One box per line of the text span [start, end) of an open page (see ``span_boxes``);
+    ``text``: the page's indexed text, when it may differ from pdfium's (``pdf_pages``)."""
     import pypdfium2.raw as raw
 
     width, height = page.get_size()
     tp = page.get_textpage()
-    _, chars = _page_text(tp)
+    raw_text, chars = _page_text(tp)
+    if text is not None:
+        chars = _aligned(raw_text, chars, text)
     lines: list[list[float]] = []
     for ci in chars[start:end]:
+        if ci < 0:
+            continue
         if raw.FPDFText_IsGenerated(tp.raw, ci) == 1:
             continue
         left, bottom, right, top = tp.get_charbox(ci)
@@ -206,10 +297,17 @@ def _with_page(path: Path, page_index: int, fn: Callable[[Any], T]) -> T:
         pdf.close()
 
 
-def span_boxes(path: Path, page_index: int, start: int, end: int) -> tuple[tuple[float, float], list[Box]]:
-    """The page size in points and one box per line of the text span [start, end) of that page,
-    as (left, top, right, bottom) fractions of the page, top-left origin (ready for CSS)."""
-    return _with_page(path, page_index, lambda page: (page.get_size(), _boxes(page, start, end)))
+def span_boxes(path: Path, page_index: int, start: int, end: int,
+               text: str | None = None) -> tuple[tuple[float, float], list[Box]]:
+    """The page size in points and one box per line of the text span [start, end) of that page's
+    indexed ``text`` (default: the text ``pdf_pages`` gives it), as (left, top, right, bottom)
+    fractions of the page, top-left origin (ready for CSS)."""
+    text = _indexed_text(path, page_index) if text is None else text
+    return _with_page(path, page_index, lambda page: (page.get_size(), _boxes(page, start, end, text)))
+
+
+def _indexed_text(path: Path, page_index: int) -> str:
+    return next(p.text for p in pdf_pages(path)[0] if p.index == page_index)
 
 
 def render_page(path: Path, page_index: int, width_px: int = 900) -> bytes:
@@ -217,9 +315,12 @@ def render_page(path: Path, page_index: int, width_px: int = 900) -> bytes:
     return _with_page(path, page_index, lambda page: _png(page, width_px))
 
 
-def page_view(path: Path, page_index: int, start: int, end: int, width_px: int = 900) -> tuple[bytes, list[Box]]:
-    """What a PDF citation shows: the page as a PNG and the span's boxes, the file read once."""
-    return _with_page(path, page_index, lambda page: (_png(page, width_px), _boxes(page, start, end)))
+def page_view(path: Path, page_index: int, start: int, end: int, width_px: int = 900,
+              text: str | None = None) -> tuple[bytes, list[Box]]:
+    """What a PDF citation shows: the page as a PNG and the boxes of the span of its indexed
+    ``text`` (the cited document's; default: as ``pdf_pages`` gives it), the file read once."""
+    text = _indexed_text(path, page_index) if text is None else text
+    return _with_page(path, page_index, lambda page: (_png(page, width_px), _boxes(page, start, end, text)))
 
 
 # --- web pages and Word files ---------------------------------------------------------------
@@ -234,9 +335,44 @@ def read_html(data: bytes) -> tuple[str, str]:
     except Exception as e:  # trafilatura raises assorted parser errors on broken markup
         raise FormatError(f"not a readable web page ({type(e).__name__})") from None
     text = (getattr(doc, "text", None) or "") if doc is not None else ""
+    title = (getattr(doc, "title", None) or "").strip()
+    page_title = _page_title(data)
+    if title.endswith(PERMALINK) or b"headerlink" in data:  # a documentation page: its heading is a section
+        title = title.rstrip(PERMALINK).strip()
+        if page_title and title in page_title:  # "Abstract" -> "Abstract — Debian Python Policy 0.12.0.0 ..."
+            title = page_title
+    if not text.strip():  # markup nested past the parser's depth limit: the page's plain text instead
+        text = _plain_text(data)
     if not text.strip():
         raise FormatError("no article text found in the web page")
-    return (getattr(doc, "title", None) or "").strip(), text
+    return title or page_title, text
+
+
+PERMALINK = "¶"  # Sphinx's and MkDocs' heading anchor mark ("Abstract¶")
+
+
+def _page_title(data: bytes) -> str:
+    """The page's own <title>, spaces collapsed ("" if none)."""
+    import lxml.html
+
+    try:
+        found = lxml.html.fromstring(data, parser=lxml.html.HTMLParser(huge_tree=True)).findtext(".//title")
+    except (ValueError, lxml.etree.ParserError):
+        return ""
+    return " ".join((found or "").split())[:MAX_TITLE]
+
+
+def _plain_text(data: bytes) -> str:
+    """Every visible text of a page, one line per block, for pages trafilatura cannot walk."""
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(data, parser=lxml.html.HTMLParser(huge_tree=True))
+    except (ValueError, lxml.etree.ParserError):
+        return ""
+    for el in root.xpath("//script|//style|//noscript|//template|//head|//nav|//footer"):
+        el.drop_tree()
+    return "\n".join(" ".join(line.split()) for line in root.text_content().splitlines() if line.strip())
 
 
 def _inline_terms(data: bytes) -> bytes:
@@ -250,6 +386,9 @@ def _inline_terms(data: bytes) -> bytes:
     except (ValueError, lxml.etree.ParserError):
         return data
     changed = False
+    for mark in root.xpath("//a[contains(concat(' ', normalize-space(@class), ' '), ' headerlink ')]"):
+        mark.text = ""  # Sphinx's "¶" after every heading: not text of the page
+        changed = True
     for dt in root.iter("dt"):
         term = " ".join(dt.text_content().split())
         dd = dt.getnext()

@@ -31,6 +31,7 @@ float kernels that differ in their last bits between CPUs (or engines) cannot re
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -176,6 +177,9 @@ def _client(uri: str) -> Any:
             lite = "://" not in uri
             if lite:  # a milvus-lite file: its folder must exist
                 Path(uri).parent.mkdir(parents=True, exist_ok=True)
+            # milvus-lite logs a whole traceback when another process holds its file; the one line below says it
+            quiet = logging.getLogger("milvus_lite.server_manager")
+            level, quiet.disabled = quiet.disabled, True
             try:
                 _CLIENTS[uri] = MilvusClient(uri)
             except Exception as e:  # pymilvus raises its own types for "cannot connect" and "cannot open"
@@ -183,6 +187,8 @@ def _client(uri: str) -> Any:
                        "`assistant serve`?), or point ASSISTANT_MILVUS_URI at a Milvus server" if lite else
                        "check that the server is up and ASSISTANT_MILVUS_URI is right")
                 raise StoreUnavailableError(f"The Milvus store at {uri} cannot be opened ({e}); {why}.") from None
+            finally:
+                quiet.disabled = level
         return _CLIENTS[uri]
 
 

@@ -274,7 +274,7 @@ def serve(
     """
     from ..core import Assistant, index_corpus
     from ..errors import IndexMissingError
-    from .server import LoginLimiter, check_exposure, check_port, parse_auth, port_busy
+    from .server import LoginLimiter, NoUploads, check_exposure, check_port, parse_auth, port_busy
 
     try:
         settings = _settings(corpus, index, collection)
@@ -309,7 +309,8 @@ def serve(
         demo.launch(server_name=settings.host, server_port=settings.port, auth=login, css=CSS, js=JS,
                     max_file_size=f"{settings.max_upload_mb}mb", prevent_thread_lock=True,
                     show_error=False, quiet=True, footer_links=["api"], ssr_mode=False,
-                    app_kwargs={"middleware": [Middleware(LoginLimiter)]})
+                    app_kwargs={"middleware": [Middleware(LoginLimiter),
+                                               *([Middleware(NoUploads)] if settings.read_only else [])]})
     except OSError:  # taken between the check and the launch
         raise _fail(AssistantError(port_busy(settings.host, settings.port))) from None
     typer.echo(f"assistant ready: http://{settings.host}:{settings.port}  (Ctrl-C to stop)")

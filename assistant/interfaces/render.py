@@ -245,7 +245,7 @@ def article_html(reply: Answer, turn: int, kind: str, n: int, documents: Mapping
         view, label = _body(_marked(shown.text, span)), _view_label(c, shown)
         if shown.kind == "pdf" and corpus_dir is not None and shown.page is not None:
             try:
-                image = pdf_page_html(corpus_dir / shown.file, shown.page, *(span or (0, 0)))
+                image = pdf_page_html(corpus_dir / shown.file, shown.page, *(span or (0, 0)), shown.text)
                 view = (f'{image}<details><summary>Extracted text of the page</summary>'
                         f'{_body(_marked(shown.text, span, "cite-hl-text"))}</details>')
                 zoomable = True
@@ -272,9 +272,10 @@ def article_html(reply: Answer, turn: int, kind: str, n: int, documents: Mapping
     return f'<div class="article" data-source="{esc(c.source)}" data-cite="{ref}">{head}{view}</div>'
 
 
-def pdf_page_html(path: Path, page: int, start: int, end: int) -> str:
-    """The rendered page as an inline image, one highlight box per line of the span on top."""
-    png, boxes = page_view(path, page, start, end, width_px=PAGE_PX)
+def pdf_page_html(path: Path, page: int, start: int, end: int, text: str) -> str:
+    """The rendered page as an inline image, one highlight box per line of the span (of the page's
+    indexed ``text``) on top."""
+    png, boxes = page_view(path, page, start, end, width_px=PAGE_PX, text=text)
     ids = ['id="cite-hl" '] + [""] * max(0, len(boxes) - 1)
     marks = "".join(
         f'<div {ident}class="pdf-hl" style="left:{x0 * 100:.3f}%;top:{y0 * 100:.3f}%;'

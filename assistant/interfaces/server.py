@@ -159,3 +159,22 @@ class LoginLimiter:
             await send(message)
 
         await self.app(scope, receive, watch)
+
+
+READ_ONLY = "This server is read-only: documents can be asked about, not added or removed."
+
+
+class NoUploads:
+    """ASGI middleware of a ``--read-only`` server: gradio's raw upload route (which stores a
+    posted file in its temp folder before any handler runs) answers 403 with ``READ_ONLY``."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope.get("type") == "http" and scope.get("method") == "POST" and scope.get("path", "").endswith("/upload"):
+            await send({"type": "http.response.start", "status": 403,
+                        "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+            await send({"type": "http.response.body", "body": READ_ONLY.encode()})
+            return
+        await self.app(scope, receive, send)

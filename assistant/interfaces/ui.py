@@ -29,10 +29,8 @@ from ..progress import Step
 from ..records import Answer, Document
 from .collection import DEFAULT, Library, create, documents, require, settings_for
 from .render import SHOWN_JS, UNAVAILABLE, answer_html, article_html, esc, sources_html
-from .server import api_arguments, public
+from .server import READ_ONLY, api_arguments, public
 from .threads import Threads
-
-READ_ONLY = "This server is read-only: documents can be asked about, not added or removed."
 
 
 def _rows(bot: Any) -> list[list[Any]]:
