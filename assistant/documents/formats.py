@@ -134,7 +134,9 @@ def furniture(texts: list[str]) -> list[list[tuple[int, int]]]:
     """
     if len(texts) < FURNITURE_PAGES:
         return [[] for _ in texts]
-    def lines(text: str) -> list[tuple[int, int, str]]:
+    Line = tuple[int, int, str]
+
+    def lines(text: str) -> list[Line]:
         out, pos = [], 0
         for line in text.split("\n"):
             if line.strip():
@@ -143,7 +145,13 @@ def furniture(texts: list[str]) -> list[list[tuple[int, int]]]:
         return out
 
     pages = [lines(t) for t in texts]
-    edges = {"top": lambda ls: ls[:FURNITURE_LINES], "bottom": lambda ls: ls[::-1][:FURNITURE_LINES]}
+    def top(ls: list[Line]) -> list[Line]:
+        return ls[:FURNITURE_LINES]
+
+    def bottom(ls: list[Line]) -> list[Line]:
+        return ls[::-1][:FURNITURE_LINES]
+
+    edges = {"top": top, "bottom": bottom}
     counts = {e: Counter(k for ls in pages for k in {_key(x) for _, _, x in pick(ls)}) for e, pick in edges.items()}
     out: list[list[tuple[int, int]]] = []
     for ls in pages:
