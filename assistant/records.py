@@ -15,6 +15,53 @@ from typing import Any
 UNNAMED = "unnamed"  # the label of an answer claim giving a source the text does not name ("an official")
 
 @dataclass(frozen=True)
+class Cell:
+    """One filled cell of a table: ``document.text[start:end]`` is what it says, so a citation of
+    it is exact. ``row`` and ``col`` count from 0 over the whole grid, header rows included."""
+
+    row: int
+    col: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of a document: a grid whose filled cells are spans of the document's text, the
+    first ``header_rows`` rows and ``header_cols`` columns naming the others, a caption (or the
+    nearest heading) and what its numbers count ("millions", "%": ``tables.scale_of``).
+
+    >>> t = Table(0, 0, 20, 2, 2, (Cell(0, 1, 2, 6), Cell(1, 0, 7, 12)), 1, 1, "Sales", "millions")
+    >>> Table.from_dict(t.to_dict()) == t
+    True
+    """
+
+    index: int  # its place among the document's tables
+    start: int  # the span of the whole table in the document's text
+    end: int
+    rows: int
+    cols: int
+    cells: tuple[Cell, ...]
+    header_rows: int = 1
+    header_cols: int = 1
+    caption: str = ""
+    scale: str = ""  # "thousands", "millions", "billions", "%" or "" (as written)
+
+    def cell(self, row: int, col: int) -> Cell | None:
+        return next((c for c in self.cells if c.row == row and c.col == col), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "start": self.start, "end": self.end, "rows": self.rows, "cols": self.cols,
+                "cells": [[c.row, c.col, c.start, c.end] for c in self.cells], "header_rows": self.header_rows,
+                "header_cols": self.header_cols, "caption": self.caption, "scale": self.scale}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Table:
+        return cls(d["index"], d["start"], d["end"], d["rows"], d["cols"], tuple(Cell(*c) for c in d["cells"]),
+                   d.get("header_rows", 1), d.get("header_cols", 1), d.get("caption", ""), d.get("scale", ""))
+
+
+@dataclass(frozen=True)
 class Document:
     """One document of the corpus, with its full text so any span can be shown in context.
 
@@ -28,8 +75,25 @@ class Document:
     page: int | None = None  # 0-based page number for page-structured sources (people see page + 1)
     name: str = ""  # display name; defaults to the id
     source: str = ""  # the corpus file it came from (relative path); defaults to the id
-    kind: str = "text"  # "text", "pages" (.jsonl), "pdf", "html", "docx"
+    kind: str = "text"  # "text", "pages" (.jsonl), "pdf", "html", "docx", "csv", "sheet" (one of a workbook)
     heading: str = ""  # the title people see (metadata, first heading, largest line, lead words); "" = title
+    tables: tuple[Table, ...] = ()  # its tables, each cell a span of ``text``
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of the index's ``documents.jsonl`` (no "tables" key when it has none).
+
+        >>> d = Document("t.csv", "a | 1", "x", kind="csv", tables=(Table(0, 0, 5, 1, 2, (Cell(0, 1, 4, 5),)),))
+        >>> Document.from_dict(d.to_dict()) == d, "tables" in Document("a.txt", "Hi.", "x").to_dict()
+        (True, False)
+        """
+        d = {k: getattr(self, k) for k in ("id", "text", "sha256", "page", "name", "source", "kind", "heading")}
+        return {**d, "tables": [t.to_dict() for t in self.tables]} if self.tables else d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Document:
+        return cls(id=d["id"], text=d["text"], sha256=d["sha256"], page=d.get("page"), name=d.get("name", ""),
+                   source=d.get("source", ""), kind=d.get("kind", "text"), heading=d.get("heading", ""),
+                   tables=tuple(Table.from_dict(t) for t in d.get("tables", [])))
 
     @property
     def title(self) -> str:
@@ -73,8 +137,32 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class CellRef:
+    """Where a cited cell sits: its table (among its document's), row and column, and the
+    headers it is read under (row label first, then the column's, upper levels first)."""
+
+    table: int
+    row: int
+    column: int
+    headers: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"table": self.table, "row": self.row, "column": self.column, "headers": list(self.headers)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> CellRef:
+        return cls(d["table"], d["row"], d["column"], tuple(d.get("headers", ())))
+
+
+@dataclass(frozen=True)
 class Citation:
-    """A checkable span: ``quote == document.text[start:end]``."""
+    """A checkable span: ``quote == document.text[start:end]``; a table cell's carries ``cell``.
+
+    >>> c = Citation(1, "t.csv", 4, 10, "16,682", 1.0, file="t.csv", title="Income",
+    ...              cell=CellRef(0, 2, 1, ("Cost of sales", "2018")))
+    >>> Citation.from_dict(c.to_dict()) == c, c.to_dict()["cell"]["headers"]
+    (True, ['Cost of sales', '2018'])
+    """
 
     n: int
     source: str
@@ -85,6 +173,7 @@ class Citation:
     page: int | None = None  # 1-based, as printed on the page / shown by a PDF viewer
     file: str = ""  # the corpus file ("report.pdf"); source adds "#p<page>" for a page
     title: str = ""  # the document's title as people see it ("" = the file)
+    cell: CellRef | None = None  # the span is this table cell
 
     @property
     def name(self) -> str:
@@ -109,12 +198,14 @@ class Citation:
         }
         if self.page is not None:
             d["page"] = self.page
+        if self.cell is not None:
+            d["cell"] = self.cell.to_dict()
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Citation:
         return cls(d["n"], d["source"], d["start"], d["end"], d["quote"], d["score"], d.get("page"), d.get("file", ""),
-                   d.get("title", ""))
+                   d.get("title", ""), CellRef.from_dict(d["cell"]) if d.get("cell") else None)
 
 
 @dataclass(frozen=True)
@@ -130,6 +221,7 @@ class Segment:
     label: str = ""  # for a speaker name: the word it stands for ("he")
     role: str = ""  # "" = by position; "answer" = the value that answers, shown before its sentence
     speaker: str = ""  # who says the quoted sentence, as resolved ("Taizo Watanabe"; "" = not reported speech)
+    cell: CellRef | None = None  # the span is this table cell (the claim is its value)
 
 
 @dataclass(frozen=True)
@@ -175,7 +267,8 @@ class Claim:
     ``role`` says what the claim does: "quote" (a sentence that answers), "answer" (the name
     that answers a "who" question, copied from the sentence that follows it), "conflict" (one
     source's side when sources disagree) or "speaker" (who the previous claim's "he" or "the
-    official" is; ``label`` holds that word). A quoted sentence that reports speech carries its
+    official" is; ``label`` holds that word; for the value of a table cell, ``label`` is its unit and
+    scale, "$ millions"). A quoted sentence that reports speech carries its
     ``speaker``: the person the text says it is by (the source as written when it names nobody).
 
     >>> Claim("He said so.", 2, speaker="Taizo Watanabe").to_dict()

@@ -155,3 +155,39 @@ def make_zip_bomb_docx(path: Path, inflated_mb: int = 300) -> Path:
                 out.write(b"</w:body>" + tail)
     good.unlink()
     return path
+
+
+INCOME_CSV = ('"(Millions, except per share amounts)",2018,2017,2016\n'
+              'Net sales,"$ 32,765","$ 31,657","$ 30,109"\n'
+              'Cost of sales,"16,682","16,055","15,118"\n'
+              '"Selling, general and administrative expenses","7,602","6,626","6,311"\n'
+              'Research and development,"1,821","1,870","1,764"\n'
+              'Other expense (income),(547),—,12\n'
+              'Operating income,"7,207","7,692","7,223"\n')
+
+
+def make_xlsx(path: Path) -> Path:
+    """A workbook: sheet "Income" (in thousands; its last row formulas, saved with their values
+    as Excel saves them: 40.5 and 29) and an empty sheet."""
+    import zipfile
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Income"
+    for row in (["in thousands", 2019, 2018], ["Revenue", 120.5, 99], ["Costs", 80, 70],
+                ["Operating income", "=B2-B3", "=C2-C3"]):
+        ws.append(row)
+    wb.create_sheet("Notes")
+    raw = path.with_suffix(".raw.xlsx")
+    wb.save(raw)
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":  # the values Excel computes and saves
+                data = data.replace(b"<f>B2-B3</f><v></v>", b"<f>B2-B3</f><v>40.5</v>")
+                data = data.replace(b"<f>C2-C3</f><v></v>", b"<f>C2-C3</f><v>29</v>")
+            dst.writestr(item, data)
+    raw.unlink()
+    return path

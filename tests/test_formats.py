@@ -287,3 +287,45 @@ def test_a_deeply_nested_page_still_gives_its_text():
     html = ("<html><head><title>Deep</title></head><body>" + "<div>" * 400
             + "<p>The deep page says the depot hired 42 technicians in March.</p>" + "</div>" * 400 + "</body></html>")
     assert read_html(html.encode()) == ("Deep", "The deep page says the depot hired 42 technicians in March.")
+
+
+def test_spreadsheets_are_tables_whose_cells_are_spans(tmp_path):
+    from assistant.documents.tables import headers, number
+
+    from .docfactory import INCOME_CSV, make_xlsx
+
+    (tmp_path / "income.csv").write_text(INCOME_CSV, encoding="utf-8")
+    (doc,), _ = load_file(tmp_path / "income.csv", "income.csv")
+    (table,) = doc.tables
+    assert doc.kind == "csv" and (table.rows, table.cols, table.header_rows, table.header_cols) == (7, 4, 1, 1)
+    assert table.scale == "millions"
+    cells = {(c.row, c.col): doc.text[c.start:c.end] for c in table.cells}
+    assert cells[(2, 0)] == "Cost of sales" and cells[(2, 1)] == "16,682" and cells[(0, 3)] == "2016"
+    assert headers(table, doc.text, 2, 1) == ("Cost of sales", "2018")
+    assert number(cells[(5, 1)]) == -547 and number(cells[(5, 2)]) is None  # "(547)" and "—"
+    assert "Cost of sales | 16,682 | 16,055 | 15,118" in doc.text.split("\n\n")  # a row is a paragraph
+
+    make_xlsx(tmp_path / "book.xlsx")
+    (sheet,), _ = load_file(tmp_path / "book.xlsx", "book.xlsx")  # the empty sheet is no document
+    assert (sheet.id, sheet.name, sheet.kind, sheet.heading) == ("book.xlsx#Income", "Income", "sheet",
+                                                                 "book.xlsx: Income")
+    cells = {(c.row, c.col): sheet.text[c.start:c.end] for c in sheet.tables[0].cells}
+    assert cells[(3, 1)] == "40.5" and cells[(3, 2)] == "29"  # a formula cell gives its value
+    assert sheet.tables[0].scale == "thousands"
+
+
+@pytest.mark.parametrize(("name", "data", "reason"), [
+    ("broken.xlsx", b"PK\x03\x04 not really a zip", "named like an Excel workbook, but the content is a zip archive"),
+    ("fake.xlsx", b"%PDF-1.4 a pdf", "named like an Excel workbook, but the content is a PDF"),
+    ("empty.csv", b"\n ,, \n", "the CSV file holds no rows"),
+    ("latin.csv", b"a,b\n\xe9t\xe9,1\n", "not UTF-8"),
+])
+def test_a_spreadsheet_that_cannot_be_read_is_skipped_by_name(tmp_path, name, data, reason):
+    from assistant.documents.corpus import load_corpus
+
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "ok.txt").write_text("A readable note about the harbour.\n")
+    (tmp_path / "c" / name).write_bytes(data)
+    docs, skipped = load_corpus(tmp_path / "c")
+    assert [d.id for d in docs] == ["ok.txt"]
+    assert [s.path for s in skipped] == [name] and reason in skipped[0].reason, skipped

@@ -17,6 +17,7 @@ from ..language.attribution import SUBJECT_PRONOUNS, Attribution, Speaker, speak
 from ..language.entities import person_like
 from ..language.question import Question
 from ..records import UNNAMED, Answer, Draft, Hit, Segment
+from . import cells
 from .candidates import Candidate, Candidates, speaker_of
 from .conversation import Turn
 from .policy import Policy, first_by, one_per_source, reading, wording
@@ -56,6 +57,8 @@ class ExtractiveAnswerer:
         found_p = policy.found_p(ranked)
         if not policy.found(found_p):
             return Draft(found=False, related=[_segment(c) for c in one_per_source(ranked)[:3]], found_p=found_p)
+        if (cell := cells.find(q, ranked)) is not None:  # a table row the question names: its cell answers
+            return Draft(True, cells.segments(cell), [], False, "", found_p)
         typed = q.expects in ("name", "figure", "date")
         # A second quote must hold an answer of the asked type itself: without a figure it cannot
         # help answer "how many".

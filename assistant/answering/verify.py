@@ -45,7 +45,7 @@ def verify(draft: Draft) -> Draft:
 def _citation(n: int, seg: Segment) -> Citation:
     return Citation(n=n, source=seg.doc.id, start=seg.start, end=seg.end,
                     quote=seg.doc.text[seg.start : seg.end], score=seg.score, page=seg.doc.page_label,
-                    file=seg.doc.file, title=seg.doc.display_title)
+                    file=seg.doc.file, title=seg.doc.display_title, cell=seg.cell)
 
 
 def render(question: str, draft: Draft, timings_ms: dict[str, float],

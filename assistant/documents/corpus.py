@@ -27,7 +27,7 @@ from ..errors import CorpusError
 from ..progress import OnStep, Stage
 from ..records import Document
 from ..settings import MAX_TEXT_MB
-from .formats import MAX_TITLE, SUFFIXES, FormatError, pdf_pages, read_docx, read_html, sniff
+from .formats import MAX_TITLE, SUFFIXES, FormatError, pdf_pages, read_csv, read_docx, read_html, read_xlsx, sniff
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def load_file(path: Path, rel: str, max_text_mb: float = MAX_TEXT_MB) -> tuple[l
     """The documents of one corpus file (and pages of it that were skipped). ValueError (a
     FormatError or a decoding problem, or more than ``max_text_mb`` of text) when nothing of it
     can be read. A text file over the limit is refused before it is read (bounded memory)."""
-    if SUFFIXES.get(path.suffix.lower()) in ("text", "pages") and (why := too_large(
+    if SUFFIXES.get(path.suffix.lower()) in ("text", "pages", "csv") and (why := too_large(
             path.stat().st_size, max_text_mb, "text")):
         raise ValueError(why)
     docs, skipped = _read(path, rel)
@@ -112,6 +112,12 @@ def _read(path: Path, rel: str) -> tuple[list[Document], list[Skipped]]:
         docs = [Document(f"{rel}#p{p.index + 1}", p.text, sha256(p.text), p.index, name, rel, "pdf", heading)
                 for p in pages]
         return docs, [Skipped(f"{rel} page {i + 1}", "no text layer (scanned?)") for i in empty]
+    if kind == "xlsx":
+        return [Document(f"{rel}#{sheet}", text, sha256(text), None, sheet, rel, "sheet", f"{name}: {sheet}", (table,))
+                for sheet, text, table in read_xlsx(data)], []
+    if kind == "csv":
+        text, table = read_csv(_decode(data))
+        return [Document(rel, text, sha256(text), None, name, rel, "csv", name, (table,))], []
     if kind in ("html", "docx"):
         title, text = read_html(data) if kind == "html" else read_docx(data)
         return [Document(rel, text, sha256(text), None, title or name, rel, kind, title or lead_title(text))], []
@@ -199,7 +205,7 @@ def load_corpus(corpus_dir: Path, limit_pages: int | None = None, on_step: OnSte
     if not docs:
         why = f" ({len(skipped)} file(s) skipped as unreadable)" if skipped else ""
         raise CorpusError(
-            f"No readable document (.txt, .md, .pdf, .html, .docx, .jsonl) in {corpus_dir}{why}. "
+            f"No readable document (.txt, .md, .pdf, .html, .docx, .jsonl, .csv, .xlsx) in {corpus_dir}{why}. "
             "Add documents and run `assistant index` again."
         )
     return docs, skipped

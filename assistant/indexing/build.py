@@ -400,7 +400,7 @@ def _write_generation(index_dir: Path, plan: list[Planned], vectors: np.ndarray,
         stored: dict[str, str] = {"kind": store.kind}
         if plan or not segments:  # an update that only deletes adds no segment of its own
             chunks = [c for p in plan for c in p.chunks]
-            write_rows(tmp / "documents.jsonl", ({**asdict(p.doc), **record(p)} for p in plan))
+            write_rows(tmp / "documents.jsonl", ({**p.doc.to_dict(), **record(p)} for p in plan))
             np.save(tmp / SENTENCE_CHUNK, sentence_chunks([p.doc.id for p in plan],
                                                            {p.doc.id: p.sentences for p in plan}, chunks))
             ChunkTable.of([p.doc.id for p in plan], chunks).save(tmp)

@@ -74,7 +74,7 @@ class _Worker:
         self.chunker = ChunkerConfig(**chunker)
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, list[Any]]:
-        docs = [Document(**json.loads(str(x))) for x in batch["doc"]]
+        docs = [Document.from_dict(json.loads(str(x))) for x in batch["doc"]]
         made = embed_plans([parse(d, self.embedder, self.chunker) for d in docs], self.embedder)
         return {
             "id": [x.plan.doc.id for x in made],
@@ -117,7 +117,7 @@ class RayIngest:
         import ray
 
         by_id = {d.id: d for d in docs}
-        ds = ray.data.from_items([{"doc": json.dumps(asdict(d))} for d in docs],
+        ds = ray.data.from_items([{"doc": json.dumps(d.to_dict())} for d in docs],
                                  override_num_blocks=min(len(docs), max(self.workers, -(-len(docs) // DOCS_PER_BLOCK))))
         kwargs = {"settings_json": self.settings.model_dump_json(), "chunker": asdict(chunker), "threads": self.threads}
         out = ds.map_batches(_Worker, batch_size=DOCS_PER_BLOCK, num_cpus=self.threads, fn_constructor_kwargs=kwargs,

@@ -40,9 +40,7 @@ T = TypeVar("T")
 
 def parse_row(d: dict[str, Any]) -> Row:
     """One row of ``documents.jsonl``: the document, its sentence spans, its attributions."""
-    doc = Document(id=d["id"], text=d["text"], sha256=d["sha256"], page=d.get("page"), name=d.get("name", ""),
-                   source=d.get("source", ""), kind=d.get("kind", "text"), heading=d.get("heading", ""))
-    return (doc, *from_record(d))
+    return (Document.from_dict(d), *from_record(d))
 
 
 def write_rows(path: Path, rows: Iterator[dict[str, Any]]) -> None:

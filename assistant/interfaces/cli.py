@@ -132,6 +132,8 @@ def format_answer(reply: Answer) -> str:
             for c in cites:
                 lines.append(f"  [{c.n}] {printable(c.label)}  ({printable(c.file or c.source)})")
                 lines.append(f'      "{printable(c.quote)}"')
+                if c.cell is not None:  # the row and column it was read under
+                    lines.append(f"      read under: {printable(' · '.join(c.cell.headers))}")
     t = reply.timings_ms
     found = f"; found p={reply.found_p:.3f}" if reply.found_p is not None else ""
     lines.append(f"({t['retrieve']:.0f} ms retrieve, {t['compose']:.0f} ms compose{found})")

@@ -90,7 +90,8 @@ def store(settings: Settings, src: Path, original: str) -> tuple[str, bool]:
         raise CollectionError(f"{original}: {size / 2**20:.1f} MB is over the {settings.max_upload_mb} MB limit.")
     name = safe_name(original)
     if Path(name).suffix.lower() not in SUFFIXES or not Path(name).stem:
-        raise CollectionError(f"{original}: not a type the assistant reads (PDF, HTML, DOCX, TXT, MD, JSONL).")
+        raise CollectionError(f"{original}: not a type the assistant reads "
+                              "(PDF, HTML, DOCX, TXT, MD, JSONL, CSV, XLSX).")
     data = src.read_bytes()
     try:
         sniff(data, name)

@@ -195,7 +195,8 @@ def sources_html(reply: Answer | None, turn: int, documents: Mapping[str, Docume
             rows.append(
                 f'<div class="{cls}" data-cite="{turn}:{kind}:{c.n}" role="button" tabindex="0">'
                 f'<div class="head" title="{esc(c.file or c.source)}">[{c.n}] {esc(c.label)}</div>'
-                f'<div class="ctx">{ctx}</div></div>'
+                + (f'<div class="head cell">read under: {esc(" · ".join(c.cell.headers))}</div>' if c.cell else "")
+                + f'<div class="ctx">{ctx}</div></div>'
             )
     rows.append("</div>")
     return "".join(rows)

@@ -273,7 +273,7 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
                     sources = gr.HTML(sources_html(None, 0, {}), elem_id="sources")
                     article = gr.HTML("", elem_id="article")
                 with gr.Tab("Documents", id="documents-tab", elem_id="documents-tab"):
-                    files = gr.File(label=f"Add documents (PDF, HTML, DOCX, TXT, MD, JSONL; up to "
+                    files = gr.File(label=f"Add documents (PDF, HTML, DOCX, TXT, MD, JSONL, CSV, XLSX; up to "
                                     f"{library.settings.max_upload_mb} MB each)", file_count="multiple",
                                     file_types=sorted(SUFFIXES), type="filepath", elem_id="upload",
                                     visible=not read_only)

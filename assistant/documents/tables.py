@@ -1,0 +1,166 @@
+r"""Tables as data: a grid of cell texts laid out as document text, each filled cell a span of
+it (``records.Table``), with its header rows and label column, and what its numbers count.
+
+A table is laid out one row to a paragraph, cells joined by " | ", so a row is one sentence to
+the sentence splitter and a cell's span is exact:
+
+>>> text, table = lay_out([["", "2018", "2017"], ["Cost of sales", "16,682", "16,055"]], "(Millions)")
+>>> print(text)
+(Millions)
+<BLANKLINE>
+ | 2018 | 2017
+<BLANKLINE>
+Cost of sales | 16,682 | 16,055
+>>> c = table.cell(1, 1)
+>>> text[c.start:c.end], headers(table, text, 1, 1), table.scale
+('16,682', ('Cost of sales', '2018'), 'millions')
+
+Numbers read as accountants write them: "(547)" is -547, "—" is nil (``number``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+
+from ..records import Cell, Table
+
+SEPARATOR = " | "
+MAX_HEADER_ROWS = 3
+_NIL = {"", "-", "\u2013", "\u2014", "n/a", "na", "nm", "n.m.", "none", "nil", "*"}
+_NUMBER = re.compile(r"^\(?-?[$€£¥]?\s*\(?-?\d[\d,]*(?:\.\d+)?\)?\s*%?\)?$")
+_SCALES = [("billions", re.compile(r"\b(?:in\s+)?billions?\b|\$\s?bn\b", re.I)),
+           ("millions", re.compile(r"\b(?:in\s+)?millions?\b|\$\s?m\b|\bmn\b", re.I)),
+           ("thousands", re.compile(r"\b(?:in\s+)?thousands?\b|\$\s?(?:000|k)\b|'000", re.I)),
+           ("%", re.compile(r"%|\bper\s?cent(?:age)?\b", re.I))]
+
+
+def number(text: str) -> Decimal | None:
+    """The value a cell states, as written: "16,682" -> 16682, "(547)" -> -547, "$1.5" -> 1.5,
+    "12.5%" -> 12.5; None for nil ("—", "n/a", "") and for words.
+
+    >>> [number(t) for t in ("16,682", "(547)", "$ 1,234.5", "-3.2%", "—", "Net sales", "2018")]
+    [Decimal('16682'), Decimal('-547'), Decimal('1234.5'), Decimal('-3.2'), None, None, Decimal('2018')]
+    """
+    t = " ".join(text.split())
+    if t.lower() in _NIL or not _NUMBER.match(t):
+        return None
+    negative = t.startswith("(") and t.rstrip("%").endswith(")") or "-" in t
+    digits = re.sub(r"[^\d.]", "", t)
+    try:
+        value = Decimal(digits)
+    except InvalidOperation:
+        return None
+    return -value if negative else value
+
+
+def is_nil(text: str) -> bool:
+    """A cell that says there is nothing: "—", "-", "n/a" (not the same as an empty cell)."""
+    return " ".join(text.split()).lower() in _NIL - {""}
+
+
+def scale_of(*texts: str) -> str:
+    """What a table's numbers count, from its caption and headers: "millions", "thousands",
+    "billions", "%" or "" (first found, largest first).
+
+    >>> scale_of("(Millions, except per share amounts)"), scale_of("in thousands"), scale_of("Margin %")
+    ('millions', 'thousands', '%')
+    """
+    for name, pattern in _SCALES:
+        if any(pattern.search(t) for t in texts):
+            return name
+    return ""
+
+
+def _header_rows(rows: Sequence[Sequence[str]]) -> int:
+    """Leading rows that name columns: no number outside the first column, while a later row has
+    one (years such as "2018" name columns too). At least one, at most ``MAX_HEADER_ROWS``."""
+    def numeric(row: Sequence[str]) -> bool:
+        return any(number(c) is not None and not _year(c) for c in row[1:])
+
+    n = 0
+    while n < min(MAX_HEADER_ROWS, len(rows) - 1) and not numeric(rows[n]):
+        n += 1
+    return max(1, n)
+
+
+def _year(text: str) -> bool:
+    return bool(re.fullmatch(r"(?:FY\s?)?(?:19|20)\d\d", text.strip(), re.I))
+
+
+def lay_out(rows: Sequence[Sequence[str]], caption: str = "", index: int = 0, offset: int = 0,
+            header_rows: int | None = None) -> tuple[str, Table]:
+    """The text of a grid (``caption`` first, then one row to a paragraph, cells joined by
+    ``SEPARATOR``) and its ``Table``, each filled cell a span of that text (offsets start at
+    ``offset``: where the text will sit in its document). Empty trailing cells are dropped."""
+    grid = [[" ".join(str(c).split()) for c in r] for r in rows]
+    while grid and not any(grid[-1]):
+        grid.pop()
+    cols = max((len(r) for r in grid), default=0)
+    parts: list[str] = []
+    pos = offset
+    if caption:
+        parts.append(caption + "\n\n")
+        pos += len(caption) + 2
+    start = offset
+    cells: list[Cell] = []
+    for r, row in enumerate(grid):
+        while row and not row[-1]:
+            row = row[:-1]
+        line: list[str] = []
+        for c, value in enumerate(row):
+            if c:
+                line.append(SEPARATOR)
+                pos += len(SEPARATOR)
+            if value:
+                cells.append(Cell(r, c, pos, pos + len(value)))
+            line.append(value)
+            pos += len(value)
+        parts.append("".join(line) + ("\n\n" if r < len(grid) - 1 else ""))
+        pos += 2 if r < len(grid) - 1 else 0
+    text = "".join(parts)
+    heads = _header_rows(grid) if header_rows is None else header_rows
+    label_col = 1 if grid and sum(number(r[0]) is None for r in grid[heads:] if r) >= len(grid[heads:]) / 2 else 0
+    scale = scale_of(caption, *(c for r in grid[:heads] for c in r))
+    return text, Table(index, start, offset + len(text), len(grid), cols, tuple(cells), heads, label_col, caption,
+                       scale)
+
+
+def headers(table: Table, text: str, row: int, col: int) -> tuple[str, ...]:
+    """What a cell is read under: its row's label(s), then its column's header(s), upper levels
+    first; a header row's empty cell takes the one to its left (a header spanning columns: "Net
+    Sales / 2018").
+
+    >>> t, tb = lay_out([["", "Net sales", "", "Margin"], ["", "2018", "2017", "2018"], ["East", "9", "8", "3%"]])
+    >>> headers(tb, t, 2, 2), headers(tb, t, 2, 3)
+    (('East', 'Net sales', '2017'), ('East', 'Margin', '2018'))
+    """
+    def at(r: int, c: int) -> str:
+        cell = table.cell(r, c)
+        return text[cell.start:cell.end] if cell else ""
+
+    out = [v for c in range(table.header_cols) if c != col and (v := at(row, c))]
+    for r in range(table.header_rows):
+        if r == row:
+            continue
+        c = col
+        while c > table.header_cols and not at(r, c) and r < table.header_rows - 1:
+            c -= 1  # an upper header row spans the columns to its right
+        if v := at(r, c):
+            out.append(v)
+    return tuple(out)
+
+
+def row_text(table: Table, text: str, row: int) -> str:
+    """A row as retrieval reads it: its label, each value under its column's headers, the scale.
+
+    >>> t, tb = lay_out([["(in millions)", "2018", "2017"], ["Cost of sales", "16,682", "16,055"]])
+    >>> row_text(tb, t, 1)
+    'Cost of sales · 2018: 16,682 · 2017: 16,055 (millions)'
+    """
+    label = " ".join(text[c.start:c.end] for c in table.cells if c.row == row and c.col < table.header_cols)
+    values = [f"{' / '.join(h for h in headers(table, text, row, c.col)[table.header_cols:] if h)}: "
+              f"{text[c.start:c.end]}" for c in table.cells if c.row == row and c.col >= table.header_cols]
+    scale = f" ({table.scale})" if table.scale else ""
+    return " · ".join([label, *values]).strip(" ·") + scale

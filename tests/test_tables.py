@@ -1,0 +1,58 @@
+"""Figures answered from a table's cell, with the real model: the row the question names, the
+column its year names, the value said first with its unit and scale, cited exactly, read under
+its headers; a spreadsheet's formula cell cites its value."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.core import Assistant, index_corpus
+from assistant.records import Answer
+from assistant.settings import Settings
+
+from .docfactory import INCOME_CSV, make_xlsx
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def table_bot(tmp_path_factory, real_embedder):  # type: ignore[no-untyped-def]
+    root = tmp_path_factory.mktemp("tables")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "3M_income_statement.csv").write_text(INCOME_CSV, encoding="utf-8")
+    make_xlsx(corpus / "plant.xlsx")
+    (corpus / "note.txt").write_text("The harbour board met four times last year to discuss dredging.\n")
+    settings = Settings(corpus_dir=corpus, index_dir=root / "index")
+    index_corpus(settings, real_embedder, progress=False)
+    return Assistant.open(settings=settings, embedder=real_embedder)
+
+
+@pytest.mark.parametrize(("question", "value", "read_under", "unit"), [
+    ("What was 3M's cost of sales in 2018?", "16,682", ("Cost of sales", "2018"), "$ millions"),
+    ("What was operating income in 2017?", "7,692", ("Operating income", "2017"), "$ millions"),
+    ("How much did 3M spend on research and development in 2016?", "1,764", ("Research and development", "2016"),
+     "$ millions"),
+    ("What was the plant's operating income in 2019?", "40.5", ("Operating income", "2019"), "thousands"),
+])
+def test_a_figure_question_is_answered_by_its_cell(table_bot, question, value, read_under, unit):
+    turn = table_bot.ask(question)
+    answer = turn.answer
+    assert answer.found and answer.claims[0].role == "answer" and answer.claims[0].text == value, turn.text
+    cite = answer.citation(answer.claims[0].n)
+    assert cite is not None and cite.quote == value and cite.cell is not None
+    assert cite.cell.headers == read_under
+    assert turn.text.startswith(f"{value} ({unit}) [1]: ")  # the value first, its unit and scale beside it
+    row = answer.citation(answer.claims[1].n)
+    assert row is not None and row.quote.startswith(read_under[0]) and value in row.quote
+    for claim in answer.claims:  # every claim is its citation's text, a span of the indexed document
+        c = answer.citation(claim.n)
+        assert c is not None and claim.text in c.quote == table_bot.index.documents[c.source].text[c.start:c.end]
+    assert Answer.from_dict(turn.to_dict()) == answer  # the cell survives the JSON
+
+
+def test_a_question_naming_no_column_of_several_quotes_the_row(table_bot):
+    """Net sales for which year? Three cells hold one: none is said to be the answer."""
+    answer = table_bot.ask("What were 3M's net sales?").answer
+    assert answer.found and all(c.role != "answer" for c in answer.claims)
+    assert answer.citations[0].quote.startswith("Net sales |") and answer.citations[0].cell is None
