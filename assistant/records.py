@@ -267,8 +267,8 @@ class Claim:
     ``role`` says what the claim does: "quote" (a sentence that answers), "answer" (the name
     that answers a "who" question, copied from the sentence that follows it), "conflict" (one
     source's side when sources disagree) or "speaker" (who the previous claim's "he" or "the
-    official" is; ``label`` holds that word; for the value of a table cell, ``label`` is its unit and
-    scale, "$ millions"). A quoted sentence that reports speech carries its
+    official" is; ``label`` holds that word; for the value of a table cell, ``label`` is what the
+    answer says after it, " million ($)"). A quoted sentence that reports speech carries its
     ``speaker``: the person the text says it is by (the source as written when it names nobody).
 
     >>> Claim("He said so.", 2, speaker="Taizo Watanabe").to_dict()

@@ -207,3 +207,21 @@ def test_a_conversation_is_analysed_once_per_turn(monkeypatch: pytest.MonkeyPatc
 ])
 def test_a_question_is_a_follow_up_only_when_it_leans_on_the_turn_before(question: str, follows: bool) -> None:
     assert conversation.is_follow_up(question) is follows
+
+
+def test_a_question_about_the_text_beside_a_table_is_not_answered_by_a_cell() -> None:
+    """"Of the 50 restaurants acquired in 2017, how many were sold?" names a row ("Restaurants
+    sold to franchisees") but asks about what the text says of acquired ones: the words the cell's
+    headers leave out, and the text uses, send the answer to the text."""
+    from assistant.answering.cells import elsewhere
+    from assistant.documents.tables import bar_tables, headers
+
+    text = ("Of the 50 restaurants acquired in 2017, 42 were sold to franchisees.\n\n"
+            "Restaurants | 2018 | 2017\nRestaurants sold to franchisees | 135 | 178\n")
+    (table,) = bar_tables(text)
+    doc = Document("r.txt", text, "x", tables=(table,))
+    under = headers(table, text, 1, 2)
+    assert under == ("Restaurants sold to franchisees", "2017")
+    assert elsewhere(analyze("Of the 50 restaurants acquired in 2017, how many were sold to franchisees?"),
+                     doc, table, under) == {"50", "acquir"}
+    assert elsewhere(analyze("How many restaurants were sold to franchisees in 2017?"), doc, table, under) == set()

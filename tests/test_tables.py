@@ -23,17 +23,23 @@ def table_bot(tmp_path_factory, real_embedder):  # type: ignore[no-untyped-def]
     (corpus / "3M_income_statement.csv").write_text(INCOME_CSV, encoding="utf-8")
     make_xlsx(corpus / "plant.xlsx")
     (corpus / "note.txt").write_text("The harbour board met four times last year to discuss dredging.\n")
+    (corpus / "credit.txt").write_text(  # a report's table written out as text, as TAT-QA's are
+        "Credit risk\n\nThe maximum exposure to credit risk for trade receivables at the reporting date by "
+        "geographic region was:\n\n2019 | 2018\nNote | £m | £m\nUnited Kingdom | 24.5 | 24.9\n"
+        "Ireland | 0.4 | 0.5\nTotal | 24.9 | 25.4\n", encoding="utf-8")
     settings = Settings(corpus_dir=corpus, index_dir=root / "index")
     index_corpus(settings, real_embedder, progress=False)
     return Assistant.open(settings=settings, embedder=real_embedder)
 
 
 @pytest.mark.parametrize(("question", "value", "read_under", "unit"), [
-    ("What was 3M's cost of sales in 2018?", "16,682", ("Cost of sales", "2018"), "$ millions"),
-    ("What was operating income in 2017?", "7,692", ("Operating income", "2017"), "$ millions"),
+    ("What was 3M's cost of sales in 2018?", "16,682", ("Cost of sales", "2018"), " million ($)"),
+    ("What was operating income in 2017?", "7,692", ("Operating income", "2017"), " million ($)"),
     ("How much did 3M spend on research and development in 2016?", "1,764", ("Research and development", "2016"),
-     "$ millions"),
-    ("What was the plant's operating income in 2019?", "40.5", ("Operating income", "2019"), "thousands"),
+     " million ($)"),
+    ("What was the plant's operating income in 2019?", "40.5", ("Operating income", "2019"), " thousand"),
+    ("What was the credit risk exposure for trade receivables in Ireland in 2018?", "0.5",
+     ("Ireland", "2018", "£m"), " million (£)"),
 ])
 def test_a_figure_question_is_answered_by_its_cell(table_bot, question, value, read_under, unit):
     turn = table_bot.ask(question)
@@ -42,7 +48,7 @@ def test_a_figure_question_is_answered_by_its_cell(table_bot, question, value, r
     cite = answer.citation(answer.claims[0].n)
     assert cite is not None and cite.quote == value and cite.cell is not None
     assert cite.cell.headers == read_under
-    assert turn.text.startswith(f"{value} ({unit}) [1]: ")  # the value first, its unit and scale beside it
+    assert turn.text.startswith(f"{value}{unit} [1]: ")  # the value first, its scale and unit beside it
     row = answer.citation(answer.claims[1].n)
     assert row is not None and row.quote.startswith(read_under[0]) and value in row.quote
     for claim in answer.claims:  # every claim is its citation's text, a span of the indexed document

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..documents.tables import headers
+from ..documents.tables import headers, number
 from ..language import lexical
+from ..language.figures import find_figures
 from ..language.question import Question
 from ..records import Cell, CellRef, Document, Segment, Table
 from .candidates import Candidate
@@ -49,15 +50,16 @@ def _cover(wanted: set[str], have: set[str]) -> float:
 
 
 def find(q: Question, ranked: Sequence[Candidate]) -> Found | None:
-    """The cell of a table row among the best candidates that answers figure question ``q``.
+    """The cell of a table row among the best candidates that answers figure question ``q`` (or a
+    "What was X in 2018?" whose type the words leave open: a row's value under that year is a figure).
 
     The row: its label's terms most covered by the question's (a tie goes to the better ranked).
     The column: the one value column whose headers hold the question's year (or, with no year,
     its terms); a row with a single value needs none. None when no row is named or no one column is.
     """
-    if q.expects != "figure":
+    if not (q.expects == "figure" or (q.expects == "other" and q.years)):  # "What was X in 2018?" too
         return None
-    asked = set(q.terms)
+    asked = set(q.terms) - {str(y) for y in q.years}
     best: tuple[float, int, Candidate, Table, int] | None = None
     for rank, c in enumerate(ranked[:ROWS_LOOKED_AT]):
         table = table_at(c.doc, c.start)
@@ -66,8 +68,9 @@ def find(q: Question, ranked: Sequence[Candidate]) -> Found | None:
             continue
         label = " ".join(c.doc.text[x.start:x.end] for x in table.cells if x.row == row and x.col < table.header_cols)
         score = _cover(_terms(label), asked)
-        if score > 0 and (best is None or score > best[0]):
+        if score == 1.0:  # every word of the row's label is asked about ("Cost of sales")
             best = (score, rank, c, table, row)
+            break
     if best is None:
         return None
     _, _, c, table, row = best
@@ -85,28 +88,72 @@ def find(q: Question, ranked: Sequence[Candidate]) -> Found | None:
     if len(picked) != 1:
         return None
     cell = picked[0]
-    return Found(c, table, cell, headers(table, c.doc.text, row, cell.col))
+    read_under = headers(table, c.doc.text, row, cell.col)
+    if elsewhere(q, c.doc, table, read_under):
+        return None
+    return Found(c, table, cell, read_under)
 
 
-def unit_of(table: Table, text: str) -> str:
-    """What a table's figures are in, as the answer says it: "$ millions", "millions", "%"...
+def elsewhere(q: Question, doc: Document, table: Table, read_under: tuple[str, ...]) -> set[str]:
+    """The question's words that neither the cell's headers, the table's caption nor the
+    document's title account for, and that the document's own text outside the table uses: the
+    question is then about that text ("Of the 50 restaurants *acquired* in 2017, how many were
+    sold?" over a row "Restaurants sold to franchisees"), not the cell. A word the document never
+    uses is only the asker's own phrasing ("spend" for "expenses")."""
+    explained = _terms(" ".join(read_under)) | _terms(table.caption) | _terms(doc.display_title) | {
+        str(y) for y in q.years}
+    outside = _terms(doc.text[:table.start] + " " + doc.text[table.end:])
+    return (set(q.focus) - explained) & outside
+
+
+_SCALE_WORD = {"thousands": "thousand", "millions": "million", "billions": "billion"}
+
+
+def unit_of(table: Table, text: str, cell: Cell) -> str:
+    """What follows a cell's value when the answer says it: its scale as a word, and the
+    table's currency when the cell does not carry it ("$55 million", "16,682 million ($)"), or
+    "%" in a table of percentages.
 
     >>> from ..documents.tables import lay_out
-    >>> t, tb = lay_out([["(in millions)", "2018"], ["Sales", "$ 5"]])
-    >>> unit_of(tb, t)
-    '$ millions'
+    >>> t, tb = lay_out([["(in millions)", "2018", "2017"], ["Sales", "$ 55", "48"]])
+    >>> unit_of(tb, t, tb.cell(1, 1)), unit_of(tb, t, tb.cell(1, 2))
+    (' million', ' million ($)')
     """
+    value = text[cell.start:cell.end]
+    if table.scale == "%":
+        return "" if "%" in value else "%"
     body = text[table.start:table.end]
     currency = next((sym for sym in ("$", "€", "£", "¥") if sym in body), "")
-    return " ".join(x for x in (currency, table.scale) if x and (x != "%" or not currency))
+    word = f" {_SCALE_WORD[table.scale]}" if table.scale in _SCALE_WORD else ""
+    return word + (f" ({currency})" if currency and currency not in value else "")
 
 
-def segments(found: Found) -> list[Segment]:
-    """The answer: the cell's value first (citing the cell, with its unit and scale and the
-    headers it is read under), then its row (citing the row)."""
+_FACTOR = {"thousands": 1e3, "millions": 1e6, "billions": 1e9}
+
+
+def in_words(found: Found, ranked: Sequence[Candidate]) -> Candidate | None:
+    """The best-ranked sentence outside a table that states the cell's value (its scale applied:
+    "$55" in a table in millions is "$55 million"): the text's own account of the figure."""
+    value = number(found.candidate.doc.text[found.cell.start:found.cell.end])
+    if value is None:
+        return None
+    want = float(value) * _FACTOR.get(found.table.scale, 1.0)
+    for c in ranked[:ROWS_LOOKED_AT]:
+        if table_at(c.doc, c.start) is None and any(
+                abs(f.value - want) <= 1e-9 * max(1.0, abs(want)) and not f.is_year for f in find_figures(c.text)):
+            return c
+    return None
+
+
+def segments(found: Found, ranked: Sequence[Candidate] = ()) -> list[Segment]:
+    """The answer: the cell's value first (citing the cell, with its scale and unit and the
+    headers it is read under), then its row (citing the row), then the sentence of the text
+    that states the same figure, if one ranks among the best."""
     c, cell = found.candidate, found.cell
     ref = CellRef(found.table.index, cell.row, cell.col, found.headers)
     value = Segment(c.doc.text[cell.start:cell.end], c.doc, cell.start, cell.end, c.prob, role="answer",
-                    label=unit_of(found.table, c.doc.text), cell=ref)
-    row = Segment(c.text, c.doc, c.start, c.end, c.prob)
-    return [value, row]
+                    label=unit_of(found.table, c.doc.text, cell), cell=ref)
+    out = [value, Segment(c.text, c.doc, c.start, c.end, c.prob)]
+    if (said := in_words(found, ranked)) is not None:
+        out.append(Segment(said.text, said.doc, said.start, said.end, said.prob))
+    return out

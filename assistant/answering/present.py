@@ -68,8 +68,8 @@ def pieces(answer: Answer) -> Iterator[Piece]:
             if claim.label == UNNAMED:
                 yield "word", UNNAMED_LEAD
             yield "short", claim.text
-            if claim.label and claim.label != UNNAMED:  # a table cell's unit and scale: "16,682 ($ millions)"
-                yield "word", f" ({claim.label})"
+            if claim.label and claim.label != UNNAMED:  # a table cell's scale and unit: "$55 million"
+                yield "word", claim.label
             if i + 1 >= len(claims) or claims[i + 1].n != claim.n:
                 yield "cite", claim.n
             yield "word", ": "

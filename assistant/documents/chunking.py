@@ -18,6 +18,7 @@ from functools import cache
 from typing import Any
 
 from ..records import Chunk, Document
+from .tables import bar_row_lines
 
 _ABBREVIATIONS = {"u.s", "u.n", "u.k", "jr", "sr", "mr", "mrs", "ms", "dr", "st", "inc", "corp",
                   "co", "ltd", "no", "vs", "e.g", "i.e", "gov", "sen", "rep", "gen", "jan", "feb",
@@ -49,11 +50,27 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentences as (start, end) offsets into ``text``; never crosses a paragraph break."""
+    r"""Sentences as (start, end) offsets into ``text``; never crosses a paragraph break. Each row
+    of a "|"-separated table is a sentence of its own (``tables.bar_row_lines``): a table is
+    not one run-on sentence.
+
+    >>> t = "Exposure was:\n2019 | 2018\nUK | 24.5 | 24.9\nIt fell."
+    >>> [t[a:b] for a, b in sentence_spans(t)]
+    ['Exposure was:', '2019 | 2018', 'UK | 24.5 | 24.9', 'It fell.']
+    """
     tok = _punkt()
+    rows = [line for run in bar_row_lines(text) for line in run]
     out: list[tuple[int, int]] = []
     for p0, p1 in paragraph_spans(text):
-        out.extend((p0 + s, p0 + e) for s, e in tok.span_tokenize(text[p0:p1]))
+        pos = p0
+        for a, b in [r for r in rows if p0 <= r[0] < p1] + [(p1, p1)]:
+            if text[pos:a].strip():  # the prose between table rows
+                q0 = pos + len(text[pos:a]) - len(text[pos:a].lstrip())
+                q1 = pos + len(text[pos:a].rstrip())
+                out.extend((q0 + s, q0 + e) for s, e in tok.span_tokenize(text[q0:q1]))
+            if b > a:
+                out.append((a + len(text[a:b]) - len(text[a:b].lstrip()), a + len(text[a:b].rstrip())))
+            pos = max(pos, b)
     return out
 
 

@@ -28,6 +28,7 @@ from ..progress import OnStep, Stage
 from ..records import Document
 from ..settings import MAX_TEXT_MB
 from .formats import MAX_TITLE, SUFFIXES, FormatError, pdf_pages, read_csv, read_docx, read_html, read_xlsx, sniff
+from .tables import bar_tables
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def _pages(rel: str, text: str) -> list[Document]:
             raise ValueError(f"line {lineno} is not a {{doc_name, page, text}} object: {e}") from None
         if body.strip():
             docs.append(Document(id=f"{rel}#{name}/p{page}", text=body, sha256=sha256(body), page=page, name=name,
-                                 source=rel, kind="pages"))
+                                 source=rel, kind="pages", tables=bar_tables(body)))
     return docs
 
 
@@ -120,11 +121,13 @@ def _read(path: Path, rel: str) -> tuple[list[Document], list[Skipped]]:
         return [Document(rel, text, sha256(text), None, name, rel, "csv", name, (table,))], []
     if kind in ("html", "docx"):
         title, text = read_html(data) if kind == "html" else read_docx(data)
-        return [Document(rel, text, sha256(text), None, title or name, rel, kind, title or lead_title(text))], []
+        return [Document(rel, text, sha256(text), None, title or name, rel, kind, title or lead_title(text),
+                         bar_tables(text))], []
     text = _decode(data)
     if kind == "pages":
         return _pages(rel, text), []
-    return [Document(id=rel, text=text, sha256=sha256(text), source=rel, heading=lead_title(text))], []
+    return [Document(id=rel, text=text, sha256=sha256(text), source=rel, heading=lead_title(text),
+                     tables=bar_tables(text))], []
 
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")

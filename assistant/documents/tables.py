@@ -30,9 +30,9 @@ SEPARATOR = " | "
 MAX_HEADER_ROWS = 3
 _NIL = {"", "-", "\u2013", "\u2014", "n/a", "na", "nm", "n.m.", "none", "nil", "*"}
 _NUMBER = re.compile(r"^\(?-?[$€£¥]?\s*\(?-?\d[\d,]*(?:\.\d+)?\)?\s*%?\)?$")
-_SCALES = [("billions", re.compile(r"\b(?:in\s+)?billions?\b|\$\s?bn\b", re.I)),
-           ("millions", re.compile(r"\b(?:in\s+)?millions?\b|\$\s?m\b|\bmn\b", re.I)),
-           ("thousands", re.compile(r"\b(?:in\s+)?thousands?\b|\$\s?(?:000|k)\b|'000", re.I)),
+_SCALES = [("billions", re.compile(r"\b(?:in\s+)?billions?\b|[$€£¥]\s?bn\b", re.I)),
+           ("millions", re.compile(r"\b(?:in\s+)?millions?\b|[$€£¥]\s?m\b|\bmn\b", re.I)),
+           ("thousands", re.compile(r"\b(?:in\s+)?thousands?\b|[$€£¥]\s?(?:000|k)\b|'000", re.I)),
            ("%", re.compile(r"%|\bper\s?cent(?:age)?\b", re.I))]
 
 
@@ -164,3 +164,80 @@ def row_text(table: Table, text: str, row: int) -> str:
               f"{text[c.start:c.end]}" for c in table.cells if c.row == row and c.col >= table.header_cols]
     scale = f" ({table.scale})" if table.scale else ""
     return " · ".join([label, *values]).strip(" ·") + scale
+
+
+_BAR_LINE = re.compile(r"[^\n]*\S\s*\|\s*\S[^\n]*|\s*\|[^\n]*\|\s*")  # two cells or more, or a "| ... |" row
+_RULE_LINE = re.compile(r"\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*")  # Markdown's |---|---|
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for line in text.split("\n"):
+        out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+def bar_row_lines(text: str) -> list[list[tuple[int, int]]]:
+    """Runs of two or more consecutive lines whose cells are separated by "|" (the rows of a
+    Markdown pipe table, or of a table written out as "UK | 24.5 | 24.9"), Markdown's rule lines
+    ("|---|---|") left out: each run's row lines as (start, end) spans of ``text``."""
+    runs: list[list[tuple[int, int]]] = []
+    current: list[tuple[int, int]] = []
+    for a, b in [*_lines(text), (len(text) + 1, len(text) + 1)]:
+        line = text[a:b]
+        if b <= len(text) and _RULE_LINE.fullmatch(line) and current:
+            continue
+        if b <= len(text) and _BAR_LINE.fullmatch(line) and line.count("|") >= 1:
+            current.append((a, b))
+            continue
+        if len(current) >= 2:
+            runs.append(current)
+        current = []
+    return runs
+
+
+def _cells_of_line(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """The (start, end) of each cell of a "|"-separated line, blanks trimmed; a Markdown row's
+    outer bars make no empty cells."""
+    spans, pos = [], a
+    line = text[a:b]
+    pieces = line.split("|")
+    if line.strip().startswith("|"):
+        pos += len(pieces[0]) + 1
+        pieces = pieces[1:]
+    if line.strip().endswith("|"):
+        pieces = pieces[:-1]
+    for piece in pieces:
+        lead = len(piece) - len(piece.lstrip())
+        spans.append((pos + lead, pos + len(piece.rstrip())))
+        pos += len(piece) + 1
+    return spans
+
+
+def bar_tables(text: str) -> tuple[Table, ...]:
+    r"""The "|"-separated tables of a text, cells as spans of it (the text is not laid out again).
+    A row with fewer cells than the widest is aligned to the right (a header row "2019 | 2018"
+    over "UK | 24.5 | 24.9"); the caption is the line before the table, when short and not a
+    sentence of prose (a heading, or a line ending in ":").
+
+    >>> t = "Exposure by region was:\n2019 | 2018\nUK | 24.5 | 24.9\nTotal | 24.9 | 25.4\n"
+    >>> (tb,) = bar_tables(t)
+    >>> c = tb.cell(1, 2)
+    >>> t[c.start:c.end], headers(tb, t, 1, 2), tb.caption
+    ('24.9', ('UK', '2018'), 'Exposure by region was:')
+    """
+    tables = []
+    for index, run in enumerate(bar_row_lines(text)):
+        rows = [_cells_of_line(text, a, b) for a, b in run]
+        cols = max(len(r) for r in rows)
+        grid = [[(0, 0)] * (cols - len(r)) + r for r in rows]  # short rows sit under the value columns
+        words = [[text[a:b] for a, b in r] for r in grid]
+        heads = _header_rows(words)
+        label = 1 if sum(number(r[0]) is None for r in words[heads:]) >= len(words[heads:]) / 2 else 0
+        cells = tuple(Cell(r, c, a, b) for r, row in enumerate(grid) for c, (a, b) in enumerate(row) if b > a)
+        before = text[:run[0][0]].rstrip("\n").rsplit("\n", 1)[-1].strip()
+        caption = before if 0 < len(before) <= 200 and not before.endswith((".", "!", "?", ")")) else ""  # not prose
+        scale = scale_of(caption, *(w for r in words[:heads] for w in r))
+        tables.append(Table(index, run[0][0], run[-1][1], len(grid), cols, cells, heads, label, caption, scale))
+    return tuple(tables)

@@ -27,7 +27,8 @@ EMBED_BLOCK = 64  # chunks per progress step (a display moves every 2-3 s); the 
 class ChunkerConfig:
     max_tokens: int
     min_tokens: int
-    splitter: str = "punkt+abbrev/1"
+    splitter: str = "punkt+abbrev+table-rows/2"  # 2: each row of a "|" table is a sentence of its own
+    tables: str = "bars+csv+xlsx/1"  # how tables are read (``documents.tables``): a change re-reads every document
     header: str = "name+page+2 lines/2"  # how chunks of named documents are embedded (2: 1-based pages)
 
 
