@@ -27,7 +27,8 @@ from ..errors import CorpusError
 from ..progress import OnStep, Stage
 from ..records import Document
 from ..settings import MAX_TEXT_MB
-from .formats import MAX_TITLE, SUFFIXES, FormatError, pdf_pages, read_csv, read_docx, read_html, read_xlsx, sniff
+from .formats import MAX_TITLE, SUFFIXES, FormatError, pdf_pages, read_docx, read_html, sniff
+from .sheets import read_csv, read_xlsx
 from .tables import bar_tables
 
 

@@ -1,5 +1,6 @@
 """Writing the on-disk index: bring it up to date with the corpus, embedding only what changed,
 and swap the new generation in atomically (the layout is in ``load``).
+(Over 450 lines: one build's steps, reuse, ingestion, segments and the atomic switch, share its state.)
 """
 
 from __future__ import annotations
