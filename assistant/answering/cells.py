@@ -53,35 +53,35 @@ def find(q: Question, ranked: Sequence[Candidate]) -> Found | None:
     """The cell of a table row among the best candidates that answers figure question ``q`` (or a
     "What was X in 2018?" whose type the words leave open: a row's value under that year is a figure).
 
-    The row: its label's terms most covered by the question's (a tie goes to the better ranked).
-    The column: the one value column whose headers hold the question's year (or, with no year,
-    its terms); a row with a single value needs none. None when no row is named or no one column is.
+    The row: the best-ranked one whose label's words are all asked about ("Cost of sales"). The
+    column: the one value column whose headers hold the question's year (or, with no year, its
+    terms); a row with a single value needs none. None when no row is named or no one column is.
     """
     if not (q.expects == "figure" or (q.expects == "other" and q.years)):  # "What was X in 2018?" too
         return None
     asked = set(q.terms) - {str(y) for y in q.years}
-    best: tuple[float, int, Candidate, Table, int] | None = None
-    for rank, c in enumerate(ranked[:ROWS_LOOKED_AT]):
+    for c in ranked[:ROWS_LOOKED_AT]:
         table = table_at(c.doc, c.start)
         row = _row_of(table, c.start, c.end) if table is not None else None
         if table is None or row is None or row < table.header_rows:
             continue
-        label = " ".join(c.doc.text[x.start:x.end] for x in table.cells if x.row == row and x.col < table.header_cols)
-        score = _cover(_terms(label), asked)
-        if score == 1.0:  # every word of the row's label is asked about ("Cost of sales")
-            best = (score, rank, c, table, row)
-            break
-    if best is None:
-        return None
-    _, _, c, table, row = best
+        label = _terms(" ".join(c.doc.text[x.start:x.end] for x in table.cells
+                                if x.row == row and x.col < table.header_cols))
+        if _cover(label, asked) == 1.0:
+            return _cell(q, c, table, row, label)
+    return None
+
+
+def _cell(q: Question, c: Candidate, table: Table, row: int, label: set[str]) -> Found | None:
+    """The one cell of row ``row`` (of the candidate ``c``; ``label``: its label's terms) that
+    the question's year or terms pick."""
     values = [x for x in table.cells if x.row == row and x.col >= table.header_cols]
     under = {x: headers(table, c.doc.text, row, x.col)[table.header_cols:] for x in values}
     years = {str(y) for y in q.years}
     if years:
         picked = [x for x in values if years & _terms(" ".join(under[x]))]
     else:
-        focus = set(q.focus) - _terms(" ".join(c.doc.text[x.start:x.end] for x in table.cells
-                                               if x.row == row and x.col < table.header_cols))
+        focus = set(q.focus) - label
         picked = [x for x in values if focus & _terms(" ".join(under[x]))]
     if len(picked) != 1:
         picked = values if len(values) == 1 and not years else []
