@@ -106,7 +106,7 @@ def elsewhere(q: Question, doc: Document, table: Table, read_under: tuple[str, .
     return (set(q.focus) - explained) & outside
 
 
-_SCALE_WORD = {"thousands": "thousand", "millions": "million", "billions": "billion"}
+SCALES = {"thousands": ("thousand", 1e3), "millions": ("million", 1e6), "billions": ("billion", 1e9)}  # word, factor
 
 
 def unit_of(table: Table, text: str, cell: Cell) -> str:
@@ -124,11 +124,8 @@ def unit_of(table: Table, text: str, cell: Cell) -> str:
         return "" if "%" in value else "%"
     body = text[table.start:table.end]
     currency = next((sym for sym in ("$", "€", "£", "¥") if sym in body), "")
-    word = f" {_SCALE_WORD[table.scale]}" if table.scale in _SCALE_WORD else ""
+    word = f" {SCALES[table.scale][0]}" if table.scale in SCALES else ""
     return word + (f" ({currency})" if currency and currency not in value else "")
-
-
-_FACTOR = {"thousands": 1e3, "millions": 1e6, "billions": 1e9}
 
 
 def in_words(found: Found, ranked: Sequence[Candidate]) -> Candidate | None:
@@ -137,7 +134,7 @@ def in_words(found: Found, ranked: Sequence[Candidate]) -> Candidate | None:
     value = number(found.candidate.doc.text[found.cell.start:found.cell.end])
     if value is None:
         return None
-    want = float(value) * _FACTOR.get(found.table.scale, 1.0)
+    want = float(value) * (SCALES[found.table.scale][1] if found.table.scale in SCALES else 1.0)
     for c in ranked[:ROWS_LOOKED_AT]:
         if table_at(c.doc, c.start) is None and any(
                 abs(f.value - want) <= 1e-9 * max(1.0, abs(want)) and not f.is_year for f in find_figures(c.text)):

@@ -55,11 +55,6 @@ def number(text: str) -> Decimal | None:
     return -value if negative else value
 
 
-def is_nil(text: str) -> bool:
-    """A cell that says there is nothing: "—", "-", "n/a" (not the same as an empty cell)."""
-    return " ".join(text.split()).lower() in _NIL - {""}
-
-
 def scale_of(*texts: str) -> str:
     """What a table's numbers count, from its caption and headers: "millions", "thousands",
     "billions", "%" or "" (first found, largest first).
@@ -89,21 +84,30 @@ def _year(text: str) -> bool:
     return bool(re.fullmatch(r"(?:FY\s?)?(?:19|20)\d\d", text.strip(), re.I))
 
 
-def lay_out(rows: Sequence[Sequence[str]], caption: str = "", index: int = 0, offset: int = 0,
-            header_rows: int | None = None) -> tuple[str, Table]:
+def _table(index: int, start: int, end: int, words: Sequence[Sequence[str]], cells: tuple[Cell, ...],
+           caption: str) -> Table:
+    """The ``Table`` of a grid of cell texts: its header rows, whether its first column labels
+    the rows (mostly not numbers below the headers), and its scale from caption and headers."""
+    heads = _header_rows(words)
+    body = [r for r in words[heads:] if r]
+    label = 1 if body and sum(number(r[0]) is None for r in body) >= len(body) / 2 else 0
+    scale = scale_of(caption, *(w for r in words[:heads] for w in r))
+    return Table(index, start, end, len(words), max((len(r) for r in words), default=0), cells, heads, label,
+                 caption, scale)
+
+
+def lay_out(rows: Sequence[Sequence[str]], caption: str = "") -> tuple[str, Table]:
     """The text of a grid (``caption`` first, then one row to a paragraph, cells joined by
-    ``SEPARATOR``) and its ``Table``, each filled cell a span of that text (offsets start at
-    ``offset``: where the text will sit in its document). Empty trailing cells are dropped."""
+    ``SEPARATOR``) and its ``Table``, each filled cell a span of that text. Empty trailing cells
+    are dropped."""
     grid = [[" ".join(str(c).split()) for c in r] for r in rows]
     while grid and not any(grid[-1]):
         grid.pop()
-    cols = max((len(r) for r in grid), default=0)
     parts: list[str] = []
-    pos = offset
+    pos = 0
     if caption:
         parts.append(caption + "\n\n")
         pos += len(caption) + 2
-    start = offset
     cells: list[Cell] = []
     for r, row in enumerate(grid):
         while row and not row[-1]:
@@ -120,11 +124,7 @@ def lay_out(rows: Sequence[Sequence[str]], caption: str = "", index: int = 0, of
         parts.append("".join(line) + ("\n\n" if r < len(grid) - 1 else ""))
         pos += 2 if r < len(grid) - 1 else 0
     text = "".join(parts)
-    heads = _header_rows(grid) if header_rows is None else header_rows
-    label_col = 1 if grid and sum(number(r[0]) is None for r in grid[heads:] if r) >= len(grid[heads:]) / 2 else 0
-    scale = scale_of(caption, *(c for r in grid[:heads] for c in r))
-    return text, Table(index, start, offset + len(text), len(grid), cols, tuple(cells), heads, label_col, caption,
-                       scale)
+    return text, _table(0, 0, len(text), grid, tuple(cells), caption)
 
 
 def headers(table: Table, text: str, row: int, col: int) -> tuple[str, ...]:
@@ -150,20 +150,6 @@ def headers(table: Table, text: str, row: int, col: int) -> tuple[str, ...]:
         if v := at(r, c):
             out.append(v)
     return tuple(out)
-
-
-def row_text(table: Table, text: str, row: int) -> str:
-    """A row as retrieval reads it: its label, each value under its column's headers, the scale.
-
-    >>> t, tb = lay_out([["(in millions)", "2018", "2017"], ["Cost of sales", "16,682", "16,055"]])
-    >>> row_text(tb, t, 1)
-    'Cost of sales · 2018: 16,682 · 2017: 16,055 (millions)'
-    """
-    label = " ".join(text[c.start:c.end] for c in table.cells if c.row == row and c.col < table.header_cols)
-    values = [f"{' / '.join(h for h in headers(table, text, row, c.col)[table.header_cols:] if h)}: "
-              f"{text[c.start:c.end]}" for c in table.cells if c.row == row and c.col >= table.header_cols]
-    scale = f" ({table.scale})" if table.scale else ""
-    return " · ".join([label, *values]).strip(" ·") + scale
 
 
 _BAR_LINE = re.compile(r"[^\n]*\S\s*\|\s*\S[^\n]*|\s*\|[^\n]*\|\s*")  # two cells or more, or a "| ... |" row
@@ -232,12 +218,8 @@ def bar_tables(text: str) -> tuple[Table, ...]:
         rows = [_cells_of_line(text, a, b) for a, b in run]
         cols = max(len(r) for r in rows)
         grid = [[(0, 0)] * (cols - len(r)) + r for r in rows]  # short rows sit under the value columns
-        words = [[text[a:b] for a, b in r] for r in grid]
-        heads = _header_rows(words)
-        label = 1 if sum(number(r[0]) is None for r in words[heads:]) >= len(words[heads:]) / 2 else 0
         cells = tuple(Cell(r, c, a, b) for r, row in enumerate(grid) for c, (a, b) in enumerate(row) if b > a)
         before = text[:run[0][0]].rstrip("\n").rsplit("\n", 1)[-1].strip()
         caption = before if 0 < len(before) <= 200 and not before.endswith((".", "!", "?", ")")) else ""  # not prose
-        scale = scale_of(caption, *(w for r in words[:heads] for w in r))
-        tables.append(Table(index, run[0][0], run[-1][1], len(grid), cols, cells, heads, label, caption, scale))
+        tables.append(_table(index, run[0][0], run[-1][1], [[text[a:b] for a, b in r] for r in grid], cells, caption))
     return tuple(tables)

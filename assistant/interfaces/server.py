@@ -107,6 +107,18 @@ def check_port(host: str, port: int) -> None:
             raise AssistantError(port_busy(host, port)) from None
 
 
+def _posts_to(scope: dict[str, Any], route: str) -> bool:
+    """Is this ASGI request a POST to ``route`` (under any root path)?"""
+    return scope.get("type") == "http" and scope.get("method") == "POST" and scope.get("path", "").endswith(route)
+
+
+async def _refuse(send: Any, status: int, text: str, headers: tuple[tuple[bytes, bytes], ...] = ()) -> None:
+    """Answer an ASGI request with ``status`` and a line of plain text, before the app sees it."""
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"), *headers]})
+    await send({"type": "http.response.body", "body": text.encode()})
+
+
 LOGIN_FAILURES = 5  # failed logins one client address may make within LOGIN_WINDOW_S
 LOGIN_WINDOW_S = 60.0
 
@@ -133,7 +145,7 @@ class LoginLimiter:
         return times
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope.get("type") != "http" or scope.get("method") != "POST" or not scope.get("path", "").endswith("/login"):
+        if not _posts_to(scope, "/login"):
             await self.app(scope, receive, send)
             return
         client = (scope.get("client") or ("?", 0))[0]
@@ -142,18 +154,16 @@ class LoginLimiter:
             times = self._recent(client, now)
             wait = self.window_s - (now - times[0]) if len(times) >= self.failures else 0.0
         if wait > 0:
-            body = (f"Too many failed logins from this address: try again in {math.ceil(wait)} s.").encode()
-            await send({"type": "http.response.start", "status": 429,
-                        "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                                    (b"retry-after", str(math.ceil(wait)).encode())]})
-            await send({"type": "http.response.body", "body": body})
+            await _refuse(send, 429, f"Too many failed logins from this address: try again in {math.ceil(wait)} s.",
+                          ((b"retry-after", str(math.ceil(wait)).encode()),))
             return
 
         async def watch(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 with self._lock:
                     if message["status"] == 400:  # gradio's answer to wrong credentials
-                        self._recent(client, self.clock()).append(self.clock())
+                        now = self.clock()
+                        self._recent(client, now).append(now)
                     elif message["status"] < 300:
                         self._failed.pop(client, None)
             await send(message)
@@ -172,9 +182,7 @@ class NoUploads:
         self.app = app
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope.get("type") == "http" and scope.get("method") == "POST" and scope.get("path", "").endswith("/upload"):
-            await send({"type": "http.response.start", "status": 403,
-                        "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
-            await send({"type": "http.response.body", "body": READ_ONLY.encode()})
+        if _posts_to(scope, "/upload"):
+            await _refuse(send, 403, READ_ONLY)
             return
         await self.app(scope, receive, send)
