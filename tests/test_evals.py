@@ -13,7 +13,7 @@ import pytest
 from assistant.answering.present import answer_text as text
 from assistant.errors import EvalSuiteError
 from assistant.interfaces.evals import Case, _reply, check, load_suite, metrics
-from assistant.records import Claim
+from assistant.records import Answer, CellRef, Citation, Claim
 
 QUOTE = "If Japan merely kept its 21 percent share of the market, Japan could sell about 2 million cars."
 
@@ -105,6 +105,9 @@ def _write(tmp_path: Path, lines: list[str]) -> Path:
     ('{"id": "a", "question": "q?", "expect": {"figures": "1.6 million"}}', "non-empty list of strings"),
     ('{"id": "a", "question": "q?", "expect": {"unanswerable": "yes"}}', "true or false"),
     ('{"id": "a", "question": "q?", "expect": {"figures": ["1"]}', "not valid JSON"),
+    ('{"id": "a", "question": "q?", "expect": {"scale": "millions"}}', 'expect "scale" must be one of'),
+    ('{"id": "a", "question": "q?", "expect": {"cells": [{"row": "Sales"}]}}', 'expect "cells" must be a list'),
+    ('{"id": "a", "question": "q?", "expect": {"exact": "16,682"}}', "non-empty list of strings"),
 ])
 def test_malformed_suite_names_file_and_line(tmp_path, line, message):
     good = '{"id": "ok", "question": "q?", "expect": {"figures": ["1"]}}'
@@ -225,3 +228,25 @@ def test_the_first_quote_holds_the_short_answer_cut_from_it_and_the_short_answer
     assert right.short_ok is True
     plain = check(case(answers=[["$352 million"]]), Answer("q", True, (Claim(sentence, 1),), (cite,)))
     assert plain.short_ok is None and metrics([plain])["short_answer"] is None
+
+
+def _cell_reply(value: str, label: str, headers: tuple[str, ...]) -> Answer:
+    cite = Citation(1, "income.csv", 10, 10 + len(value), value, 1.0, cell=CellRef(0, 3, 1, headers))
+    return Answer("q", True, (Claim(value, 1, "answer", label),), (cite,))
+
+
+def test_exact_scale_and_cells_score_the_answer_said_first():
+    """TAT-QA's way: the value said first, normalised, at its scale; and the cell it was read from."""
+    good = _cell_reply("16,682", " million ($)", ("Cost of sales", "2018"))
+    r = check(case(exact=["16,682"], scale="million", cells=[{"row": "Cost of sales", "column": "2018"}]), good)
+    assert r.passed and r.exact_ok and r.scale_ok, r.reasons
+    wrong_scale = _cell_reply("16,682", " thousand ($)", ("Cost of sales", "2018"))
+    r = check(case(exact=["16,682"], scale="million"), wrong_scale)
+    assert r.exact_ok and r.scale_ok is False and r.reasons == ["said at scale 'thousand', expected 'million'"]
+    wrong_cell = _cell_reply("16,055", " million ($)", ("Cost of sales", "2017"))
+    r = check(case(exact=["16,682"], cells=[{"row": "Cost of sales", "column": "2018"}]), wrong_cell)
+    assert not r.exact_ok and len(r.reasons) == 2 and "'Cost of sales' and '2018'" in r.reasons[1]
+    said_later = Answer("q", True, (Claim("Cost of sales was 16,682 in 2018.", 1),), good.citations)
+    assert check(case(exact=["16,682"]), said_later).exact_ok is False  # stated, but not said first
+    m = metrics([check(case(exact=["16,682"], scale="million"), good), check(case(exact=["1"], scale="none"), good)])
+    assert (m["exact"], m["scale_right"]) == (0.5, 0.5)

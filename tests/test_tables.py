@@ -62,3 +62,23 @@ def test_a_question_naming_no_column_of_several_quotes_the_row(table_bot):
     answer = table_bot.ask("What were 3M's net sales?").answer
     assert answer.found and all(c.role != "answer" for c in answer.claims)
     assert answer.citations[0].quote.startswith("Net sales |") and answer.citations[0].cell is None
+
+
+@pytest.mark.parametrize(("question", "period", "value"), [
+    ("Which year had the lowest cost of sales?", "2016", "15,118"),
+    ("Which year had the highest research and development spending?", "2017", "1,870"),
+    ("In which year was the cost of sales less than 16,000 million?", "2016", "15,118"),
+])
+def test_which_year_is_answered_from_the_row_compared(table_bot, question, period, value):
+    answer = table_bot.ask(question).answer
+    assert answer.found and answer.claims[0].role == "answer" and answer.claims[0].text == period
+    head = answer.citation(answer.claims[0].n)
+    assert head is not None and head.cell is not None and head.quote == period  # cited in its column header
+    row = answer.citation(answer.claims[1].n)
+    assert row is not None and value in row.quote  # the row whose values were compared is shown
+
+
+def test_which_year_needs_one_answer(table_bot):
+    """Two years below the threshold: no single year is said to be the answer."""
+    answer = table_bot.ask("In which year was the cost of sales less than 16,100 million?").answer
+    assert not (answer.claims and answer.claims[0].role == "answer" and answer.claims[0].text in ("2016", "2017"))

@@ -139,7 +139,7 @@ class Candidates:
 
     def _analyse(self, doc: Document) -> list[Sentence]:
         """Each sentence's terms, attributions, negation and comparison words."""
-        spans = self.index.sentences.get(doc.id) or sentence_spans(doc.text)
+        spans = self.index.sentences.get(doc.id) or sentence_spans(doc.text, doc.tables)
         atts = self.index.attributions.get(doc.id, [])
         out = []
         for k, (s, e) in enumerate(spans):

@@ -9,10 +9,12 @@ one such cell the answer is the ordinary one (the row quoted).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
-from ..documents.tables import headers, number
+from ..documents.tables import headers, number, periods, section
 from ..language import lexical
 from ..language.figures import find_figures
 from ..language.question import Question
@@ -30,6 +32,7 @@ class Found:
     table: Table
     cell: Cell
     headers: tuple[str, ...]
+    period: tuple[int, int] | None = None  # "Which year ...?": the span of the period that answers (in a header)
 
 
 def table_at(doc: Document, start: int) -> Table | None:
@@ -57,8 +60,9 @@ def find(q: Question, ranked: Sequence[Candidate]) -> Found | None:
     column: the one value column whose headers hold the question's year (or, with no year, its
     terms); a row with a single value needs none. None when no row is named or no one column is.
     """
-    if not (q.expects == "figure" or (q.expects == "other" and q.years)):  # "What was X in 2018?" too
-        return None
+    compare = comparison(q.text)
+    if compare is None and not (q.expects == "figure" or (q.expects == "other" and periods(q.text))):
+        return None  # "What was X in 2018?" is a figure too
     asked = set(q.terms) - {str(y) for y in q.years}
     for c in ranked[:ROWS_LOOKED_AT]:
         table = table_at(c.doc, c.start)
@@ -68,8 +72,88 @@ def find(q: Question, ranked: Sequence[Candidate]) -> Found | None:
         label = _terms(" ".join(c.doc.text[x.start:x.end] for x in table.cells
                                 if x.row == row and x.col < table.header_cols))
         if _cover(label, asked) == 1.0:
-            return _cell(q, c, table, row, label)
+            return _cell(q, c, table, row, label) if compare is None else _extreme(q, c, table, row, compare)
     return None
+
+
+_WHICH_PERIOD = re.compile(r"\b(?:which|what)\s+(?:fiscal\s+|financial\s+)?(?:year|period|quarter)s?\b", re.I)
+_MOST = re.compile(r"\b(?:higher|highest|larger|largest|greater|greatest|more|most|bigger|biggest|maximum)\b", re.I)
+_LEAST = re.compile(r"\b(?:lower|lowest|smaller|smallest|less|least|fewer|fewest|minimum)\b", re.I)
+_THAN = re.compile(r"\b(more|greater|higher|larger|above|over|exceed\w*|less|lower|smaller|fewer|below|under)\s*"
+                   r"(?:than\s*)?\$?\s*(-?\d[\d,]*(?:\.\d+)?)\s*(thousands?|millions?|billions?|%)?", re.I)
+_COMPARING = ("year", "period", "quarter", "fiscal", "higher highest larger largest greater greatest more most bigger",
+              "lower lowest smaller smallest less least fewer fewest than amount value")
+FACTORS = {"thousand": Decimal(1000), "million": Decimal(10**6), "billion": Decimal(10**9)}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What a "Which year ...?" question asks of a row's values: the most or the least, or the
+    ones beyond a threshold (``than``, in units: scale applied)."""
+
+    most: bool
+    than: Decimal | None = None
+
+
+def comparison(question: str) -> Comparison | None:
+    """The comparison a "Which year was X higher / the lowest / less than 100 million?" asks
+    (None for any other question).
+
+    >>> comparison("In which year was net income less than 100.0 million?")
+    Comparison(most=False, than=Decimal('100000000.0'))
+    >>> comparison("Which year had the highest revenue?"), comparison("What was revenue in 2019?")
+    (Comparison(most=True, than=None), None)
+    """
+    if not _WHICH_PERIOD.search(question):
+        return None
+    if m := _THAN.search(question):
+        value = Decimal(m[2].replace(",", ""))
+        scale = (m[3] or "").lower().rstrip("s")
+        return Comparison(bool(_MOST.fullmatch(m[1]) or m[1].lower() in ("above", "over") or
+                               m[1].lower().startswith("exceed")), value * FACTORS.get(scale, Decimal(1)))
+    if _MOST.search(question) or _LEAST.search(question):
+        return Comparison(bool(_MOST.search(question)))
+    return None
+
+
+def _period_span(table: Table, text: str, col: int) -> tuple[Cell, tuple[int, int]] | None:
+    """The header cell over column ``col`` that names a period, and the period's span in it."""
+    for r in range(table.header_rows - 1, -1, -1):
+        for c in range(col, table.header_cols - 1, -1):
+            cell = table.cell(r, c)
+            if cell is None:
+                continue
+            m = re.search(r"(?:FY\s?)?(?:19|20)\d\d|FY\s?'?\d\d|Q[1-4]", text[cell.start:cell.end], re.I)
+            if m:
+                return cell, (cell.start + m.start(), cell.start + m.end())
+            break  # an upper header spans to the right only from a filled cell
+    return None
+
+
+def _extreme(q: Question, c: Candidate, table: Table, row: int, compare: Comparison) -> Found | None:
+    """The period whose value in row ``row`` the comparison picks: the most or the least (one
+    alone), or the one value beyond the threshold (the table's scale applied)."""
+    text = c.doc.text
+    factor = FACTORS.get(table.scale.rstrip("s"), Decimal(1))
+    valued = []
+    for x in table.cells:
+        if x.row == row and x.col >= table.header_cols and (v := number(text[x.start:x.end])) is not None and (
+                where := _period_span(table, text, x.col)) is not None:
+            valued.append((v * factor, x, where))
+    if len(valued) < 2 or len({text[s:e] for _, _, (_, (s, e)) in valued}) < len(valued):
+        return None  # one value, or two columns of one period (segments): not a comparison of periods
+    if compare.than is not None:
+        picked = [t for t in valued if (t[0] > compare.than if compare.most else t[0] < compare.than)]
+    else:
+        best = max(v for v, _, _ in valued) if compare.most else min(v for v, _, _ in valued)
+        picked = [t for t in valued if t[0] == best]
+    if len(picked) != 1:
+        return None
+    _, cell, (_, span) = picked[0]
+    read_under = headers(table, text, row, cell.col)
+    if elsewhere(q, c.doc, table, read_under, row) - _terms(" ".join(_COMPARING)):
+        return None
+    return Found(c, table, cell, read_under, span)
 
 
 def _cell(q: Question, c: Candidate, table: Table, row: int, label: set[str]) -> Found | None:
@@ -77,11 +161,13 @@ def _cell(q: Question, c: Candidate, table: Table, row: int, label: set[str]) ->
     the question's year or terms pick."""
     values = [x for x in table.cells if x.row == row and x.col >= table.header_cols]
     under = {x: headers(table, c.doc.text, row, x.col)[table.header_cols:] for x in values}
-    years = {str(y) for y in q.years}
+    years = periods(q.text)
+    focus = set(q.focus) - label - _terms(" ".join(years))
     if years:
-        picked = [x for x in values if years & _terms(" ".join(under[x]))]
+        picked = [x for x in values if years & periods(" ".join(under[x]))]
+        if len(picked) > 1:  # one period under two headers (segments, measures): the words pick
+            picked = [x for x in picked if focus & _terms(" ".join(under[x]))]
     else:
-        focus = set(q.focus) - label
         picked = [x for x in values if focus & _terms(" ".join(under[x]))]
     if len(picked) != 1:
         picked = values if len(values) == 1 and not years else []
@@ -89,21 +175,26 @@ def _cell(q: Question, c: Candidate, table: Table, row: int, label: set[str]) ->
         return None
     cell = picked[0]
     read_under = headers(table, c.doc.text, row, cell.col)
-    if elsewhere(q, c.doc, table, read_under):
+    if elsewhere(q, c.doc, table, read_under, row):
         return None
     return Found(c, table, cell, read_under)
 
 
-def elsewhere(q: Question, doc: Document, table: Table, read_under: tuple[str, ...]) -> set[str]:
+def elsewhere(q: Question, doc: Document, table: Table, read_under: tuple[str, ...], row: int = -1) -> set[str]:
     """The question's words that neither the cell's headers, the table's caption nor the
-    document's title account for, and that the document's own text outside the table uses: the
+    document's title account for (nor the table's header rows, nor the section of ``row``), and
+    that the document's own text outside the table uses: the
     question is then about that text ("Of the 50 restaurants *acquired* in 2017, how many were
     sold?" over a row "Restaurants sold to franchisees"), not the cell. A word the document never
     uses is only the asker's own phrasing ("spend" for "expenses")."""
-    explained = _terms(" ".join(read_under)) | _terms(table.caption) | _terms(doc.display_title) | {
-        str(y) for y in q.years}
+    heads = " ".join(doc.text[c.start:c.end] for c in table.cells if c.row < table.header_rows)
+    explained = _terms(" ".join(read_under)) | _terms(table.caption) | _terms(doc.display_title) | _terms(heads) | \
+        _terms(section(table, doc.text, row)) | {str(y) for y in q.years}
     outside = _terms(doc.text[:table.start] + " " + doc.text[table.end:])
-    return (set(q.focus) - explained) & outside
+    return (set(q.focus) - explained - _MEASURE_WORDS) & outside
+
+
+_MEASURE_WORDS = _terms("amount value figure level number")  # ask for a cell's value, whatever the row
 
 
 SCALES = {"thousands": ("thousand", 1e3), "millions": ("million", 1e6), "billions": ("billion", 1e9)}  # word, factor
@@ -145,8 +236,15 @@ def in_words(found: Found, ranked: Sequence[Candidate]) -> Candidate | None:
 def segments(found: Found, ranked: Sequence[Candidate] = ()) -> list[Segment]:
     """The answer: the cell's value first (citing the cell, with its scale and unit and the
     headers it is read under), then its row (citing the row), then the sentence of the text
-    that states the same figure, if one ranks among the best."""
+    that states the same figure, if one ranks among the best. For a "Which year ...?" the
+    period said first, cited in its header, then the row whose values were compared."""
     c, cell = found.candidate, found.cell
+    if found.period is not None:  # "Which year ...?": the period, cited in its header, then the row compared
+        s, e = found.period
+        head = next(x for x in found.table.cells if x.start <= s and e <= x.end)
+        ref = CellRef(found.table.index, head.row, head.col, headers(found.table, c.doc.text, head.row, head.col))
+        return [Segment(c.doc.text[s:e], c.doc, s, e, c.prob, role="answer", cell=ref),
+                Segment(c.text, c.doc, c.start, c.end, c.prob)]
     ref = CellRef(found.table.index, cell.row, cell.col, found.headers)
     value = Segment(c.doc.text[cell.start:cell.end], c.doc, cell.start, cell.end, c.prob, role="answer",
                     label=unit_of(found.table, c.doc.text, cell), cell=ref)

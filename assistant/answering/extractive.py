@@ -55,10 +55,12 @@ class ExtractiveAnswerer:
             return Draft(found=False)
         policy = self.policy
         found_p = policy.found_p(ranked)
+        # A table row the question names word for word, and the one column its period or words
+        # name: that cell answers. The found model reads sentences; it cannot see a row's headers.
+        if (cell := cells.find(q, ranked)) is not None:
+            return Draft(True, cells.segments(cell, ranked), [], False, "", found_p)
         if not policy.found(found_p):
             return Draft(found=False, related=[_segment(c) for c in one_per_source(ranked)[:3]], found_p=found_p)
-        if (cell := cells.find(q, ranked)) is not None:  # a table row the question names: its cell answers
-            return Draft(True, cells.segments(cell, ranked), [], False, "", found_p)
         typed = q.expects in ("name", "figure", "date")
         # A second quote must hold an answer of the asked type itself: without a figure it cannot
         # help answer "how many".

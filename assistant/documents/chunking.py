@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
-from ..records import Chunk, Document
-from .tables import bar_row_lines
+from ..records import Chunk, Document, Table
+from .tables import row_lines, text_tables
 
 _ABBREVIATIONS = {"u.s", "u.n", "u.k", "jr", "sr", "mr", "mrs", "ms", "dr", "st", "inc", "corp",
                   "co", "ltd", "no", "vs", "e.g", "i.e", "gov", "sen", "rep", "gen", "jan", "feb",
@@ -49,17 +49,17 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    r"""Sentences as (start, end) offsets into ``text``; never crosses a paragraph break. Each row
-    of a "|"-separated table is a sentence of its own (``tables.bar_row_lines``): a table is
-    not one run-on sentence.
+def sentence_spans(text: str, tables: Sequence[Table] | None = None) -> list[tuple[int, int]]:
+    r"""Sentences as (start, end) offsets into ``text``; never crosses a paragraph break. Each line
+    of a table (``tables``: the document's; default, those written in ``text``) is a sentence of
+    its own: a table is not one run-on sentence.
 
     >>> t = "Exposure was:\n2019 | 2018\nUK | 24.5 | 24.9\nIt fell."
     >>> [t[a:b] for a, b in sentence_spans(t)]
     ['Exposure was:', '2019 | 2018', 'UK | 24.5 | 24.9', 'It fell.']
     """
     tok = _punkt()
-    rows = [line for run in bar_row_lines(text) for line in run]
+    rows = row_lines(text, text_tables(text) if tables is None else tables)
     out: list[tuple[int, int]] = []
     for p0, p1 in paragraph_spans(text):
         pos = p0

@@ -29,7 +29,7 @@ from ..records import Document
 from ..settings import MAX_TEXT_MB
 from .formats import MAX_TITLE, SUFFIXES, FormatError, pdf_pages, read_docx, read_html, sniff
 from .sheets import read_csv, read_xlsx
-from .tables import bar_tables
+from .tables import text_tables
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def _pages(rel: str, text: str) -> list[Document]:
             raise ValueError(f"line {lineno} is not a {{doc_name, page, text}} object: {e}") from None
         if body.strip():
             docs.append(Document(id=f"{rel}#{name}/p{page}", text=body, sha256=sha256(body), page=page, name=name,
-                                 source=rel, kind="pages", tables=bar_tables(body)))
+                                 source=rel, kind="pages", tables=text_tables(body)))
     return docs
 
 
@@ -111,8 +111,8 @@ def _read(path: Path, rel: str) -> tuple[list[Document], list[Skipped]]:
     if kind == "pdf":
         pages, empty, title = pdf_pages(path)
         heading = title or lead_title(pages[0].text)
-        docs = [Document(f"{rel}#p{p.index + 1}", p.text, sha256(p.text), p.index, name, rel, "pdf", heading)
-                for p in pages]
+        docs = [Document(f"{rel}#p{p.index + 1}", p.text, sha256(p.text), p.index, name, rel, "pdf", heading,
+                         text_tables(p.text, p.xs)) for p in pages]
         return docs, [Skipped(f"{rel} page {i + 1}", "no text layer (scanned?)") for i in empty]
     if kind == "xlsx":
         return [Document(f"{rel}#{sheet}", text, sha256(text), None, sheet, rel, "sheet", f"{name}: {sheet}", (table,))
@@ -123,12 +123,12 @@ def _read(path: Path, rel: str) -> tuple[list[Document], list[Skipped]]:
     if kind in ("html", "docx"):
         title, text = read_html(data) if kind == "html" else read_docx(data)
         return [Document(rel, text, sha256(text), None, title or name, rel, kind, title or lead_title(text),
-                         bar_tables(text))], []
+                         text_tables(text))], []
     text = _decode(data)
     if kind == "pages":
         return _pages(rel, text), []
     return [Document(id=rel, text=text, sha256=sha256(text), source=rel, heading=lead_title(text),
-                     tables=bar_tables(text))], []
+                     tables=text_tables(text))], []
 
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")

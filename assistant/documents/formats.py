@@ -79,6 +79,7 @@ class PdfPage:
     index: int  # 0-based
     text: str
     chars: tuple[int, ...]
+    xs: tuple[tuple[float, float], ...] = ()  # each position's character's left and right on the page (0, 0: none)
 
 
 def _open_pdf(path: Path) -> Any:
@@ -204,6 +205,20 @@ def largest_line(text: str, sizes: list[float]) -> str:
     return best[:MAX_TITLE]
 
 
+def _edges(textpage: Any) -> list[tuple[float, float]]:
+    """Each character's left and right on the page, in points ((0, 0) for one pdfium made up)."""
+    import pypdfium2.raw as raw
+
+    out = []
+    for ci in range(textpage.count_chars()):
+        if raw.FPDFText_IsGenerated(textpage.raw, ci) == 1:
+            out.append((0.0, 0.0))
+            continue
+        left, _, right, _ = textpage.get_charbox(ci)
+        out.append((float(left), float(right)))
+    return out
+
+
 def pdf_pages(path: Path) -> tuple[list[PdfPage], list[int], str]:
     """The pages with text, the 0-based numbers of pages without a text layer (scanned), and the
     PDF's title: its metadata Title (unless a tool's default like "untitled"), else the
@@ -215,7 +230,7 @@ def pdf_pages(path: Path) -> tuple[list[PdfPage], list[int], str]:
     try:
         meta = " ".join(str(pdf.get_metadata_dict().get("Title", "")).split())
         title = meta[:MAX_TITLE] if meta and not _JUNK_TITLE.match(meta) else ""
-        raws, empty = [], []
+        raws, empty, lefts = [], [], []
         for i in range(len(pdf)):
             page = pdf[i]
             try:
@@ -223,16 +238,20 @@ def pdf_pages(path: Path) -> tuple[list[PdfPage], list[int], str]:
                 text, chars = _page_text(textpage)
                 if not title and i < 3:
                     title = largest_line(text, [float(raw.FPDFText_GetFontSize(textpage.raw, c)) for c in chars])
+                edges = _edges(textpage)
             finally:
                 page.close()
             if text.strip():
                 raws.append(PdfPage(i, text, chars))
+                lefts.append(edges)
             else:
                 empty.append(i)
     finally:
         pdf.close()
-    pages = [PdfPage(p.index, *_without(p.text, p.chars, spans))
-             for p, spans in zip(raws, furniture([p.text for p in raws]), strict=True)]
+    pages = []
+    for p, spans, edges in zip(raws, furniture([p.text for p in raws]), lefts, strict=True):
+        text, chars = _without(p.text, p.chars, spans)
+        pages.append(PdfPage(p.index, text, chars, tuple(edges[c] for c in chars)))
     if not pages:
         raise FormatError("no text layer (scanned?): it needs OCR before it can be indexed")
     return pages, empty, title
@@ -428,6 +447,16 @@ def check_unzipped_size(data: bytes) -> None:
                           f"(limit {MAX_UNZIPPED_MB} MB, {MAX_RATIO}x): refused as a possible zip bomb")
 
 
+def _word_row(cells: Any) -> str:
+    """A Word table row as a Markdown row ("| Sales | 9 | 8 |": the outer bars keep an empty
+    first or last cell); a cell merged across columns is written once, the rest left empty."""
+    seen, out = set(), []
+    for c in cells:
+        out.append("" if id(c._tc) in seen else " ".join(c.text.split()))
+        seen.add(id(c._tc))
+    return "| " + " | ".join(out) + " |"
+
+
 def read_docx(data: bytes) -> tuple[str, str]:
     """(title, text) of a Word file: paragraphs and table rows in document order."""
     import docx
@@ -445,7 +474,7 @@ def read_docx(data: bytes) -> tuple[str, str]:
             if item.text.strip():
                 blocks.append(item.text.strip())
         elif isinstance(item, Table):
-            rows = [" | ".join(c.text.strip() for c in row.cells) for row in item.rows]
+            rows = [_word_row(row.cells) for row in item.rows]
             blocks.append("\n".join(r for r in rows if r.strip(" |")))
     text = "\n\n".join(b for b in blocks if b)
     if not text.strip():

@@ -330,7 +330,7 @@ def _reuse(d: Document, old: LoadedIndex | None, old_docs: dict[str, Any], old_c
     text rules are unchanged (attributions re-read if only their rules changed); None: ingest it."""
     prev = old_docs.get(d.id)
     if old and prev is not None and prev["sha256"] == d.sha256 and d.id in old_chunks:
-        sents = old.sentences[d.id] if same_text_rules else sentence_spans(d.text)
+        sents = old.sentences[d.id] if same_text_rules else sentence_spans(d.text, d.tables)
         if sents == old.sentences[d.id]:  # same sentences: their vectors can be reused too
             atts = old.attributions[d.id] if same_text_rules else extract(d.text, sents)
             return Planned(d, old_chunks[d.id], sents, True, atts)

@@ -27,8 +27,8 @@ EMBED_BLOCK = 64  # chunks per progress step (a display moves every 2-3 s); the 
 class ChunkerConfig:
     max_tokens: int
     min_tokens: int
-    splitter: str = "punkt+abbrev+table-rows/2"  # 2: each row of a "|" table is a sentence of its own
-    tables: str = "bars+csv+xlsx/1"  # how tables are read (``documents.tables``): a change re-reads every document
+    splitter: str = "punkt+abbrev+table-rows/3"  # 3: each line of a table (aligned by space too) a sentence
+    tables: str = "bars+aligned+csv+xlsx/2"  # how tables are read (``documents.tables``): a change re-reads all
     header: str = "name+page+2 lines/2"  # how chunks of named documents are embedded (2: 1-based pages)
 
 
@@ -80,7 +80,7 @@ def parse(d: Document, embedder: Embedder, chunker: ChunkerConfig) -> Planned:
     library's time limit on pathological text, say) comes back with ``error`` and no chunks:
     that file is skipped by name and the rest of the collection indexes."""
     try:
-        sents = sentence_spans(d.text)
+        sents = sentence_spans(d.text, d.tables)
         cs = chunk_document(d, embedder.count_tokens, chunker.max_tokens, chunker.min_tokens, sents)
         return Planned(d, cs, sents, False, extract(d.text, sents))
     except Exception as e:  # noqa: BLE001  (any failure of one document is reported, never fatal)

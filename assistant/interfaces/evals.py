@@ -27,6 +27,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import time
@@ -45,10 +46,11 @@ from ..records import Answer, Citation, Claim
 
 CASE_KEYS = {"id", "question", "turns", "expect", "note", "corpus"}
 EXPECT_KEYS = {"figures", "figures_any", "sources", "sources_all", "attribution", "unanswerable", "answers",
-               "conflict", "planted", "spans", "speaker", "speaker_kind"}
-LIST_KEYS = EXPECT_KEYS - {"unanswerable", "answers", "conflict", "spans", "speaker_kind"}
+               "conflict", "planted", "spans", "speaker", "speaker_kind", "exact", "scale", "cells"}
+LIST_KEYS = EXPECT_KEYS - {"unanswerable", "answers", "conflict", "spans", "speaker_kind", "scale", "cells"}
+SCALES = ("none", "thousand", "million", "billion", "percent")  # expect "scale": what the answer's figure counts
 SPEAKER_KINDS = ("named", "resolved")  # the source is a name / "he", "the campaign" (named elsewhere)
-ANSWER_KEYS = {"figures", "figures_any", "answers", "spans"}
+ANSWER_KEYS = {"figures", "figures_any", "answers", "spans", "exact"}
 VALUE_KEYS = ANSWER_KEYS - {"spans"}  # what a short answer can state: a place in the text is not a value
 HIT_K = 5
 
@@ -107,7 +109,70 @@ def states_answer(case: Case, text: str, where: tuple[str, int, int] | None = No
         return False
     return (all(contains_figure(text, f) for f in ex.get("figures", []))
             and (not ex.get("figures_any") or any(contains_figure(text, f) for f in ex["figures_any"]))
-            and all(any(mentions(text, a) for a in group) for group in ex.get("answers", [])))
+            and all(any(mentions(text, a) for a in group) for group in ex.get("answers", []))
+            and all(mentions(text, a) for a in ex.get("exact", [])))
+
+
+_SCALE_WORDS = [("percent", re.compile(r"%|\bper ?cent(?:age)?\b", re.I)),
+                ("billion", re.compile(r"\bbillions?\b|\d\s?bn\b", re.I)),
+                ("million", re.compile(r"\bmillions?\b|\d\s?(?:m|mn)\b", re.I)),
+                ("thousand", re.compile(r"\bthousands?\b|'000\b", re.I))]
+_ARTICLES = re.compile(r"\b(?:a|an|the)\b")
+
+
+@dataclass(frozen=True)
+class Said:
+    """The answer said first: its spans as said (each a short answer, or the first quote) and
+    the scale its words give ("none", "thousand", "million", "billion", "percent")."""
+
+    spans: tuple[str, ...]
+    scale: str
+
+
+def said_first(reply: Answer) -> Said | None:
+    """What the answer says first (None when it refuses): its leading short answers (a cell's
+    value with the words after it, "$55 million"; a name), or else its first quote whole.
+
+    >>> said_first(Answer("q", True, (Claim("16,682", 1, "answer", " million ($)"),), ()))
+    Said(spans=('16,682 million ($)',), scale='million')
+    """
+    if not reply.found or not reply.claims:
+        return None
+    lead = [c for c in itertools.takewhile(lambda c: c.role == "answer", reply.claims)] or [reply.claims[0]]
+    texts = tuple(c.text + c.label for c in lead)
+    return Said(texts, next((name for name, p in _SCALE_WORDS if any(p.search(t) for t in texts)), "none"))
+
+
+def tatqa_normal(text: str) -> str:
+    """An answer span as TAT-QA's evaluation compares it: a figure as its value to two decimals
+    (scale words, currency and thousands commas aside; "(547)" is -547), other text lower-cased
+    without punctuation or articles.
+
+    >>> [tatqa_normal(t) for t in ("$16,682 million", "(547)", "$(0.02)", "12.50%", "2,330 thousand ($)", "The Inc.")]
+    ['16682.00', '-547.00', '-0.02', '12.50', '2330.00', 'inc']
+    """
+    t = unicodedata.normalize("NFKC", text).strip()
+    bare = t
+    for _, pattern in _SCALE_WORDS:
+        bare = pattern.sub(lambda m: m.group(0)[0] if m.group(0)[0].isdigit() else "", bare)
+    bare = re.sub(r"^\((.*)\)$", r"-\1", re.sub(r"\([$€£¥]\)|[$€£¥,\s]", "", bare))
+    try:
+        return f"{round(float(bare), 2):.2f}"
+    except ValueError:
+        pass
+    words = re.sub(r"[^\w\s]", " ", t.lower())
+    return " ".join(_ARTICLES.sub(" ", words).split())
+
+
+def same_spans(said: Sequence[str], gold: Sequence[str]) -> bool:
+    """TAT-QA's exact match: the same set of normalised spans (one for a figure)."""
+    return {tatqa_normal(s) for s in said} == {tatqa_normal(g) for g in gold}
+
+
+def read_under(citation: Citation, row: str, column: str) -> bool:
+    """Is ``citation`` a table cell read under the header texts ``row`` and ``column``?"""
+    heads = {normalize(h) for h in citation.cell.headers} if citation.cell else set()
+    return normalize(row) in heads and normalize(column) in heads
 
 
 @dataclass
@@ -124,10 +189,16 @@ class Result:
     first_quote_ok: bool | None = None  # ... by the first quote alone (with the short answer cut from it)
     short_ok: bool | None = None  # the short answer said first states it (None: none given, or nothing expected)
     speaker_first: bool | None = None  # the first name the answer gives is the speaker (None: not asked)
+    exact_ok: bool | None = None  # the answer said first is the expected one, exactly (None: not asked)
+    scale_ok: bool | None = None  # ... at the expected scale (None: not asked, or refused)
 
     @property
     def passed(self) -> bool:
         return not self.reasons
+
+
+def _header_pair(x: object) -> bool:
+    return isinstance(x, dict) and set(x) == {"row", "column"} and all(isinstance(v, str) and v for v in x.values())
 
 
 def _fail(path: Path, lineno: int, msg: str) -> EvalSuiteError:
@@ -173,6 +244,11 @@ def load_suite(path: Path) -> list[Case]:
             v = expect[k]
             if not isinstance(v, list) or not v or not all(isinstance(x, str) and x for x in v):
                 raise _fail(path, lineno, f'expect "{k}" must be a non-empty list of strings')
+        if "scale" in expect and expect["scale"] not in SCALES:
+            raise _fail(path, lineno, f'expect "scale" must be one of {list(SCALES)}')
+        if "cells" in expect and not (isinstance(expect["cells"], list) and expect["cells"] and all(
+                _header_pair(x) for x in expect["cells"])):
+            raise _fail(path, lineno, 'expect "cells" must be a list of {"row", "column"} objects (header texts)')
         if "speaker_kind" in expect and expect["speaker_kind"] not in SPEAKER_KINDS:
             raise _fail(path, lineno, f'expect "speaker_kind" must be one of {list(SPEAKER_KINDS)}')
         for k in ("unanswerable", "conflict"):
@@ -246,6 +322,18 @@ def check(case: Case, reply: Answer) -> Result:
     for group in ex.get("answers", []):
         if not any(mentions(text, a) for a in group):
             res.reasons.append(f"answer not stated (expected one of {group})")
+    said = said_first(reply)
+    if "exact" in ex:
+        res.exact_ok = said is not None and same_spans(said.spans, ex["exact"])
+        if not res.exact_ok:
+            res.reasons.append(f"said first {list(said.spans) if said else 'nothing'}, expected exactly {ex['exact']}")
+    if "scale" in ex and said is not None:
+        res.scale_ok = said.scale == ex["scale"]
+        if not res.scale_ok:
+            res.reasons.append(f"said at scale {said.scale!r}, expected {ex['scale']!r}")
+    for want in ex.get("cells", []):
+        if not any(read_under(c, want["row"], want["column"]) for c in reply.citations):
+            res.reasons.append(f"no cited cell read under {want['row']!r} and {want['column']!r}")
     if (said_by := ex.get("attribution")) and not any(n.lower() in text.lower() for n in said_by):
         res.reasons.append(f"speaker not named (expected one of {said_by})")
     if speakers := ex.get("speaker"):
@@ -337,6 +425,10 @@ def metrics(results: list[Result]) -> dict[str, float | int | None]:
         "first_quote": _ratio(sum(bool(r.first_quote_ok) for r in scored), len(scored)),
         "short_answer": _ratio(sum(bool(r.short_ok) for r in shorts), len(shorts)),
         "short_given": _ratio(len(shorts), sum(r.reply.found for r in valued)),
+        "exact": _ratio(sum(bool(r.exact_ok) for r in results if r.exact_ok is not None),
+                        sum(r.exact_ok is not None for r in results)),
+        "scale_right": _ratio(sum(bool(r.scale_ok) for r in results if r.scale_ok is not None),
+                              sum(r.scale_ok is not None for r in results)),
         "conflict_flagged": _ratio(sum(r.reply.conflict for r in planted), len(planted)),
         "false_conflict": _ratio(sum(r.reply.conflict for r in unplanted), len(unplanted)),
         "refusal_accuracy": _ratio(sum(not r.reply.found for r in unanswerable), len(unanswerable)),

@@ -25,6 +25,10 @@ collection it is asked of really lacks the answer):
   collection is left out rather than mislabelled.
 - ``tatqa``: TAT-QA questions whose answer is a span of the report's text, each asked of its
   own report (paragraphs and the table as text); the dev file gives dev, the gold test file test.
+- ``tatqa-tables``: every TAT-QA question (span, multi-span, count, arithmetic; answered from the
+  table, the text or both) of 80 reports per split, each report its own collection, written in
+  rotation as a web page, a Word file, a PDF and aligned plain text (``renderings``); scored as
+  TAT-QA scores (the answer said first, exact after normalisation, and its scale).
 - ``qmsum``: "what did X say / think about Y" questions over meeting transcripts (one line per
   turn, "Speaker: words"); the answer is right when a cited sentence lies in the gold turns.
   Its val file gives dev, its test file test, each over its own meetings. Questions are
@@ -60,12 +64,15 @@ from typing import Any
 from assistant.interfaces.evals import mentions
 from assistant.language.figures import contains_figure, parse_figure
 
+from .renderings import RENDERINGS, write
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 SHARED = ROOT.parent / "shared" / "benchmarks"
 DATA = HERE / "data"
 
-SUITES = ["rgb-clean", "rgb-mixed", "rgb-unanswerable", "quotesum", "tatqa", "financebench", "qmsum", "polnear"]
+SUITES = ["rgb-clean", "rgb-mixed", "rgb-unanswerable", "quotesum", "tatqa", "tatqa-tables", "financebench", "qmsum",
+          "polnear"]
 POLNEAR_PER_KIND = 200  # questions per source kind (named / resolved)
 TATQA_PER_SPLIT = 150  # questions per split (each has its own small index)
 
@@ -89,9 +96,12 @@ class SuiteWriter:
         self.cases: dict[str, list[dict[str, Any]]] = {"dev": [], "test": []}
 
     def doc(self, rel: str, text: str) -> str:
+        return self.blob(rel, text.encode("utf-8"))
+
+    def blob(self, rel: str, data: bytes) -> str:
         path = self.dir / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        path.write_bytes(data)
         return path.name
 
     def case(self, split: str, case: dict[str, Any]) -> None:
@@ -258,6 +268,40 @@ def tatqa_report(ctx: dict[str, Any]) -> str:
     return f"{paras}\n\n{_table_text(ctx['table']['table'])}\n"
 
 
+TABLES_PER_SPLIT = 80  # reports per split of tatqa-tables (20 per rendering; each has its own small index)
+REPORT_TITLE = "Annual report extract"  # TAT-QA names no company: every report gets this neutral title
+
+
+def tatqa_answers(q: dict[str, Any]) -> list[str]:
+    """A TAT-QA question's gold answer as strings (one per span; a number as TAT-QA wrote it)."""
+    answer = q["answer"]
+    return [str(a) for a in answer if str(a).strip()] if isinstance(answer, list) else [str(answer)]
+
+
+def convert_tatqa_tables(src: Path, out: Path = DATA,
+                         per_split: int = TABLES_PER_SPLIT) -> dict[str, dict[str, int]]:
+    """Every question (span, multi-span, count, arithmetic; from table, text or both) of
+    ``per_split`` reports per split, each report its own collection, written in rotation as a
+    web page, a Word file, a PDF and aligned plain text (``renderings``). Expectation: TAT-QA's
+    own, the answer said first, exact after normalisation, at the right scale (``exact``, ``scale``);
+    the case's note says its answer type, answer source and rendering, for the breakdowns."""
+    w = SuiteWriter("tatqa-tables", out)
+    for split, name in TATQA_FILES.items():
+        contexts = json.loads((src / name).read_text(encoding="utf-8"))
+        random.Random(f"tatqa-tables-{split}").shuffle(contexts)
+        for i, ctx in enumerate(contexts[:per_split]):
+            uid, kind = ctx["table"]["uid"][:8], RENDERINGS[i % len(RENDERINGS)]
+            paras = [p["text"].strip() for p in sorted(ctx["paragraphs"], key=lambda p: p["order"])]
+            w.blob(f"corpora/{uid}/report.{kind}", write(kind, REPORT_TITLE, paras, ctx["table"]["table"]))
+            for q in ctx["questions"]:
+                if not (answers := tatqa_answers(q)):
+                    continue
+                w.case(split, {"id": q["uid"], "question": q["question"], "corpus": f"corpora/{uid}",
+                               "expect": {"exact": answers, "scale": q["scale"] or "none"},
+                               "note": f"type={q['answer_type']} from={q['answer_from']} rendering={kind}"})
+    return {"tatqa-tables": w.close()}
+
+
 def convert_tatqa(src: Path, out: Path = DATA, per_split: int = TATQA_PER_SPLIT) -> dict[str, dict[str, int]]:
     w = SuiteWriter("tatqa", out)
     for split, name in TATQA_FILES.items():
@@ -419,6 +463,7 @@ CONVERTERS: dict[str, tuple[str, Callable[..., dict[str, dict[str, int]]]]] = {
     "rgb": ("rgb-counterfactual", convert_rgb),
     "quotesum": ("quotesum", convert_quotesum),
     "tatqa": ("tat-qa", convert_tatqa),
+    "tatqa-tables": ("tat-qa", convert_tatqa_tables),
     "financebench": ("financebench", convert_financebench),
     "qmsum": ("qmsum", convert_qmsum),
     "polnear": ("polnear-dev", convert_polnear),

@@ -38,6 +38,7 @@ CACHE = HERE / "cache"
 COLUMNS = [  # (metric key, column title)
     ("cases", "cases (answerable / not)"), ("answer_right", "answer right"), ("first_quote", "answer in 1st quote"),
     ("short_given", "short answer given (answered)"), ("short_answer", "short answer right (given)"),
+    ("exact", "exact, said first"), ("scale_right", "scale right (given)"),
     ("refusal_accuracy", "unanswerable refused"), ("false_refusal_rate", "false refusal"),
     ("conflict_flagged", "conflict flagged (planted)"), ("false_conflict", "conflict flagged (none planted)"),
     ("citation_precision", "citation precision"), ("citation_recall", "citation recall"),
@@ -107,6 +108,28 @@ def run_suite(suite: str, split: str, embedder: Embedder, settings: Settings,
     return out
 
 
+def facets(note: str) -> dict[str, str]:
+    """A case note's "key=value" words ("type=span from=table rendering=pdf")."""
+    return dict(w.split("=", 1) for w in note.split() if "=" in w)
+
+
+def breakdown(results: list[Result]) -> str:
+    """Exact match, scale and refusals by each facet of the cases' notes (answer type, source,
+    rendering), as a Markdown table; "" when the cases have none."""
+    groups: dict[tuple[str, str], list[Result]] = defaultdict(list)
+    for r in results:
+        for k, v in facets(r.case.note).items():
+            groups[(k, v)].append(r)
+    if not groups:
+        return ""
+    lines = ["| facet | cases | exact, said first | scale right (given) | refused |", "|---|---:|---:|---:|---:|"]
+    for (k, v), rs in sorted(groups.items()):
+        m = metrics(rs)
+        lines.append(f"| {k}={v} | {len(rs)} | {_fmt(m['exact'])} | {_fmt(m['scale_right'])} | "
+                     f"{_fmt(sum(not r.reply.found for r in rs) / len(rs))} |")
+    return "\n".join(lines) + "\n"
+
+
 def _fmt(v: Any) -> str:
     if v is None:
         return "–"
@@ -141,6 +164,7 @@ def main(
     ablation = ablation_label()
     for sp in splits:
         rows: list[tuple[str, str, dict[str, Any]]] = []
+        md_breakdowns: list[str] = []
         for name in suites:
             results = run_suite(name, sp, embedder, settings, engines)
             for eng, res in results.items():
@@ -150,11 +174,14 @@ def main(
                 label = NEAREST_NAME if name in ATTRIBUTION_SUITES and eng == ENGINES[1] else \
                     ablation if eng == ABLATION_ENGINE else eng
                 rows.append((name, label, {**metrics(res), "cases": f"{len(res)} ({n_ans} / {len(res) - n_ans})"}))
+            for eng, res in results.items():
+                if table_of := breakdown(res):
+                    md_breakdowns.append(f"### {sp} · {name} · {eng}\n\n{table_of}")
             for r in [r for r in results.get(ENGINES[0], []) if not r.passed][:failures]:
                 typer.echo(f"FAIL {sp}/{name}/{r.case.id} {r.case.question!r}\n  {'; '.join(r.reasons)}\n"
                            f"  answer: {answer_text(r.reply)[:300]!r}")
         report["splits"][sp] = [{"suite": s, "engine": e, **m} for s, e, m in rows]
-        block = f"## {sp} split\n\n{table(rows)}\n"
+        block = f"## {sp} split\n\n{table(rows)}\n" + "".join(f"\n{b}" for b in md_breakdowns)
         md.append(block)
         typer.echo(block)
     typer.echo(f"({time.perf_counter() - t0:.0f} s)")

@@ -1,0 +1,89 @@
+"""Every reader finds a table's cells, each a span of its document's text, read under its row
+and column headers: a web page's <table>, a Word table (merged cells too), a PDF's drawn table
+(cells parted by the blank between them on the page), aligned plain text, and the rows of a
+filing page where single spaces part the figures. No model is loaded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.documents.chunking import sentence_spans
+from assistant.documents.corpus import load_file
+from assistant.documents.tables import aligned_tables, headers, periods, text_tables
+from assistant.records import Document
+from evals.external.renderings import RENDERINGS, write
+
+GRID = [["(Millions, except per share amounts)", "2018", "2017", "2016"],
+        ["Net sales", "$ 32,765", "$ 31,657", "$ 30,109"],
+        ["Operating expenses", "", "", ""],
+        ["Cost of sales", "16,682", "16,055", "15,118"],
+        ["Other expense (income)", "(547)", "—", "12"]]
+PARAGRAPHS = ["Cost of sales rose in 2018 as the company grew.", "The table below gives the income statement."]
+
+
+def _cell(doc: Document, row_label: str, column: str) -> tuple[str, tuple[str, ...], str]:
+    """The text, headers and table scale of the cell in the row labelled ``row_label`` under ``column``."""
+    for table in doc.tables:
+        for cell in table.cells:
+            under = headers(table, doc.text, cell.row, cell.col)
+            if under[:1] == (row_label,) and column in under:
+                return doc.text[cell.start:cell.end], under, table.scale
+    raise AssertionError(f"no cell under {row_label!r} and {column!r} in {doc.id}: {doc.text[-400:]!r}")
+
+
+@pytest.mark.parametrize("kind", RENDERINGS)
+def test_each_format_reads_the_table_cell_by_cell(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / f"report.{kind}"
+    path.write_bytes(write(kind, "Income statement", PARAGRAPHS, GRID))
+    docs, skipped = load_file(path, path.name)
+    assert not skipped and len(docs) == 1
+    doc = docs[0]
+    value, under, scale = _cell(doc, "Cost of sales", "2018")
+    assert value == "16,682" and under[-1] == "2018" and scale == "millions", under
+    assert _cell(doc, "Other expense (income)", "2018")[0] == "(547)"
+    assert _cell(doc, "Net sales", "2016")[0] == "$ 30,109"
+    rows = [doc.text[a:b] for a, b in sentence_spans(doc.text, doc.tables)]
+    assert any(r.strip("| ").startswith("Cost of sales") and "16,682" in r and "15,118" in r for r in rows), rows
+    assert not any("Cost of sales" in r and "Net sales" in r for r in rows), "two rows glued into one sentence"
+
+
+def test_a_merged_word_cell_is_written_once(tmp_path: Path) -> None:
+    import io
+
+    import docx
+
+    d = docx.Document()
+    table = d.add_table(rows=2, cols=3)
+    table.cell(0, 1).merge(table.cell(0, 2)).text = "Year ended"
+    for c, v in enumerate(["Sales", "9", "8"]):
+        table.cell(1, c).text = v
+    buf = io.BytesIO()
+    d.save(buf)
+    path = tmp_path / "merged.docx"
+    path.write_bytes(buf.getvalue())
+    (doc,), _ = load_file(path, path.name)
+    assert doc.text.count("Year ended") == 1 and "| Sales | 9 | 8 |" in doc.text
+
+
+def test_a_filing_page_with_single_spaces_still_parts_its_figures() -> None:
+    text = ("Income statement\n(Millions) 2018 2017 2016\nNet sales $ 32,765 $ 31,657 $ 30,109\n"
+            "Cost of sales 16,682 16,055 15,118\nThe company sold 5 plants in 2018 and 2019.\n")
+    (table,) = aligned_tables(text)
+    cell = next(c for c in table.cells if text[c.start:c.end] == "16,055")
+    assert headers(table, text, cell.row, cell.col) == ("Cost of sales", "2017")
+    assert text[:table.end].endswith("15,118"), "the prose line after the table is not a row"
+
+
+@pytest.mark.parametrize("prose", [
+    "Revenue was $390,000 in 2018 and $440,000 in 2019.\nIt rose by 12% to 1,200 units.\n",
+    "We sold 12 cars.\nWe bought 7 vans.\n",
+    "Sales rose from 1,000 to 1,234 in 2019, as the table shows; costs rose from 5 to 6.\n" * 2,
+])
+def test_prose_with_figures_is_not_a_table(prose: str) -> None:
+    assert text_tables(prose) == ()
+
+
+def test_periods_are_read_one_way() -> None:
+    assert periods("What was it in FY19?") == periods("fiscal 2019") == periods("2019 €m") == {"2019"}
