@@ -82,3 +82,31 @@ def test_which_year_needs_one_answer(table_bot):
     """Two years below the threshold: no single year is said to be the answer."""
     answer = table_bot.ask("In which year was the cost of sales less than 16,100 million?").answer
     assert not (answer.claims and answer.claims[0].role == "answer" and answer.claims[0].text in ("2016", "2017"))
+
+
+def test_two_periods_asked_are_two_cells_in_the_order_asked(table_bot):
+    turn = table_bot.ask("What were 3M's net sales in 2016 and 2018 respectively?")
+    answers = [c for c in turn.answer.claims if c.role == "answer"]
+    assert [c.text for c in answers] == ["$ 30,109", "$ 32,765"], turn.text
+    cites = [turn.answer.citation(c.n) for c in answers]
+    assert [c.cell.headers[-1] for c in cites if c and c.cell] == ["2016", "2018"]
+    assert turn.text.startswith("$ 30,109 million [1], $ 32,765 million [2]: ")
+
+
+def test_a_change_between_two_periods_is_not_answered_with_its_operands(table_bot):
+    answer = table_bot.ask("What was the change in 3M's cost of sales from 2017 to 2018?").answer
+    assert sum(c.role == "answer" for c in answer.claims) < 2
+
+
+def test_the_years_a_table_covers_are_its_period_headers(table_bot):
+    answer = table_bot.ask("Which years does the 3M income statement cover?").answer
+    said = [c.text for c in answer.claims if c.role == "answer"]
+    assert said == ["2018", "2017", "2016"], answer
+    assert all((c := answer.citation(n)) and c.cell and c.cell.row == 0 for n in range(1, 4))
+
+
+def test_which_row_is_highest_is_answered_by_its_label(table_bot):
+    answer = table_bot.ask("Which region had the highest credit risk exposure in 2019?").answer
+    assert answer.claims[0].role == "answer" and answer.claims[0].text == "United Kingdom", answer
+    row = answer.citation(answer.claims[1].n)
+    assert row is not None and "24.5" in row.quote  # the row whose value made it the highest

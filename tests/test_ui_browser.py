@@ -742,3 +742,56 @@ def test_conversations_are_saved_reopened_renamed_exported_and_deleted(tmp_path,
         assert p.page.get_by_role("option", name="Ishihara and the quota", exact=False).count() == 0
     finally:
         app.stop()
+
+
+def test_a_cell_citation_shows_its_table_and_a_pdf_cell_is_boxed(tmp_path, browser):
+    """A figure read from a spreadsheet cell: the viewer shows the table with that cell outlined
+    and the row label and column header it is read under marked, all on screen. A figure read
+    from a table drawn in a PDF: the box on the rendered page covers the cell's characters."""
+    import pypdfium2 as pdfium
+
+    from evals.external.renderings import pdf_file
+
+    from .docfactory import INCOME_CSV
+
+    grid = [["(in thousands)", "2019", "2018"], ["Turbine output", "48,250", "41,900"],
+            ["Blade output", "12,100", "11,800"]]
+    pdf = pdf_file("Plant output", ["Output by plant for the last two years."], grid)
+    corpus = make_corpus(tmp_path, {"3M_income_statement.csv": INCOME_CSV, "plant.pdf": pdf})
+    app = App(corpus, tmp_path / "index")
+    try:
+        p = Page(browser, app.url)
+        answer = p.ask("What was 3M's cost of sales in 2018?")
+        assert answer.inner_text().startswith("16,682 million ($) [1]")
+        p.page.locator("#sources .source").first.click()
+        cited = p.page.locator("#article .table-view td.cited")
+        cited.wait_for(state="visible", timeout=30000)
+        assert cited.inner_text() == "16,682" and cited.evaluate(IN_VIEW)
+        under = [u.inner_text() for u in p.page.locator("#article .table-view .under").all() if u.is_visible()]
+        assert "Cost of sales" in under and "2018" in under, under
+        assert p.page.locator("#article .table-view td.cited mark.hl").is_visible()
+        p.page.locator("#article").screenshot(path=str(SHOTS / "13-cell-citation-table.png"))
+
+        answer = p.ask("What was the turbine output in 2018?")
+        assert answer.inner_text().startswith("41,900 thousand [1]"), answer.inner_text()
+        p.page.locator("#sources .source", has_text="p. 1").first.click()
+        p.page.locator("#article .pdf-hl").first.wait_for(state="visible", timeout=30000)
+        img = p.page.locator("#article .pdf-page img").bounding_box()
+        boxes = [b.bounding_box() for b in p.page.locator("#article .pdf-hl").all()]
+        doc = pdfium.PdfDocument(str(corpus / "plant.pdf"))
+        page = doc[0]
+        width, height = page.get_size()
+        tp = page.get_textpage()
+        found = tp.search("41,900").get_next()
+        assert found is not None and img and boxes and all(boxes)
+        for i in range(found[0], found[0] + found[1]):
+            left, bottom, right, top = tp.get_charbox(i)
+            cx = img["x"] + (left + right) / 2 / width * img["width"]
+            cy = img["y"] + (1 - (bottom + top) / 2 / height) * img["height"]
+            assert any(b["x"] <= cx <= b["x"] + b["width"] and b["y"] <= cy <= b["y"] + b["height"]
+                       for b in boxes if b), (i, cx, cy, boxes)
+        box = boxes[0]
+        assert box and box["width"] < img["width"] / 4, "the box is the cell's, not the row's"
+        p.page.locator("#article").screenshot(path=str(SHOTS / "14-pdf-cell-boxed.png"))
+    finally:
+        app.stop()

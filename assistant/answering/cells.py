@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..documents.tables import headers, number, periods, section
+from ..documents.tables import headers, number, period_list, periods, section
 from ..language import lexical
 from ..language.figures import find_figures
 from ..language.question import Question
@@ -26,13 +26,18 @@ ROWS_LOOKED_AT = 8  # the best candidates searched for a table row the question 
 
 @dataclass(frozen=True)
 class Found:
-    """The cell that answers, with the row it was found in."""
+    """The cells that answer (in the order asked), with the row they were found in."""
 
     candidate: Candidate
     table: Table
-    cell: Cell
-    headers: tuple[str, ...]
-    period: tuple[int, int] | None = None  # "Which year ...?": the span of the period that answers (in a header)
+    cells: tuple[Cell, ...]
+    said: tuple[tuple[int, int], ...] = ()  # what is said of each cell: its value whole (default), or
+    # the words in it that answer a "Which year / segment ...?" (a period in a header, a row's label)
+    row: tuple[int, int] | None = None  # the span of the row compared, when it is not the candidate's
+
+    @property
+    def values(self) -> bool:
+        return not self.said
 
 
 def table_at(doc: Document, start: int) -> Table | None:
@@ -56,24 +61,36 @@ def find(q: Question, ranked: Sequence[Candidate]) -> Found | None:
     """The cell of a table row among the best candidates that answers figure question ``q`` (or a
     "What was X in 2018?" whose type the words leave open: a row's value under that year is a figure).
 
-    The row: the best-ranked one whose label's words are all asked about ("Cost of sales"). The
-    column: the one value column whose headers hold the question's year (or, with no year, its
-    terms); a row with a single value needs none. None when no row is named or no one column is.
+    The row: one whose label's words are all asked about ("Cost of sales"), the most specific
+    (most words, its section's asked words counted too; the better ranked on a tie). A row of
+    the best ``ROWS_LOOKED_AT`` candidates may be named by one word ("Revenue"); further down,
+    by two or more (the sentence scorer ranks prose above rows that name the same thing). The
+    column: the one value column whose headers hold the question's period (or, with no period,
+    its words); a row with a single value needs none. None when no row is named or no one column is.
     """
     compare = comparison(q.text)
+    if compare is None and (most := ranking(q.text)) is not None:
+        return _best_row(q, ranked, most)
+    if compare is None and _LIST_PERIODS.search(q.text):
+        return _listed_periods(ranked)
     if compare is None and not (q.expects == "figure" or (q.expects == "other" and periods(q.text))):
         return None  # "What was X in 2018?" is a figure too
     asked = set(q.terms) - {str(y) for y in q.years}
-    for c in ranked[:ROWS_LOOKED_AT]:
+    named: list[tuple[int, int, Candidate, Table, int, set[str]]] = []
+    for rank, c in enumerate(ranked):
         table = table_at(c.doc, c.start)
         row = _row_of(table, c.start, c.end) if table is not None else None
         if table is None or row is None or row < table.header_rows:
             continue
         label = _terms(" ".join(c.doc.text[x.start:x.end] for x in table.cells
                                 if x.row == row and x.col < table.header_cols))
-        if _cover(label, asked) == 1.0:
-            return _cell(q, c, table, row, label) if compare is None else _extreme(q, c, table, row, compare)
-    return None
+        if label and label <= asked and (rank < ROWS_LOOKED_AT or len(label) >= 2):
+            specific = len(label) + len(_terms(section(table, c.doc.text, row)) & asked - label)
+            named.append((-specific, rank, c, table, row, label))
+    if not named:
+        return None
+    _, _, c, table, row, label = min(named, key=lambda n: n[:2])
+    return _cell(q, c, table, row, label) if compare is None else _extreme(q, c, table, row, compare)
 
 
 _WHICH_PERIOD = re.compile(r"\b(?:which|what)\s+(?:fiscal\s+|financial\s+)?(?:year|period|quarter)s?\b", re.I)
@@ -116,6 +133,91 @@ def comparison(question: str) -> Comparison | None:
     return None
 
 
+_WHICH_ROW = re.compile(r"\bwhich\b|\bwhat (?:is|was|are|were) the \w+(?: \w+)? (?:that|with)\b", re.I)
+_SUPERLATIVE_MOST = re.compile(r"\b(?:higher|highest|larger|largest|greater|greatest|most|bigger|biggest)\b", re.I)
+
+
+def ranking(question: str) -> bool | None:
+    """Whether a "Which segment has the highest ...?" asks for the most (True) or the least
+    (False) of a table's rows; None for any other question (a "Which year ...?" among them).
+
+    >>> ranking("Which contractual obligation has the highest total value?"), ranking("Which year was it higher?")
+    (True, None)
+    """
+    if not _WHICH_ROW.search(question) or _WHICH_PERIOD.search(question) or _THAN.search(question):
+        return None
+    if _SUPERLATIVE_MOST.search(question):
+        return True
+    return False if _LEAST.search(question) else None
+
+
+# A question asking for a figure computed from cells ("the change from 2018 to 2019"): its operands
+# are not its answer.
+DERIVED = re.compile(r"\b(?:change[sd]?|difference|differ|average|mean|sum|increase[sd]?|decrease[sd]?|growth|grow|"
+                     r"grew|rise|rose|fall|fell|ratio|proportion|percentage|combined|total of|in total|altogether|"
+                     r"how much (?:more|less|higher|lower))\b", re.I)
+_LIST_PERIODS = re.compile(r"\b(?:which|what)\s+(?:fiscal\s+|financial\s+)?(?:years|periods)\b", re.I)
+
+
+def _top_table(ranked: Sequence[Candidate]) -> tuple[Candidate, Table] | None:
+    """The best-ranked candidate that lies in a table, and its table."""
+    for c in ranked[:ROWS_LOOKED_AT]:
+        if (table := table_at(c.doc, c.start)) is not None:
+            return c, table
+    return None
+
+
+def _listed_periods(ranked: Sequence[Candidate]) -> Found | None:
+    """"Which years does the table cover?": the periods that head the best-ranked table's
+    columns, each cited in its header, in the table's order (two at least)."""
+    if (top := _top_table(ranked)) is None:
+        return None
+    c, table = top
+    seen: dict[str, tuple[Cell, tuple[int, int]]] = {}
+    for col in range(table.header_cols, table.cols):
+        if (where := _period_span(table, c.doc.text, col)) is not None:
+            seen.setdefault(c.doc.text[where[1][0]:where[1][1]], where)
+    if len(seen) < 2:
+        return None
+    return Found(c, table, tuple(h for h, _ in seen.values()), tuple(s for _, s in seen.values()))
+
+
+def _best_row(q: Question, ranked: Sequence[Candidate], most: bool) -> Found | None:
+    """The row of the best-ranked table whose value in the column the question names is the
+    most (or least): its label answers. The column: the one whose headers share the most words
+    with the question (its period, if it names one); rows labelled "Total" are not ranked."""
+    if (top := _top_table(ranked)) is None:
+        return None
+    c, table = top
+    text, asked, want = c.doc.text, set(q.terms), periods(q.text)
+    scored = []
+    for col in range(table.header_cols, table.cols):
+        heads = " ".join(text[x.start:x.end] for x in table.cells if x.col == col and x.row < table.header_rows)
+        if want and not want & periods(heads):
+            continue
+        scored.append((len(_terms(heads) & asked), col))
+    best = max((s for s, _ in scored), default=0)
+    cols = [col for s, col in scored if s == best]
+    if len(cols) != 1:
+        return None
+    rows = []
+    for x in table.cells:
+        if x.col == cols[0] and x.row >= table.header_rows and (v := number(text[x.start:x.end])) is not None:
+            label = table.cell(x.row, 0)
+            if label is not None and not text[label.start:label.end].lower().startswith("total"):
+                rows.append((v, x, label))
+    if len(rows) < 2:
+        return None
+    extreme = max(v for v, _, _ in rows) if most else min(v for v, _, _ in rows)
+    picked = [t for t in rows if t[0] == extreme]
+    if len(picked) != 1:
+        return None
+    _, cell, label = picked[0]
+    span = [x for x in table.cells if x.row == cell.row]
+    row = (min(x.start for x in span), max(x.end for x in span))
+    return Found(c, table, (label,), ((label.start, label.end),), row)
+
+
 def _period_span(table: Table, text: str, col: int) -> tuple[Cell, tuple[int, int]] | None:
     """The header cell over column ``col`` that names a period, and the period's span in it."""
     for r in range(table.header_rows - 1, -1, -1):
@@ -149,11 +251,10 @@ def _extreme(q: Question, c: Candidate, table: Table, row: int, compare: Compari
         picked = [t for t in valued if t[0] == best]
     if len(picked) != 1:
         return None
-    _, cell, (_, span) = picked[0]
-    read_under = headers(table, text, row, cell.col)
-    if elsewhere(q, c.doc, table, read_under, row) - _terms(" ".join(_COMPARING)):
+    _, cell, (head, span) = picked[0]
+    if elsewhere(q, c.doc, table, headers(table, text, row, cell.col), row) - _terms(" ".join(_COMPARING)):
         return None
-    return Found(c, table, cell, read_under, span)
+    return Found(c, table, (head,), (span,))
 
 
 def _cell(q: Question, c: Candidate, table: Table, row: int, label: set[str]) -> Found | None:
@@ -161,8 +262,15 @@ def _cell(q: Question, c: Candidate, table: Table, row: int, label: set[str]) ->
     the question's year or terms pick."""
     values = [x for x in table.cells if x.row == row and x.col >= table.header_cols]
     under = {x: headers(table, c.doc.text, row, x.col)[table.header_cols:] for x in values}
-    years = periods(q.text)
+    asked = period_list(q.text)
+    years = set(asked)
     focus = set(q.focus) - label - _terms(" ".join(years))
+    if len(asked) >= 2 and not DERIVED.search(q.text):  # "What was X in 2019 and 2018?": each period's cell
+        each = [[x for x in values if p in periods(" ".join(under[x]))] for p in asked]
+        if all(len(e) == 1 for e in each) and len({e[0] for e in each}) == len(each) and not elsewhere(
+                q, c.doc, table, headers(table, c.doc.text, row, each[0][0].col), row):
+            return Found(c, table, tuple(e[0] for e in each))
+        return None
     if years:
         picked = [x for x in values if years & periods(" ".join(under[x]))]
         if len(picked) > 1:  # one period under two headers (segments, measures): the words pick
@@ -174,10 +282,9 @@ def _cell(q: Question, c: Candidate, table: Table, row: int, label: set[str]) ->
     if len(picked) != 1:
         return None
     cell = picked[0]
-    read_under = headers(table, c.doc.text, row, cell.col)
-    if elsewhere(q, c.doc, table, read_under, row):
+    if elsewhere(q, c.doc, table, headers(table, c.doc.text, row, cell.col), row):
         return None
-    return Found(c, table, cell, read_under)
+    return Found(c, table, (cell,))
 
 
 def elsewhere(q: Question, doc: Document, table: Table, read_under: tuple[str, ...], row: int = -1) -> set[str]:
@@ -222,8 +329,8 @@ def unit_of(table: Table, text: str, cell: Cell) -> str:
 def in_words(found: Found, ranked: Sequence[Candidate]) -> Candidate | None:
     """The best-ranked sentence outside a table that states the cell's value (its scale applied:
     "$55" in a table in millions is "$55 million"): the text's own account of the figure."""
-    value = number(found.candidate.doc.text[found.cell.start:found.cell.end])
-    if value is None:
+    value = number(found.candidate.doc.text[found.cells[0].start:found.cells[0].end])
+    if value is None or len(found.cells) > 1 or not found.values:
         return None
     want = float(value) * (SCALES[found.table.scale][1] if found.table.scale in SCALES else 1.0)
     for c in ranked[:ROWS_LOOKED_AT]:
@@ -234,21 +341,18 @@ def in_words(found: Found, ranked: Sequence[Candidate]) -> Candidate | None:
 
 
 def segments(found: Found, ranked: Sequence[Candidate] = ()) -> list[Segment]:
-    """The answer: the cell's value first (citing the cell, with its scale and unit and the
-    headers it is read under), then its row (citing the row), then the sentence of the text
+    """The answer: each cell's value first (citing the cell, with its scale and unit and the
+    headers it is read under), then their row (citing the row), then the sentence of the text
     that states the same figure, if one ranks among the best. For a "Which year ...?" the
-    period said first, cited in its header, then the row whose values were compared."""
-    c, cell = found.candidate, found.cell
-    if found.period is not None:  # "Which year ...?": the period, cited in its header, then the row compared
-        s, e = found.period
-        head = next(x for x in found.table.cells if x.start <= s and e <= x.end)
-        ref = CellRef(found.table.index, head.row, head.col, headers(found.table, c.doc.text, head.row, head.col))
-        return [Segment(c.doc.text[s:e], c.doc, s, e, c.prob, role="answer", cell=ref),
-                Segment(c.text, c.doc, c.start, c.end, c.prob)]
-    ref = CellRef(found.table.index, cell.row, cell.col, found.headers)
-    value = Segment(c.doc.text[cell.start:cell.end], c.doc, cell.start, cell.end, c.prob, role="answer",
-                    label=unit_of(found.table, c.doc.text, cell), cell=ref)
-    out = [value, Segment(c.text, c.doc, c.start, c.end, c.prob)]
+    period (or the row's label) said first, cited in its cell, then the row whose values were compared."""
+    c, table, text = found.candidate, found.table, found.candidate.doc.text
+    out = []
+    for cell, (s, e) in zip(found.cells, found.said or [(x.start, x.end) for x in found.cells], strict=True):
+        ref = CellRef(table.index, cell.row, cell.col, headers(table, text, cell.row, cell.col))
+        out.append(Segment(text[s:e], c.doc, s, e, c.prob, role="answer", cell=ref,
+                           label=unit_of(table, text, cell) if found.values else ""))
+    a, b = found.row or (c.start, c.end)
+    out.append(Segment(text[a:b], c.doc, a, b, c.prob))
     if (said := in_words(found, ranked)) is not None:
         out.append(Segment(said.text, said.doc, said.start, said.end, said.prob))
     return out

@@ -62,7 +62,7 @@ def pieces(answer: Answer) -> Iterator[Piece]:
     claims = answer.claims
     for i, claim in enumerate(claims):
         if claim.role == "answer":  # the value first; its sentence follows (and cites it, if the same)
-            if not first:
+            if not first and claims[i - 1].role != "answer":
                 yield "break", " "
             first = False
             if claim.label == UNNAMED:
@@ -72,7 +72,7 @@ def pieces(answer: Answer) -> Iterator[Piece]:
                 yield "word", claim.label
             if i + 1 >= len(claims) or claims[i + 1].n != claim.n:
                 yield "cite", claim.n
-            yield "word", ": "
+            yield "word", ", " if i + 1 < len(claims) and claims[i + 1].role == "answer" else ": "
             continue
         if claim.role == "speaker":
             yield "word", f' ("{claim.label}" is '

@@ -156,14 +156,34 @@ def headers(table: Table, text: str, row: int, col: int) -> tuple[str, ...]:
 _PERIOD = re.compile(r"\b(?:FY\s?'?(\d\d)|(?:FY\s?)?((?:19|20)\d\d))\b|\b(Q[1-4])\b", re.I)
 
 
-def periods(text: str) -> set[str]:
-    """The years and quarters a header or question names, one way each: "FY19", "FY2019",
-    "fiscal 2019" and "2019 €m" are "2019"; "Q3" is "q3".
+_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:to|through|[-\u2013])\s*((?:19|20)\d\d)\b")
 
-    >>> sorted(periods("FY19** vs 2018 €m, Q3")), periods("Scope 1 and 2")
-    (['2018', '2019', 'q3'], set())
+
+def period_list(text: str) -> list[str]:
+    """The years and quarters a header or question names, in order, one way each: "FY19",
+    "FY2019", "fiscal 2019" and "2019 €m" are "2019"; "Q3" is "q3"; "2019 to 2017" is each year.
+
+    >>> period_list("FY19** vs 2018 €m, Q3"), period_list("fiscal years 2019 to 2017"), period_list("Scope 1")
+    (['2019', '2018', 'q3'], ['2019', '2018', '2017'], [])
     """
-    return {(f"20{m[1]}" if m[1] else m[2] or m[3]).lower() for m in _PERIOD.finditer(text)}
+    out: list[str] = []
+    for m in _PERIOD.finditer(_RANGE.sub(_spelled_out, text)):
+        p = (f"20{m[1]}" if m[1] else m[2] or m[3]).lower()
+        if p not in out:
+            out.append(p)
+    return out
+
+
+def _spelled_out(m: re.Match[str]) -> str:
+    a, b = int(m[1]), int(m[2])
+    if abs(a - b) > 20:
+        return m[0]
+    return " ".join(str(y) for y in (range(a, b + 1) if a <= b else range(a, b - 1, -1)))
+
+
+def periods(text: str) -> set[str]:
+    """The years and quarters of ``period_list``, as a set."""
+    return set(period_list(text))
 
 
 def section(table: Table, text: str, row: int) -> str:
@@ -308,7 +328,7 @@ def _split(text: str, a: int, b: int, gap: Callable[[int, int], bool]) -> tuple[
 def _kind(words: list[str], wide: bool) -> str:
     """What a line is to a table: "body" (a label and figures: two, or one beyond a wide gap),
     "head" (column names: two cells or more, no figure but years), "label" (one short cell: a
-    section or a caption), or "other" (prose)."""
+    section, "Assets not allocated:", or a caption), or "other" (prose)."""
     values = sum(_value(w) and not _year(w) for w in words)
     if not words or len(words[0]) > MAX_LABEL:
         return "other"
@@ -316,7 +336,7 @@ def _kind(words: list[str], wide: bool) -> str:
         return "body"
     if len(words) >= 2 and not values:
         return "head"
-    if len(words) == 1 and len(words[0]) <= 80 and not words[0].endswith((".", ";", ":")):
+    if len(words) == 1 and len(words[0]) <= 80 and not words[0].endswith((".", ";")):
         return "label"
     return "other"
 
@@ -400,8 +420,9 @@ def aligned_tables(text: str, xs: Xs | None = None) -> tuple[Table, ...]:
             i = j
             continue
         h = i
-        while h > 0 and i - h < MAX_HEADER_ROWS and kinds[h - 1] in ("head", "label"):
-            h -= 1
+        while h > 0 and i - h < MAX_HEADER_ROWS and kinds[h - 1] in ("head", "label") and not (
+                kinds[h - 1] == "label" and text[lines[h - 1][0]:lines[h - 1][1]].rstrip().endswith(":")):
+            h -= 1  # a label ending in ":" above the table introduces it: its caption
         rows = [split[k][0] for k in range(h, j)]
         width = max(len(r) for r in rows[i - h:])
         line_of = {k: lines[k][0] for k in range(h, j)}

@@ -140,7 +140,13 @@ def said_first(reply: Answer) -> Said | None:
         return None
     lead = [c for c in itertools.takewhile(lambda c: c.role == "answer", reply.claims)] or [reply.claims[0]]
     texts = tuple(c.text + c.label for c in lead)
-    return Said(texts, next((name for name, p in _SCALE_WORDS if any(p.search(t) for t in texts)), "none"))
+    return Said(texts, scale_in(texts))
+
+
+def scale_in(texts: Sequence[str]) -> str:
+    """The scale the words of ``texts`` give a figure: "percent" ("%"), "billion", "million",
+    "thousand" (first found, in that order), else "none"."""
+    return next((name for name, p in _SCALE_WORDS if any(p.search(t) for t in texts)), "none")
 
 
 def tatqa_normal(text: str) -> str:
@@ -327,10 +333,11 @@ def check(case: Case, reply: Answer) -> Result:
         res.exact_ok = said is not None and same_spans(said.spans, ex["exact"])
         if not res.exact_ok:
             res.reasons.append(f"said first {list(said.spans) if said else 'nothing'}, expected exactly {ex['exact']}")
-    if "scale" in ex and said is not None:
-        res.scale_ok = said.scale == ex["scale"]
+    if "scale" in ex and said is not None:  # "none" with an exact answer "41.5%": the answer's own words say
+        want = ex["scale"] if ex["scale"] != "none" else scale_in(ex.get("exact", []))
+        res.scale_ok = said.scale == want
         if not res.scale_ok:
-            res.reasons.append(f"said at scale {said.scale!r}, expected {ex['scale']!r}")
+            res.reasons.append(f"said at scale {said.scale!r}, expected {want!r}")
     for want in ex.get("cells", []):
         if not any(read_under(c, want["row"], want["column"]) for c in reply.citations):
             res.reasons.append(f"no cited cell read under {want['row']!r} and {want['column']!r}")

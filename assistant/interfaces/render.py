@@ -15,7 +15,7 @@ from pathlib import Path
 from ..answering.present import NOT_FOUND, pieces, printable
 from ..documents.chunking import paragraph_spans
 from ..documents.formats import FormatError, page_view
-from ..records import Answer, Citation, Document, flow
+from ..records import Answer, Citation, Document, Table, flow
 
 # One pass, character by character: HTML specials and Markdown punctuation become numeric
 # entities, so nothing in a document can open a tag, a link or an image.
@@ -50,6 +50,16 @@ mark.hl { background: #fde68a; color: #1f2937; padding: 0 1px; }  /* dark text o
 .pdf-page img { width: 100%; display: block; }
 .pdf-hl { position: absolute; background: rgba(250, 204, 21, 0.38); outline: 2px solid rgba(202, 138, 4, 0.9);
   mix-blend-mode: multiply; pointer-events: none; }
+.table-view { max-height: 60vh; overflow: auto; border: 1px solid var(--border-color-primary); border-radius: 6px; }
+.table-view table { border-collapse: collapse; font-size: 0.85em; width: 100%; }
+.table-view caption { text-align: left; font-weight: 600; padding: 0.3em 0.5em; }
+.table-view th, .table-view td { border: 1px solid var(--border-color-primary); padding: 0.2em 0.45em;
+  text-align: right; white-space: nowrap; }
+.table-view th:first-child, .table-view td:first-child { text-align: left; white-space: normal; }
+.table-view th { background: var(--background-fill-secondary); font-weight: 600; }
+.table-view .under { box-shadow: inset 0 -3px 0 #ca8a04; }  /* the headers the cited cell is read under */
+.table-view td.cited { outline: 3px solid #ca8a04; outline-offset: -2px; }
+.table-view .gap td { text-align: center; color: var(--body-text-color-subdued); }
 .article-body { white-space: pre-wrap; max-height: 60vh; overflow-y: auto; font-size: 0.9em;
   border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 0.6em; }
 .viewer-bar { display: flex; flex-wrap: wrap; align-items: center; gap: 0.3em 0.8em; margin: 0.2em 0 0.4em; }
@@ -244,6 +254,10 @@ def article_html(reply: Answer, turn: int, kind: str, n: int, documents: Mapping
         label = c.name
     else:
         view, label = _body(_marked(shown.text, span)), _view_label(c, shown)
+        if c.cell is not None and span is not None and shown.kind != "pdf" and c.cell.table < len(shown.tables):
+            text = _body(_marked(shown.text, span, "cite-hl-text"))
+            view = (table_html(shown, shown.tables[c.cell.table], c.cell.row, c.cell.column)
+                    + f"<details><summary>Text of the document</summary>{text}</details>")
         if shown.kind == "pdf" and corpus_dir is not None and shown.page is not None:
             try:
                 image = pdf_page_html(corpus_dir / shown.file, shown.page, *(span or (0, 0)), shown.text)
@@ -271,6 +285,37 @@ def article_html(reply: Answer, turn: int, kind: str, n: int, documents: Mapping
     head = (f'<div class="viewer-bar"><h4 title="{esc(doc.file)}">{esc(label)}</h4>'
             f'<span class="tools">{"".join(tools)}</span></div>')
     return f'<div class="article" data-source="{esc(c.source)}" data-cite="{ref}">{head}{view}</div>'
+
+
+ROWS_AROUND = 8  # body rows shown on each side of a cited cell's row (the header rows always)
+
+
+def table_html(doc: Document, table: Table, row: int, col: int) -> str:
+    """A cited table cell as a person checks it: the table (its header rows, and the body rows
+    around the cell's), the cell outlined (id cite-hl) and the row label and column headers it
+    is read under underlined."""
+    text = doc.text
+    body = range(max(table.header_rows, row - ROWS_AROUND), min(table.rows, row + ROWS_AROUND + 1))
+    shown = [*range(table.header_rows), *body]
+    heads = {(row, c) for c in range(table.header_cols)} | {(r, col) for r in range(table.header_rows)}
+    lines, last = [], -1
+    for r in shown:
+        if r > last + 1:
+            lines.append(f'<tr class="gap"><td colspan="{table.cols}">⋯</td></tr>')
+        last = r
+        cells = []
+        for c in range(table.cols):
+            x = table.cell(r, c)
+            value = esc(printable(text[x.start:x.end])) if x else ""
+            tag = "th" if r < table.header_rows or c < table.header_cols else "td"
+            classes = ["under"] if (r, c) in heads else []
+            if (r, c) == (row, col):
+                classes, value = ["cited"], f'<mark id="cite-hl" class="hl">{value}</mark>'
+            cls = f' class="{" ".join(classes)}"' if classes else ""
+            cells.append(f"<{tag}{cls}>{value}</{tag}>")
+        lines.append(f"<tr>{''.join(cells)}</tr>")
+    caption = f"<caption>{esc(table.caption)}</caption>" if table.caption else ""
+    return f'<div class="table-view"><table>{caption}{"".join(lines)}</table></div>'
 
 
 def pdf_page_html(path: Path, page: int, start: int, end: int, text: str) -> str:
