@@ -154,6 +154,55 @@ class CellRef:
         return cls(d["table"], d["row"], d["column"], tuple(d.get("headers", ())))
 
 
+# What a derived figure computes (``answering.arithmetic`` says how).
+OPERATIONS = ("change", "decrease", "difference", "percent_change", "average", "sum", "count")
+
+
+@dataclass(frozen=True)
+class Operand:
+    """One figure a derived answer is computed from: citation ``n`` holds it (a cell, or a
+    sentence), ``value`` is it as a number ("-547" for "(547)"), read under ``row`` and ``column``."""
+
+    n: int
+    value: str
+    row: str = ""
+    column: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"n": self.n, "value": self.value, "row": self.row, "column": self.column}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Operand:
+        return cls(d["n"], d["value"], d.get("row", ""), d.get("column", ""))
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A figure computed from cited figures: ``op`` (one of ``OPERATIONS``) of the operands, in
+    order, gives ``result`` (a number, rounded to ``rounding`` decimals: -1 when exact); ``unit``
+    is what follows it when said (" million ($)", "%"). The verifier recomputes it.
+
+    >>> d = Derived("change", (Operand(1, "16682", "Cost of sales", "2018"), Operand(2, "16055")), "627", -1)
+    >>> Derived.from_dict(d.to_dict()) == d
+    True
+    """
+
+    op: str
+    operands: tuple[Operand, ...]
+    result: str
+    rounding: int = -1
+    unit: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"op": self.op, "operands": [o.to_dict() for o in self.operands], "result": self.result,
+                "rounding": self.rounding, "unit": self.unit}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Derived:
+        return cls(d["op"], tuple(Operand.from_dict(o) for o in d["operands"]), d["result"], d.get("rounding", -1),
+                   d.get("unit", ""))
+
+
 @dataclass(frozen=True)
 class Citation:
     """A checkable span: ``quote == document.text[start:end]``; a table cell's carries ``cell``.
@@ -222,6 +271,7 @@ class Segment:
     role: str = ""  # "" = by position; "answer" = the value that answers, shown before its sentence
     speaker: str = ""  # who says the quoted sentence, as resolved ("Taizo Watanabe"; "" = not reported speech)
     cell: CellRef | None = None  # the span is this table cell (the claim is its value)
+    operand: str = ""  # the figure of the span this segment gives a derived answer, as a number ("" = none)
 
 
 @dataclass(frozen=True)
@@ -235,9 +285,11 @@ class Draft:
     conflict_on: str = ""  # "figure", "date", "name", ...
     found_p: float | None = None  # the found model's probability (None: not decided by it)
     conflict_p: float | None = None  # the pair model's highest probability; 1.0 when a rule decided
+    derived: Derived | None = None  # a figure computed from the segments with ``operand`` set, in order
+    # (their ``n`` is the segment's index here; ``render`` makes them citation numbers)
 
 
-CLAIM_ROLES = ("quote", "conflict", "speaker", "answer")
+CLAIM_ROLES = ("quote", "conflict", "speaker", "answer", "operand")
 
 
 _SPACE_RUN = re.compile(r"\s+")
@@ -315,6 +367,7 @@ class Answer:
     retrieved: tuple[str, ...] = ()  # sources of the retrieved passages, best first (for evals)
     found_p: float | None = None  # P(the best sentence answers), from the found model; found iff >= its threshold
     conflict_p: float | None = None  # highest P(two sources disagree) over the pairs that differ (1.0: by rule)
+    derived: Derived | None = None  # a figure computed from cited operands, said first with its working
 
     def citation(self, n: int) -> Citation | None:
         return next((c for c in self.citations if c.n == n), None)
@@ -333,7 +386,7 @@ class Answer:
             "related": [c.to_dict() for c in self.related],
             "retrieved": list(self.retrieved),
             "timings_ms": dict(self.timings_ms),
-        }
+        } | ({"derived": self.derived.to_dict()} if self.derived else {})
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Answer:
@@ -342,4 +395,4 @@ class Answer:
                    tuple(Citation.from_dict(c) for c in d.get("citations", [])),
                    tuple(Citation.from_dict(c) for c in d.get("related", [])), d.get("conflict", False),
                    d.get("conflict_on", ""), dict(d.get("timings_ms", {})), tuple(d.get("retrieved", [])),
-                   d.get("found_p"), d.get("conflict_p"))
+                   d.get("found_p"), d.get("conflict_p"), Derived.from_dict(d["derived"]) if d.get("derived") else None)

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ from assistant.core import Assistant, build, index_corpus
 from assistant.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from assistant.indexing.embedding import HashEmbedder
 from assistant.indexing.load import CURRENT, live_generation, require_index
+from assistant.records import Table
 from assistant.settings import PACKAGED_MODEL_ID, Settings
 
 from .conftest import ART, ROOT
@@ -371,10 +373,10 @@ def test_a_file_that_cannot_be_parsed_is_skipped_by_name_and_the_rest_index(fake
 
     real = ingest_module.sentence_spans
 
-    def splitter(text: str) -> list[tuple[int, int]]:
+    def splitter(text: str, tables: Sequence[Table] | None = None) -> list[tuple[int, int]]:
         if "POISON" in text:
             raise TimeoutError("regex exceeded its 2s time limit")
-        return real(text)
+        return real(text, tables)
 
     monkeypatch.setattr(ingest_module, "sentence_spans", splitter)
     (fake_settings.corpus_dir / "bad.txt").write_text("POISON. A sentence the splitter chokes on.\n")

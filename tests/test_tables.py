@@ -110,3 +110,37 @@ def test_which_row_is_highest_is_answered_by_its_label(table_bot):
     assert answer.claims[0].role == "answer" and answer.claims[0].text == "United Kingdom", answer
     row = answer.citation(answer.claims[1].n)
     assert row is not None and "24.5" in row.quote  # the row whose value made it the highest
+
+
+@pytest.mark.parametrize(("question", "said", "op", "operands"), [
+    ("By how much did 3M's cost of sales change from 2017 to 2018?",
+     "627 million ($) (an increase) = 16,682 [1] − 16,055 [2]: ", "change", ["16682", "16055"]),
+    ("What was the percentage change in 3M's cost of sales from 2017 to 2018?",
+     "3.91% (an increase) ≈ (16,682 [1] − 16,055 [2]) / 16,055 [2] × 100: ", "percent_change", ["16682", "16055"]),
+    ("What was 3M's average research and development expense from 2016 to 2018?",
+     "1,818.33 million ($) ≈ (1,764 [1] + 1,870 [2] + 1,821 [3]) / 3: ", "average", ["1764", "1870", "1821"]),
+])
+def test_a_derived_figure_is_computed_from_cited_cells_with_its_working(table_bot, question, said, op, operands):
+    turn = table_bot.ask(question)
+    answer = turn.answer
+    assert answer.derived is not None and answer.derived.op == op, turn.text
+    assert turn.text.startswith(said), turn.text
+    assert [o.value for o in answer.derived.operands] == operands
+    for o in answer.derived.operands:  # each operand cites its cell
+        c = answer.citation(o.n)
+        assert c is not None and c.cell is not None and c.cell.headers[-1] == o.column
+    assert Answer.from_dict(turn.to_dict()) == answer
+
+
+def test_no_derived_figure_when_an_operand_is_missing(table_bot):
+    answer = table_bot.ask("By how much did 3M's cost of sales change from 2014 to 2015?").answer
+    assert answer.derived is None
+    assert not any(c.text in ("627", "-627") for c in answer.claims)
+
+
+def test_a_count_of_years_beyond_a_threshold_cites_each_one_counted(table_bot):
+    turn = table_bot.ask("How many years did 3M's cost of sales exceed 16,000 million?")
+    d = turn.answer.derived
+    assert d is not None and d.op == "count" and d.result == "2", turn.text
+    assert turn.text.startswith("2 = count of 16,682 [1], 16,055 [2]: ")
+    assert [turn.answer.citation(o.n).cell.headers[-1] for o in d.operands] == ["2018", "2017"]  # type: ignore[union-attr]

@@ -772,6 +772,20 @@ def test_a_cell_citation_shows_its_table_and_a_pdf_cell_is_boxed(tmp_path, brows
         assert p.page.locator("#article .table-view td.cited mark.hl").is_visible()
         p.page.locator("#article").screenshot(path=str(SHOTS / "13-cell-citation-table.png"))
 
+        # a derived figure: the result first, its working on a line of its own, each operand's marker
+        # opening its cell in the table
+        answer = p.ask("By how much did 3M's cost of sales change from 2017 to 2018?")
+        assert answer.inner_text().startswith("627 million ($) (an increase)")
+        working = answer.locator(".working")
+        assert working.is_visible() and working.inner_text().strip() == "= 16,682 [1] − 16,055 [2]:"
+        result_box, working_box = answer.locator(".short-answer").bounding_box(), working.bounding_box()
+        assert result_box and working_box and working_box["y"] >= result_box["y"] + result_box["height"] - 1
+        working.get_by_role("button", name="[2]").click()
+        p.page.wait_for_function("document.querySelector('#article .table-view td.cited')?.innerText === '16,055'",
+                                 timeout=30000)
+        assert p.page.locator("#article .table-view td.cited").evaluate(IN_VIEW)
+        p.shot("15-derived-working")
+
         answer = p.ask("What was the turbine output in 2018?")
         assert answer.inner_text().startswith("41,900 thousand [1]"), answer.inner_text()
         p.page.locator("#sources .source", has_text="p. 1").first.click()

@@ -75,6 +75,14 @@ def find(q: Question, ranked: Sequence[Candidate]) -> Found | None:
         return _listed_periods(ranked)
     if compare is None and not (q.expects == "figure" or (q.expects == "other" and periods(q.text))):
         return None  # "What was X in 2018?" is a figure too
+    if (named := named_row(q, ranked)) is None:
+        return None
+    c, table, row, label = named
+    return _cell(q, c, table, row, label) if compare is None else _extreme(q, c, table, row, compare)
+
+
+def named_row(q: Question, ranked: Sequence[Candidate]) -> tuple[Candidate, Table, int, set[str]] | None:
+    """The table row the question names (see ``find``): its candidate, table, row and label's terms."""
     asked = set(q.terms) - {str(y) for y in q.years}
     named: list[tuple[int, int, Candidate, Table, int, set[str]]] = []
     for rank, c in enumerate(ranked):
@@ -90,7 +98,18 @@ def find(q: Question, ranked: Sequence[Candidate]) -> Found | None:
     if not named:
         return None
     _, _, c, table, row, label = min(named, key=lambda n: n[:2])
-    return _cell(q, c, table, row, label) if compare is None else _extreme(q, c, table, row, compare)
+    return c, table, row, label
+
+
+def period_cells(table: Table, text: str, row: int, wanted: Sequence[str]) -> list[Cell] | None:
+    """The value cell of ``row`` under each period of ``wanted`` (in that order), each the only
+    one under its period; None when a period heads no column of the row, or more than one."""
+    values = [x for x in table.cells if x.row == row and x.col >= table.header_cols]
+    under = {x: periods(" ".join(headers(table, text, row, x.col)[table.header_cols:])) for x in values}
+    each = [[x for x in values if p in under[x]] for p in wanted]
+    if not all(len(e) == 1 for e in each) or len({e[0] for e in each}) < len(each):
+        return None
+    return [e[0] for e in each]
 
 
 _WHICH_PERIOD = re.compile(r"\b(?:which|what)\s+(?:fiscal\s+|financial\s+)?(?:year|period|quarter)s?\b", re.I)
@@ -112,6 +131,21 @@ class Comparison:
     than: Decimal | None = None
 
 
+def threshold(question: str) -> Comparison | None:
+    """The threshold a question sets ("exceed $200,000 thousand", "less than 100.0 million"), in
+    units (its scale word applied), and on which side; None if it sets none.
+
+    >>> threshold("How many years did net sales exceed $200,000 thousand?")
+    Comparison(most=True, than=Decimal('200000000'))
+    """
+    if not (m := _THAN.search(question)):
+        return None
+    value = Decimal(m[2].replace(",", ""))
+    scale = (m[3] or "").lower().rstrip("s")
+    return Comparison(bool(_MOST.fullmatch(m[1]) or m[1].lower() in ("above", "over") or
+                           m[1].lower().startswith("exceed")), value * FACTORS.get(scale, Decimal(1)))
+
+
 def comparison(question: str) -> Comparison | None:
     """The comparison a "Which year was X higher / the lowest / less than 100 million?" asks
     (None for any other question).
@@ -123,11 +157,8 @@ def comparison(question: str) -> Comparison | None:
     """
     if not _WHICH_PERIOD.search(question):
         return None
-    if m := _THAN.search(question):
-        value = Decimal(m[2].replace(",", ""))
-        scale = (m[3] or "").lower().rstrip("s")
-        return Comparison(bool(_MOST.fullmatch(m[1]) or m[1].lower() in ("above", "over") or
-                               m[1].lower().startswith("exceed")), value * FACTORS.get(scale, Decimal(1)))
+    if (beyond := threshold(question)) is not None:
+        return beyond
     if _MOST.search(question) or _LEAST.search(question):
         return Comparison(bool(_MOST.search(question)))
     return None
@@ -175,7 +206,7 @@ def _listed_periods(ranked: Sequence[Candidate]) -> Found | None:
     c, table = top
     seen: dict[str, tuple[Cell, tuple[int, int]]] = {}
     for col in range(table.header_cols, table.cols):
-        if (where := _period_span(table, c.doc.text, col)) is not None:
+        if (where := period_span(table, c.doc.text, col)) is not None:
             seen.setdefault(c.doc.text[where[1][0]:where[1][1]], where)
     if len(seen) < 2:
         return None
@@ -218,7 +249,7 @@ def _best_row(q: Question, ranked: Sequence[Candidate], most: bool) -> Found | N
     return Found(c, table, (label,), ((label.start, label.end),), row)
 
 
-def _period_span(table: Table, text: str, col: int) -> tuple[Cell, tuple[int, int]] | None:
+def period_span(table: Table, text: str, col: int) -> tuple[Cell, tuple[int, int]] | None:
     """The header cell over column ``col`` that names a period, and the period's span in it."""
     for r in range(table.header_rows - 1, -1, -1):
         for c in range(col, table.header_cols - 1, -1):
@@ -240,7 +271,7 @@ def _extreme(q: Question, c: Candidate, table: Table, row: int, compare: Compari
     valued = []
     for x in table.cells:
         if x.row == row and x.col >= table.header_cols and (v := number(text[x.start:x.end])) is not None and (
-                where := _period_span(table, text, x.col)) is not None:
+                where := period_span(table, text, x.col)) is not None:
             valued.append((v * factor, x, where))
     if len(valued) < 2 or len({text[s:e] for _, _, (_, (s, e)) in valued}) < len(valued):
         return None  # one value, or two columns of one period (segments): not a comparison of periods
@@ -266,10 +297,9 @@ def _cell(q: Question, c: Candidate, table: Table, row: int, label: set[str]) ->
     years = set(asked)
     focus = set(q.focus) - label - _terms(" ".join(years))
     if len(asked) >= 2 and not DERIVED.search(q.text):  # "What was X in 2019 and 2018?": each period's cell
-        each = [[x for x in values if p in periods(" ".join(under[x]))] for p in asked]
-        if all(len(e) == 1 for e in each) and len({e[0] for e in each}) == len(each) and not elsewhere(
-                q, c.doc, table, headers(table, c.doc.text, row, each[0][0].col), row):
-            return Found(c, table, tuple(e[0] for e in each))
+        each = period_cells(table, c.doc.text, row, asked)
+        if each and not elsewhere(q, c.doc, table, headers(table, c.doc.text, row, each[0].col), row):
+            return Found(c, table, tuple(each))
         return None
     if years:
         picked = [x for x in values if years & periods(" ".join(under[x]))]
@@ -304,6 +334,7 @@ def elsewhere(q: Question, doc: Document, table: Table, read_under: tuple[str, .
 _MEASURE_WORDS = _terms("amount value figure level number")  # ask for a cell's value, whatever the row
 
 
+CURRENCIES = ("$", "€", "£", "¥")
 SCALES = {"thousands": ("thousand", 1e3), "millions": ("million", 1e6), "billions": ("billion", 1e9)}  # word, factor
 
 
@@ -318,10 +349,10 @@ def unit_of(table: Table, text: str, cell: Cell) -> str:
     (' million', ' million ($)')
     """
     value = text[cell.start:cell.end]
-    if table.scale == "%":
+    if table.scale == "%" and not any(sym in value for sym in CURRENCIES):  # a "$1,344" row is not a percent
         return "" if "%" in value else "%"
     body = text[table.start:table.end]
-    currency = next((sym for sym in ("$", "€", "£", "¥") if sym in body), "")
+    currency = next((sym for sym in CURRENCIES if sym in body), "")
     word = f" {SCALES[table.scale][0]}" if table.scale in SCALES else ""
     return word + (f" ({currency})" if currency and currency not in value else "")
 

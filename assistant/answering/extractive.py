@@ -17,7 +17,7 @@ from ..language.attribution import SUBJECT_PRONOUNS, Attribution, Speaker, speak
 from ..language.entities import person_like
 from ..language.question import Question
 from ..records import UNNAMED, Answer, Draft, Hit, Segment
-from . import cells
+from . import cells, derive
 from .candidates import Candidate, Candidates, speaker_of
 from .conversation import Turn
 from .policy import Policy, first_by, one_per_source, reading, wording
@@ -57,6 +57,9 @@ class ExtractiveAnswerer:
         found_p = policy.found_p(ranked)
         # A table row the question names word for word, and the one column its period or words
         # name: that cell answers. The found model reads sentences; it cannot see a row's headers.
+        if (calc := derive.find(q, ranked)) is not None:  # a figure computed from the row's cells
+            segs, derived = derive.segments(calc)
+            return Draft(True, segs, [], False, "", found_p, derived=derived)
         if (cell := cells.find(q, ranked)) is not None:
             return Draft(True, cells.segments(cell, ranked), [], False, "", found_p)
         if not policy.found(found_p):

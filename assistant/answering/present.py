@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from ..records import UNNAMED, Answer
+from .arithmetic import compute, parts, said
 
 NOT_FOUND = (
     "Not found in the documents: no passage answers this question, so no answer is given. "
@@ -33,8 +35,9 @@ NOT_FOUND = (
 
 # kind of piece -> what it carries: "lead" (str: the conflict lead), "break" (str: separator
 # before a claim group), "claim" (str: verbatim document text), "short" (str: verbatim document
-# text, the short answer said first), "word" (str: connective words we add), "cite" (int:
-# citation number)
+# text, the short answer said first; or a derived figure we computed), "word" (str: connective
+# words we add), "cite" (int: citation number), "open" / "close" (str: a part of the layout, such
+# as "working", that the chat sets apart; plain text ignores them)
 Piece = tuple[str, "str | int"]
 
 
@@ -60,7 +63,12 @@ def pieces(answer: Answer) -> Iterator[Piece]:
         yield "lead", conflict_lead(answer.conflict_on)
     first = True
     claims = answer.claims
+    if answer.derived is not None:
+        yield from _derived(answer)
+        first = False
     for i, claim in enumerate(claims):
+        if claim.role == "operand":
+            continue  # shown in the working
         if claim.role == "answer":  # the value first; its sentence follows (and cites it, if the same)
             if not first and claims[i - 1].role != "answer":
                 yield "break", " "
@@ -82,11 +90,37 @@ def pieces(answer: Answer) -> Iterator[Piece]:
             continue
         if answer.conflict:
             yield "break", "\n- "
-        elif not first and claims[i - 1].role != "answer":
+        elif not first and claims[i - 1].role not in ("answer", "operand"):
             yield "break", " "
         first = False
         yield "claim", claim.text
         yield "cite", claim.n
+
+
+def _derived(answer: Answer) -> Iterator[Piece]:
+    """A derived figure said first: its value and unit, the direction of a change in words, then
+    its working with each operand cited ("627 million ($) (an increase) = 16,682 [1] − 16,055 [2]: "),
+    "≈" where the result is rounded."""
+    d = answer.derived
+    assert d is not None
+    value = Decimal(d.result)
+    yield "short", said(value)
+    if d.unit:
+        yield "word", d.unit
+    if d.op in ("change", "percent_change", "decrease") and value:  # a decrease is the earlier value less the later
+        yield "word", " (an increase)" if (value > 0) == (d.op != "decrease") else " (a decrease)"
+    exact = compute(d.op, [Decimal(o.value) for o in d.operands], -1)
+    yield "open", "working"  # the chat shows the working as a line of its own
+    yield "word", " = " if exact == value else " ≈ "
+    texts = {c.n: c.text for c in answer.claims if c.role == "operand"}
+    for p in parts(d.op, len(d.operands)):
+        if isinstance(p, int):
+            yield "claim", texts.get(d.operands[p].n, d.operands[p].value)
+            yield "cite", d.operands[p].n
+        else:
+            yield "word", p
+    yield "word", ": "
+    yield "close", "working"
 
 
 _MARKER_LIKE = re.compile(r"\[(\d+)\]")
@@ -113,6 +147,8 @@ def answer_text(answer: Answer) -> str:
             out.append(f" [{value}]")
         elif kind in ("claim", "short"):
             out.append(_MARKER_LIKE.sub(r"\\[\1]", str(value)))
+        elif kind in ("open", "close"):
+            continue  # a part of the layout (the working line), not text
         else:
             out.append(str(value))
     return "".join(out)

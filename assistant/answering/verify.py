@@ -11,9 +11,12 @@ reaching a user as a wrong citation.
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal, InvalidOperation
 
+from ..documents.tables import number
 from ..language.figures import find_figures
-from ..records import Answer, Citation, Claim, Draft, Segment, squash
+from ..records import Answer, Citation, Claim, Derived, Draft, Operand, Segment, squash
+from .arithmetic import compute, rounded
 
 
 def supported(seg: Segment) -> bool:
@@ -27,7 +30,41 @@ def supported(seg: Segment) -> bool:
     return all(any(f.same(q) for q in quote_figs) for f in find_figures(seg.claim))
 
 
+def holds(seg: Segment, value: str) -> bool:
+    """Is ``value`` (a number) the figure of ``seg``'s span: the cell's value, or a figure of
+    the sentence ("(547)" holds -547)?"""
+    try:
+        want = Decimal(value)
+    except InvalidOperation:
+        return False
+    quote = seg.doc.text[seg.start:seg.end]
+    return number(quote) == want or any(not f.is_year and Decimal(str(f.value)) == want for f in find_figures(quote))
+
+
+def scale_of(seg: Segment) -> str:
+    """What the figure of a cell segment counts (its table's scale: "thousands", "%", "")."""
+    tables = seg.doc.tables
+    return tables[seg.cell.table].scale if seg.cell is not None and seg.cell.table < len(tables) else ""
+
+
+def recomputes(derived: Derived, segments: list[Segment]) -> bool:
+    """Does the derived figure survive: every operand a kept segment whose span holds that
+    figure, all counting the same thing (thousands are never added to millions), and ``op`` of
+    the operands, rounded as stated, the stated result?"""
+    if not all(0 <= o.n < len(segments) and holds(segments[o.n], o.value) for o in derived.operands):
+        return False
+    if len({scale_of(segments[o.n]) for o in derived.operands}) > 1:
+        return False
+    try:
+        result = compute(derived.op, [Decimal(o.value) for o in derived.operands])
+        return result is not None and rounded(result, derived.rounding) == Decimal(derived.result)
+    except InvalidOperation:
+        return False
+
+
 def verify(draft: Draft) -> Draft:
+    """Keep the segments their spans support (and the annotations of kept ones), and a derived
+    figure only if it recomputes from kept operands; without one, its operands go too."""
     kept: list[Segment] = []
     index_map: dict[int, int] = {}
     for i, seg in enumerate(draft.segments):
@@ -37,9 +74,15 @@ def verify(draft: Draft) -> Draft:
             continue
         index_map[i] = len(kept)
         kept.append(seg if seg.supports is None else replace(seg, supports=index_map[seg.supports]))
+    derived = draft.derived
+    if derived is not None:
+        moved = replace(derived, operands=tuple(replace(o, n=index_map.get(o.n, -1)) for o in derived.operands))
+        derived = moved if recomputes(moved, kept) else None
+        if derived is None:
+            kept = [s for s in kept if s.role != "operand"]
     if draft.found and not any(s.supports is None for s in kept):
         return Draft(found=False, related=draft.related, found_p=draft.found_p)
-    return replace(draft, segments=kept)
+    return replace(draft, segments=kept, derived=derived)
 
 
 def _citation(n: int, seg: Segment) -> Citation:
@@ -63,9 +106,15 @@ def render(question: str, draft: Draft, timings_ms: dict[str, float],
         if key not in numbers:
             numbers[key] = len(numbers) + 1
             citations.append(_citation(numbers[key], seg))
-        role = ("speaker" if seg.supports is not None else "answer" if seg.role == "answer"
+        role = ("speaker" if seg.supports is not None else seg.role if seg.role in ("answer", "operand")
                 else "conflict" if draft.conflict else "quote")
         claims.append(Claim(squash(seg.claim), numbers[key], role, seg.label, seg.speaker))
+    derived = draft.derived
+    if derived is not None:  # each operand's segment place becomes its citation number
+        segs = draft.segments
+        derived = replace(derived, operands=tuple(
+            Operand(numbers[(segs[o.n].doc.id, segs[o.n].start, segs[o.n].end)], o.value, o.row, o.column)
+            for o in derived.operands))
     return Answer(question, True, tuple(claims), tuple(citations), (), draft.conflict,
                   draft.conflict_on if draft.conflict else "", timings_ms, retrieved, draft.found_p,
-                  draft.conflict_p)
+                  draft.conflict_p, derived)

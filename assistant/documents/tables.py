@@ -309,10 +309,11 @@ def _split(text: str, a: int, b: int, gap: Callable[[int, int], bool]) -> tuple[
         else:
             pieces.append([w])
     cells: list[tuple[int, int]] = []
+    wide = len(pieces) > 1  # gaps part the cells: a year ending a piece is part of it ("October 31, 2019")
     for piece in pieces:
         tail: list[tuple[int, int]] = []
         i = len(piece)
-        while i > 0 and _value(text[piece[i - 1][0]:piece[i - 1][1]]):
+        while i > 0 and _value(word := text[piece[i - 1][0]:piece[i - 1][1]]) and not (wide and _year(word)):
             i -= 1
             if i > 0 and text[piece[i - 1][0]:piece[i - 1][1]] in _CURRENCY:
                 i -= 1  # "$ 32,765": the symbol and its figure
@@ -322,7 +323,7 @@ def _split(text: str, a: int, b: int, gap: Callable[[int, int], bool]) -> tuple[
         if i:
             cells.append((piece[0][0], piece[i - 1][1]))
         cells.extend(tail)
-    return cells, len(pieces) > 1
+    return cells, wide
 
 
 def _kind(words: list[str], wide: bool) -> str:

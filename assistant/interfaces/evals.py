@@ -34,9 +34,11 @@ import time
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ..answering.arithmetic import said
 from ..answering.conversation import Turn
 from ..answering.present import claims_text
 from ..errors import EvalSuiteError
@@ -138,6 +140,9 @@ def said_first(reply: Answer) -> Said | None:
     """
     if not reply.found or not reply.claims:
         return None
+    if (d := reply.derived) is not None:  # a computed figure is said first
+        text = said(Decimal(d.result)) + d.unit
+        return Said((text,), scale_in([text]))
     lead = [c for c in itertools.takewhile(lambda c: c.role == "answer", reply.claims)] or [reply.claims[0]]
     texts = tuple(c.text + c.label for c in lead)
     return Said(texts, scale_in(texts))

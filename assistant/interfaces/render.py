@@ -32,6 +32,8 @@ CSS = """
 #doc-list th span, #doc-list th div { word-break: keep-all; overflow-wrap: normal; }
 .answer .cite { cursor: pointer; color: var(--color-accent); font-weight: 600; background: none;
   border: none; padding: 0 1px; font-size: 0.9em; }
+.answer .working { display: block; margin: 0.15em 0 0.25em 0.8em; font-variant-numeric: tabular-nums;
+  color: var(--body-text-color-subdued); }  /* a derived figure's working, under the result */
 .answer .timing { color: var(--body-text-color-subdued); font-size: 0.75em; margin-left: 0.5em; }
 .answer.not-found { border-left: 4px dashed #b45309; padding-left: 0.6em; color: var(--body-text-color-subdued); }
 .answer .conflict { display: block; font-weight: 700; color: #b45309; margin-bottom: 0.3em; }
@@ -174,6 +176,10 @@ def answer_html(reply: Answer, turn: int) -> str:
             out.append(" " + _marker(turn, "c", int(value)))
         elif kind == "short":
             out.append(f'<strong class="short-answer">{esc(str(value))}</strong>')
+        elif kind == "open":
+            out.append(f'<span class="{esc(str(value))}">')
+        elif kind == "close":
+            out.append("</span>")
         else:
             out.append(esc(str(value)).replace("\n", "<br>"))
     return f'<div class="answer">{"".join(out)} {timing}</div>'

@@ -1,0 +1,184 @@
+"""Derived figures: the change, percentage change, difference, average or total of one table
+row's values in the periods a question names, computed exactly (``arithmetic``) from the cells,
+each operand cited, the working shown. No operand, no figure: when a period the question needs
+heads no column of the row, nothing is computed and the question is answered as any other.
+
+>>> operation("What was the percentage change in revenue from 2018 to 2019?"), operation("What was revenue?")
+('percent_change', None)
+>>> operands_in_order("change", "By how much did X change from 2017 to 2018?", {"2016", "2017", "2018"})
+['2018', '2017']
+>>> operands_in_order("average", "What is the 2019 average X?", {"2019", "2018"})
+['2019', '2018']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..documents.tables import headers, number, period_list, periods
+from ..language import lexical
+from ..language.question import Question
+from ..records import Cell, CellRef, Derived, Operand, Segment, Table
+from .arithmetic import ROUNDING, compute
+from .candidates import Candidate
+from .cells import CURRENCIES, FACTORS, elsewhere, named_row, period_cells, period_span, threshold, unit_of
+
+_PERCENT_CHANGE = re.compile(r"\bpercent(?:age)?\s+(?:change|increase|decrease|growth|rise|decline|drop)\b|"
+                             r"%\s*change|\bgrowth rate\b|\bby what percent", re.I)
+_AVERAGE = re.compile(r"\baverage\b|\bmean\b", re.I)
+_DIFFERENCE = re.compile(r"\bdifference\b", re.I)
+_CHANGE = re.compile(r"\bchange[sd]?\b|\bincrease[sd]?\b|\bdecrease[sd]?\b|\bgr[eo]w(?:th)?\b|\brise\b|\brose\b|"
+                     r"\bfell\b|\bfall\b|\bdecline[sd]?\b|\bhow much (?:more|less|higher|lower)\b", re.I)
+_DECREASE_BY = re.compile(r"\b(?:decrease[sd]?|decline[sd]?|fell|fall|drop(?:ped)?)\s+by\b", re.I)  # a positive amount
+_SUM = re.compile(r"\btotal\b|\bsum\b|\bcombined\b|\baltogether\b", re.I)
+_FROM_TO = re.compile(r"\bfrom\s+(?:fiscal\s+(?:year\s+)?|FY\s?)?((?:19|20)\d\d)\s+(?:to|and)\s+"
+                      r"(?:fiscal\s+(?:year\s+)?|FY\s?)?((?:19|20)\d\d)\b", re.I)
+# The words that ask for the operation: never evidence that the question is about the text.
+_OPERATION_WORDS = set(lexical.terms(
+    "change changes changed increase increased decrease decreased growth grow grew rise rose fall fell decline "
+    "declined difference average mean total sum combined altogether percentage percent rate how much more less "
+    "higher lower between from"))
+
+
+def operation(question: str) -> str | None:
+    """What a question asks to compute (one of ``records.OPERATIONS``), or None."""
+    for op, pattern in (("percent_change", _PERCENT_CHANGE), ("average", _AVERAGE), ("difference", _DIFFERENCE),
+                        ("decrease", _DECREASE_BY), ("change", _CHANGE), ("sum", _SUM)):
+        if pattern.search(question):
+            return op
+    return None
+
+
+def _before(period: str) -> str:
+    return str(int(period) - 1) if period.isdigit() else ""
+
+
+def operands_in_order(op: str, question: str, have: Collection[str]) -> list[str] | None:
+    """The periods whose values ``op`` is computed from, in the order it takes them (``have``:
+    the periods the row has): a change or percentage change is the later (or "to") period's value
+    against the earlier (or "from"), a decrease ("decreased by") the earlier less the later; one
+    period alone, against the period before it ("the change in 2019", "the 2019 average": opening
+    and closing); none, the row's two years (a change) or all its years (an average). A
+    difference keeps the question's order; a total needs two periods or more. None when the
+    question does not say enough."""
+    asked = period_list(question)
+    years = sorted((p for p in have if p.isdigit()), reverse=True)
+    if op in ("change", "percent_change", "decrease"):
+        if m := _FROM_TO.search(question):
+            pair = [m[2], m[1]]
+        elif len(asked) == 2:
+            pair = sorted(asked, reverse=True)
+        elif len(asked) == 1 and _before(asked[0]) in have:
+            pair = [asked[0], _before(asked[0])]
+        elif not asked and len(years) == 2:  # "the change in closing cash": the row's two years
+            pair = years
+        else:
+            return None
+        return pair[::-1] if op == "decrease" else pair  # a decrease: the earlier less the later
+    if op == "average" and len(asked) == 1 and _before(asked[0]) in have:
+        return [asked[0], _before(asked[0])]
+    if op == "average" and not asked and len(years) >= 2:  # "the average X": over every year the row has
+        return years
+    if op == "difference" and len(asked) == 2 or op in ("average", "sum") and len(asked) >= 2:
+        return asked
+    return None
+
+
+@dataclass(frozen=True)
+class Calculation:
+    """A derived figure found: the row's candidate and table, the operand cells (in the order
+    the operation takes them) and their values, the result and what follows it when said."""
+
+    candidate: Candidate
+    table: Table
+    row: int
+    cells: tuple[Cell, ...]
+    values: tuple[Decimal, ...]
+    op: str
+    result: Decimal
+    unit: str
+
+
+_HOW_MANY_PERIODS = re.compile(r"\bhow many (?:of the )?(?:fiscal )?(?:years|periods|quarters)\b", re.I)
+
+
+def count(q: Question, ranked: Sequence[Candidate]) -> Calculation | None:
+    """"How many years did X exceed $200,000 thousand?": the row's values, one per period (those
+    the question names, if it names some), that meet the threshold (the table's scale applied),
+    counted; each one counted is an operand. None when none does, or the question is not that."""
+    if not _HOW_MANY_PERIODS.search(q.text) or (beyond := threshold(q.text)) is None or beyond.than is None:
+        return None
+    than = beyond.than
+    if (named := named_row(q, ranked)) is None:
+        return None
+    c, table, row, _ = named
+    text, asked = c.doc.text, periods(q.text)
+    factor = FACTORS.get(table.scale.rstrip("s"), Decimal(1))
+    met: list[tuple[Cell, Decimal]] = []
+    seen: set[str] = set()
+    for x in sorted((x for x in table.cells if x.row == row and x.col >= table.header_cols), key=lambda x: x.col):
+        value, where = number(text[x.start:x.end]), period_span(table, text, x.col)
+        if value is None or where is None:
+            continue
+        period = text[where[1][0]:where[1][1]]
+        if period in seen or (asked and not asked & periods(period)):
+            continue
+        seen.add(period)
+        if (value * factor > than) if beyond.most else (value * factor < than):
+            met.append((x, value))
+    if not met or len(seen) < 2:
+        return None
+    return Calculation(c, table, row, tuple(x for x, _ in met), tuple(v for _, v in met), "count",
+                       Decimal(len(met)), "")
+
+
+def find(q: Question, ranked: Sequence[Candidate]) -> Calculation | None:
+    """The calculation a question asks of the table row it names, from the cells under the
+    periods it names (or a count of its periods' values beyond a threshold); None when it asks
+    none, names no row, or a period it needs is missing."""
+    if q.expects not in ("figure", "other"):  # "What caused the increase ...?" asks for a reason
+        return None
+    if (counted := count(q, ranked)) is not None:
+        return counted
+    if (op := operation(q.text)) is None or (named := named_row(q, ranked)) is None:
+        return None
+    c, table, row, _ = named
+    text = c.doc.text
+    have = {p for x in table.cells if x.row == row and x.col >= table.header_cols
+            for p in periods(" ".join(headers(table, text, row, x.col)[table.header_cols:]))}
+    if (wanted := operands_in_order(op, q.text, have)) is None:
+        return None
+    if (cells := period_cells(table, text, row, wanted)) is None:
+        return None
+    values = [number(text[x.start:x.end]) for x in cells]
+    if any(v is None for v in values):
+        return None
+    exact = [v for v in values if v is not None]
+    if (result := compute(op, exact)) is None:
+        return None
+    if elsewhere(q, c.doc, table, headers(table, text, row, cells[0].col), row) - _OPERATION_WORDS:
+        return None
+    percent = all("%" in text[x.start:x.end] for x in cells) or table.scale == "%" and not any(
+        sym in text[x.start:x.end] for x in cells for sym in CURRENCIES)
+    unit = "%" if op == "percent_change" else " percentage points" if percent and op in (
+        "change", "decrease", "difference") else unit_of(table, text, cells[0])
+    return Calculation(c, table, row, tuple(cells), tuple(exact), op, result, unit)
+
+
+def segments(calc: Calculation) -> tuple[list[Segment], Derived]:
+    """Each operand cell (role "operand", its value as a number), then the row they are in; and
+    the derived figure over them (its operands' ``n``: their segments' places)."""
+    c, table, text = calc.candidate, calc.table, calc.candidate.doc.text
+    out, operands = [], []
+    for i, (cell, value) in enumerate(zip(calc.cells, calc.values, strict=True)):
+        under = headers(table, text, cell.row, cell.col)
+        out.append(Segment(text[cell.start:cell.end], c.doc, cell.start, cell.end, c.prob, role="operand",
+                           cell=CellRef(table.index, cell.row, cell.col, under), operand=str(value)))
+        operands.append(Operand(i, str(value), under[0] if under else "", under[-1] if len(under) > 1 else ""))
+    row = [x for x in table.cells if x.row == calc.row]
+    a, b = min(x.start for x in row), max(x.end for x in row)
+    out.append(Segment(text[a:b], c.doc, a, b, c.prob))
+    return out, Derived(calc.op, tuple(operands), str(calc.result), ROUNDING[calc.op], calc.unit)
