@@ -155,7 +155,7 @@ class CellRef:
 
 
 # What a derived figure computes (``answering.arithmetic`` says how).
-OPERATIONS = ("change", "decrease", "difference", "percent_change", "average", "sum", "count")
+OPERATIONS = ("change", "decrease", "difference", "percent_change", "average", "sum", "count", "share", "ratio")
 
 
 @dataclass(frozen=True)

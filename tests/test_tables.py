@@ -144,3 +144,10 @@ def test_a_count_of_years_beyond_a_threshold_cites_each_one_counted(table_bot):
     assert d is not None and d.op == "count" and d.result == "2", turn.text
     assert turn.text.startswith("2 = count of 16,682 [1], 16,055 [2]: ")
     assert [turn.answer.citation(o.n).cell.headers[-1] for o in d.operands] == ["2018", "2017"]  # type: ignore[union-attr]
+
+
+def test_a_share_of_two_rows_is_computed_from_both_cells(table_bot):
+    turn = table_bot.ask("What was 3M's research and development as a percentage of net sales in 2018?")
+    d = turn.answer.derived
+    assert d is not None and d.op == "share" and d.result == "5.56", turn.text
+    assert turn.text.startswith("5.56% ≈ 1,821 [1] / $ 32,765 [2] × 100: ")

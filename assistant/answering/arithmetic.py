@@ -16,13 +16,13 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 ROUNDING = {"change": -1, "decrease": -1, "difference": -1, "sum": -1, "count": -1, "percent_change": 2,
-            "average": 2}  # decimals; -1: exact
+            "average": 2, "share": 2, "ratio": 2}  # decimals; -1: exact
 # The working of each operation over its operands' places ({0}, {1}; "{all+}" is every operand joined by " + ").
 SHAPES = {"change": "{0} − {1}", "decrease": "{0} − {1}", "difference": "{0} − {1}", "sum": "{all+}",
-          "count": "count of {all,}",
+          "count": "count of {all,}", "share": "{0} / {1} × 100", "ratio": "{0} / {1}",
           "percent_change": "({0} − {1}) / {1} × 100", "average": "({all+}) / {n}"}
 ARITY = {"change": 2, "decrease": 2, "difference": 2, "percent_change": 2, "sum": 0, "average": 0,
-         "count": -1}  # 0: two or more; -1: one or more
+         "count": -1, "share": 2, "ratio": 2}  # 0: two or more; -1: one or more
 
 
 def rounded(value: Decimal, decimals: int) -> Decimal:
@@ -42,6 +42,10 @@ def compute(op: str, values: Sequence[Decimal], decimals: int | None = None) -> 
             out = values[0] - values[1]
         elif op == "percent_change":
             out = (values[0] - values[1]) / values[1] * 100
+        elif op == "share":  # the first as a percentage of the second
+            out = values[0] / values[1] * 100
+        elif op == "ratio":
+            out = values[0] / values[1]
         elif op == "count":  # the operands are the values that meet the question's condition
             out = Decimal(len(values))
         elif op == "sum":

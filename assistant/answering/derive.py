@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from ..documents.tables import headers, number, period_list, periods
 from ..language import lexical
-from ..language.question import Question
+from ..language.question import Question, analyze
 from ..records import Cell, CellRef, Derived, Operand, Segment, Table
 from .arithmetic import ROUNDING, compute
 from .candidates import Candidate
@@ -135,6 +135,62 @@ def count(q: Question, ranked: Sequence[Candidate]) -> Calculation | None:
                        Decimal(len(met)), "")
 
 
+# "X as a percentage of Y", "the ratio of X to Y", "What percentage of Y was X?": the two rows' words.
+_SHARE = [re.compile(r"^(?P<a>.+?)\s+as\s+an?\s+(?:percentage|proportion|share|%)\s+of\s+(?P<b>.+)$", re.I),
+          re.compile(r"^what\s+(?:percentage|proportion|share|%)\s+of\s+(?P<b>.+?)\s+(?:is|was|are|were|did|does|do)"
+                     r"\s+(?P<a>.+)$", re.I)]
+_RATIO = re.compile(r"\bratio\s+(?:of|between)\s+(?P<a>.+?)\s+(?:to|and|against|over)\s+(?P<b>.+)$", re.I)
+
+
+def two_rows(question: str) -> tuple[str, str, str] | None:
+    """A share or ratio of two rows: (op, the first row's words, the second's).
+
+    >>> two_rows("What is services revenue as a percentage of total revenue in 2019?")
+    ('share', 'What is services revenue', 'total revenue in 2019?')
+    >>> two_rows("What is the ratio of current assets to current liabilities in 2018?")[0]
+    'ratio'
+    """
+    for pattern in _SHARE:
+        if m := pattern.search(question.strip()):
+            return "share", m["a"], m["b"]
+    if m := _RATIO.search(question.strip()):
+        return "ratio", m["a"], m["b"]
+    return None
+
+
+def share(q: Question, ranked: Sequence[Candidate]) -> Calculation | None:
+    """A share or ratio of two rows of one table, in the period the question names (or the one
+    period the rows have): each row named by its own part of the question."""
+    if (parts := two_rows(q.text)) is None:
+        return None
+    op, first, second = parts
+    named = [named_row(analyze(words), ranked) for words in (first, second)]
+    if named[0] is None or named[1] is None:
+        return None
+    (c, table, row_a, label_a), (_, table2, row_b, label_b) = named[0], named[1]
+    if table2 is not table or row_a == row_b or label_a <= label_b and label_b <= label_a:
+        return None
+    text = c.doc.text
+    wanted = period_list(q.text)
+    if len(wanted) > 1:
+        return None
+    cells = []
+    for row in (row_a, row_b):
+        if wanted:
+            found = period_cells(table, text, row, wanted)
+        else:
+            filled = [x for x in table.cells if x.row == row and x.col >= table.header_cols]
+            found = filled if len(filled) == 1 else None
+        if not found:
+            return None
+        cells.append(found[0])
+    values = [number(text[x.start:x.end]) for x in cells]
+    exact = [v for v in values if v is not None]
+    if len(exact) < 2 or (result := compute(op, exact)) is None:
+        return None
+    return Calculation(c, table, row_a, tuple(cells), tuple(exact), op, result, "%" if op == "share" else "")
+
+
 def find(q: Question, ranked: Sequence[Candidate]) -> Calculation | None:
     """The calculation a question asks of the table row it names, from the cells under the
     periods it names (or a count of its periods' values beyond a threshold); None when it asks
@@ -143,6 +199,8 @@ def find(q: Question, ranked: Sequence[Candidate]) -> Calculation | None:
         return None
     if (counted := count(q, ranked)) is not None:
         return counted
+    if (shared := share(q, ranked)) is not None:
+        return shared
     if (op := operation(q.text)) is None or (named := named_row(q, ranked)) is None:
         return None
     c, table, row, _ = named

@@ -41,13 +41,13 @@ def number(text: str) -> Decimal | None:
     """The value a cell states, as written: "16,682" -> 16682, "(547)" -> -547, "$1.5" -> 1.5,
     "12.5%" -> 12.5; None for nil ("—", "n/a", "") and for words.
 
-    >>> [number(t) for t in ("16,682", "(547)", "$ 1,234.5", "-3.2%", "—", "Net sales", "2018")]
-    [Decimal('16682'), Decimal('-547'), Decimal('1234.5'), Decimal('-3.2'), None, None, Decimal('2018')]
+    >>> [number(t) for t in ("16,682", "(547)", "$ (2,235)", "$ 1,234.5", "-3.2%", "—", "Net sales")]
+    [Decimal('16682'), Decimal('-547'), Decimal('-2235'), Decimal('1234.5'), Decimal('-3.2'), None, None]
     """
     t = " ".join(text.split())
     if t.lower() in _NIL or not _NUMBER.match(t):
         return None
-    negative = t.startswith("(") and t.rstrip("%").endswith(")") or "-" in t
+    negative = "(" in t and t.rstrip("%").endswith(")") or "-" in t  # "(547)", "$ (2,235)", "-3.2%"
     digits = re.sub(r"[^\d.]", "", t)
     try:
         value = Decimal(digits)
