@@ -204,6 +204,23 @@ class Derived:
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """Why an answer was refused, as data: ``kind`` names the condition the documents do not
+    meet ("period"), ``text`` says it to a person ("The table gives Cost of sales for 2016–2018,
+    not 2015.")."""
+
+    kind: str
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "text": self.text}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Refusal:
+        return cls(d["kind"], d["text"])
+
+
+@dataclass(frozen=True)
 class Citation:
     """A checkable span: ``quote == document.text[start:end]``; a table cell's carries ``cell``.
 
@@ -287,6 +304,7 @@ class Draft:
     conflict_p: float | None = None  # the pair model's highest probability; 1.0 when a rule decided
     derived: Derived | None = None  # a figure computed from the segments with ``operand`` set, in order
     # (their ``n`` is the segment's index here; ``render`` makes them citation numbers)
+    refused_for: tuple[Refusal, ...] = ()  # not found: the conditions the documents do not meet
 
 
 CLAIM_ROLES = ("quote", "conflict", "speaker", "answer", "operand")
@@ -368,6 +386,7 @@ class Answer:
     found_p: float | None = None  # P(the best sentence answers), from the found model; found iff >= its threshold
     conflict_p: float | None = None  # highest P(two sources disagree) over the pairs that differ (1.0: by rule)
     derived: Derived | None = None  # a figure computed from cited operands, said first with its working
+    refused_for: tuple[Refusal, ...] = ()  # a refusal's reasons, each naming what the documents lack
 
     def citation(self, n: int) -> Citation | None:
         return next((c for c in self.citations if c.n == n), None)
@@ -386,7 +405,8 @@ class Answer:
             "related": [c.to_dict() for c in self.related],
             "retrieved": list(self.retrieved),
             "timings_ms": dict(self.timings_ms),
-        } | ({"derived": self.derived.to_dict()} if self.derived else {})
+        } | ({"derived": self.derived.to_dict()} if self.derived else {}) | (
+            {"refused_for": [r.to_dict() for r in self.refused_for]} if self.refused_for else {})
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Answer:
@@ -395,4 +415,5 @@ class Answer:
                    tuple(Citation.from_dict(c) for c in d.get("citations", [])),
                    tuple(Citation.from_dict(c) for c in d.get("related", [])), d.get("conflict", False),
                    d.get("conflict_on", ""), dict(d.get("timings_ms", {})), tuple(d.get("retrieved", [])),
-                   d.get("found_p"), d.get("conflict_p"), Derived.from_dict(d["derived"]) if d.get("derived") else None)
+                   d.get("found_p"), d.get("conflict_p"), Derived.from_dict(d["derived"]) if d.get("derived") else None,
+                   tuple(Refusal.from_dict(r) for r in d.get("refused_for", [])))

@@ -87,3 +87,14 @@ def test_prose_with_figures_is_not_a_table(prose: str) -> None:
 
 def test_periods_are_read_one_way() -> None:
     assert periods("What was it in FY19?") == periods("fiscal 2019") == periods("2019 €m") == {"2019"}
+
+
+def test_a_filing_page_spaced_but_not_aligned_reads_its_columns_in_order() -> None:
+    """FinanceBench's page text: three spaces between cells, a currency sign parted from its
+    figure, nothing aligned: the columns are still the header's, in order."""
+    text = ("Consolidated Statement of Income\n(Millions, except per share amounts)   2018   2017   2016\n"
+            "Net sales   $   32,765   $   31,657   $   30,109\nOperating expenses\n"
+            "  Cost of sales   16,682   16,055   15,118\n")
+    (table,) = aligned_tables(text)
+    got = {text[c.start:c.end]: headers(table, text, c.row, c.col) for c in table.cells}
+    assert got["$   32,765"] == ("Net sales", "2018") and got["15,118"] == ("Cost of sales", "2016")

@@ -132,10 +132,19 @@ def test_a_derived_figure_is_computed_from_cited_cells_with_its_working(table_bo
     assert Answer.from_dict(turn.to_dict()) == answer
 
 
-def test_no_derived_figure_when_an_operand_is_missing(table_bot):
-    answer = table_bot.ask("By how much did 3M's cost of sales change from 2014 to 2015?").answer
-    assert answer.derived is None
-    assert not any(c.text in ("627", "-627") for c in answer.claims)
+@pytest.mark.parametrize(("question", "reason"), [
+    ("By how much did 3M's cost of sales change from 2014 to 2015?",
+     "The table gives Cost of sales for 2016–2018, not 2014 and 2015."),
+    ("What was 3M's cost of sales in 2015?", "The table gives Cost of sales for 2016–2018, not 2015."),
+])
+def test_a_year_the_row_lacks_is_refused_by_name(table_bot, question, reason):
+    """No operand, no figure: the refusal says which year is missing, in the text and the JSON."""
+    turn = table_bot.ask(question)
+    answer = turn.answer
+    assert not answer.found and answer.derived is None and not answer.claims
+    assert [(r.kind, r.text) for r in answer.refused_for] == [("period", reason)]
+    assert reason in turn.text
+    assert Answer.from_dict(turn.to_dict()) == answer
 
 
 def test_a_count_of_years_beyond_a_threshold_cites_each_one_counted(table_bot):

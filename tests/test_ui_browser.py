@@ -785,6 +785,8 @@ def test_a_cell_citation_shows_its_table_and_a_pdf_cell_is_boxed(tmp_path, brows
                                  timeout=30000)
         assert p.page.locator("#article .table-view td.cited").evaluate(IN_VIEW)
         p.shot("15-derived-working")
+        refused = p.ask("What was 3M's cost of sales in 2015?")  # the year the row lacks, named
+        assert "The table gives Cost of sales for 2016–2018, not 2015." in refused.inner_text()
 
         answer = p.ask("What was the turbine output in 2018?")
         assert answer.inner_text().startswith("41,900 thousand [1]"), answer.inner_text()

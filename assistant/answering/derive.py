@@ -21,10 +21,21 @@ from decimal import Decimal
 from ..documents.tables import headers, number, period_list, periods
 from ..language import lexical
 from ..language.question import Question, analyze
-from ..records import Cell, CellRef, Derived, Operand, Segment, Table
+from ..records import Cell, CellRef, Derived, Operand, Refusal, Segment, Table
 from .arithmetic import ROUNDING, compute
 from .candidates import Candidate
-from .cells import CURRENCIES, FACTORS, elsewhere, named_row, period_cells, period_span, threshold, unit_of
+from .cells import (
+    CURRENCIES,
+    FACTORS,
+    ROWS_LOOKED_AT,
+    elsewhere,
+    named_row,
+    period_cells,
+    period_span,
+    table_at,
+    threshold,
+    unit_of,
+)
 
 _PERCENT_CHANGE = re.compile(r"\bpercent(?:age)?\s+(?:change|increase|decrease|growth|rise|decline|drop)\b|"
                              r"%\s*change|\bgrowth rate\b|\bby what percent", re.I)
@@ -189,6 +200,40 @@ def share(q: Question, ranked: Sequence[Candidate]) -> Calculation | None:
     if len(exact) < 2 or (result := compute(op, exact)) is None:
         return None
     return Calculation(c, table, row_a, tuple(cells), tuple(exact), op, result, "%" if op == "share" else "")
+
+
+def _years(ps: Collection[str]) -> str:
+    """Years as a person writes them: "2016–2018" when three or more run on, else "2014 and 2015".
+
+    >>> _years({"2018", "2016", "2017"}), _years({"2015", "2014"}), _years({"2019"})
+    ('2016–2018', '2014 and 2015', '2019')
+    """
+    ys = [str(y) for y in sorted(int(p) for p in ps if p.isdigit())]
+    if len(ys) > 2 and ys == [str(y) for y in range(int(ys[0]), int(ys[-1]) + 1)]:
+        return f"{ys[0]}–{ys[-1]}"
+    return ", ".join(ys[:-1]) + (" and " if len(ys) > 1 else "") + ys[-1]
+
+
+def missing_period(q: Question, ranked: Sequence[Candidate]) -> Refusal | None:
+    """A refusal that names what is missing, when the answer would be a table row the question
+    names but the row has no value for a year the question needs ("The table gives Cost of sales
+    for 2016–2018, not 2015."), and no sentence of the text among the best candidates names that
+    year (the text may still state the figure, and then it answers as usual)."""
+    if q.expects not in ("figure", "other") or (named := named_row(q, ranked)) is None:
+        return None
+    c, table, row, _ = named
+    text = c.doc.text
+    have = {p for x in table.cells if x.row == row and x.col >= table.header_cols
+            for p in periods(" ".join(headers(table, text, row, x.col)[table.header_cols:]))}
+    op = operation(q.text)
+    wanted = (operands_in_order(op, q.text, have) if op else None) or period_list(q.text)
+    lacking = [p for p in wanted if p.isdigit() and p not in have]
+    if not lacking or not any(p.isdigit() for p in have):
+        return None
+    if any(table_at(x.doc, x.start) is None and set(lacking) <= periods(x.text) for x in ranked[:ROWS_LOOKED_AT]):
+        return None
+    label = " ".join(text[x.start:x.end] for x in table.cells if x.row == row and x.col < table.header_cols)
+    return Refusal("period", f"The table gives {' '.join(label.split())} for {_years(have)}, not {_years(lacking)}.")
 
 
 def find(q: Question, ranked: Sequence[Candidate]) -> Calculation | None:

@@ -62,6 +62,9 @@ class ExtractiveAnswerer:
             return Draft(True, segs, [], False, "", found_p, derived=derived)
         if (cell := cells.find(q, ranked)) is not None:
             return Draft(True, cells.segments(cell, ranked), [], False, "", found_p)
+        if (why := derive.missing_period(q, ranked)) is not None:  # the row asked for lacks the year asked
+            return Draft(found=False, related=[_segment(c) for c in one_per_source(ranked)[:3]], found_p=found_p,
+                         refused_for=(why,))
         if not policy.found(found_p):
             return Draft(found=False, related=[_segment(c) for c in one_per_source(ranked)[:3]], found_p=found_p)
         typed = q.expects in ("name", "figure", "date")

@@ -32,6 +32,14 @@ NOT_FOUND = (
     "Not found in the documents: no passage answers this question, so no answer is given. "
     "The nearest passages are listed as related."
 )
+NOT_FOUND_BECAUSE = "Not found in the documents: {reasons} The nearest passages are listed as related."
+
+
+def refusal_text(answer: Answer) -> str:
+    """What a refusal says: why, when the answer names the conditions the documents do not meet."""
+    if answer.refused_for:
+        return NOT_FOUND_BECAUSE.format(reasons=" ".join(r.text for r in answer.refused_for))
+    return NOT_FOUND
 
 # kind of piece -> what it carries: "lead" (str: the conflict lead), "break" (str: separator
 # before a claim group), "claim" (str: verbatim document text), "short" (str: verbatim document
@@ -57,7 +65,7 @@ def pieces(answer: Answer) -> Iterator[Piece]:
     """The answer's layout: claims in order, each followed by its marker; a speaker claim is a
     parenthesised note on the claim before it; conflict sides are list items under a lead."""
     if not answer.found:
-        yield "word", NOT_FOUND
+        yield "word", refusal_text(answer)
         return
     if answer.conflict:
         yield "lead", conflict_lead(answer.conflict_on)

@@ -97,7 +97,7 @@ def render(question: str, draft: Draft, timings_ms: dict[str, float],
     if not draft.found:
         related = tuple(_citation(i, s) for i, s in enumerate(draft.related, 1))
         return Answer(question, False, related=related, timings_ms=timings_ms, retrieved=retrieved,
-                      found_p=draft.found_p)
+                      found_p=draft.found_p, refused_for=draft.refused_for)
     numbers: dict[tuple[str, int, int], int] = {}
     citations: list[Citation] = []
     claims: list[Claim] = []

@@ -323,6 +323,9 @@ def _split(text: str, a: int, b: int, gap: Callable[[int, int], bool]) -> tuple[
         if i:
             cells.append((piece[0][0], piece[i - 1][1]))
         cells.extend(tail)
+    for k in range(len(cells) - 2, -1, -1):  # "$   32,765": a currency sign parted from its figure
+        if text[cells[k][0]:cells[k][1]] in _CURRENCY and _value(text[cells[k + 1][0]:cells[k + 1][1]]):
+            cells[k:k + 2] = [(cells[k][0], cells[k + 1][1])]
     return cells, wide
 
 
@@ -372,6 +375,8 @@ def _place(rows: list[list[tuple[int, int]]], width: int, at: Callable[[tuple[in
     else aligned to the right (a header "2019 2018" over "Sales 9 8"). A one-cell row is a label."""
     full = [r for r in rows if len(r) == width]
     extent = [(min(at(r[c])[0] for r in full), max(at(r[c])[1] for r in full)) for c in range(width)] if full else []
+    if any(extent[c][1] > extent[c + 1][0] for c in range(len(extent) - 1)):
+        extent = []  # the columns overlap: spaced, not aligned (a filing page's text); short rows go right
     out = []
     for r in rows:
         grid = [(0, 0)] * width

@@ -12,7 +12,7 @@ import base64
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..answering.present import NOT_FOUND, pieces, printable
+from ..answering.present import pieces, printable, refusal_text
 from ..documents.chunking import paragraph_spans
 from ..documents.formats import FormatError, page_view
 from ..records import Answer, Citation, Document, Table, flow
@@ -167,7 +167,7 @@ def answer_html(reply: Answer, turn: int) -> str:
     text with clickable markers, and a discreet timing."""
     timing = f'<span class="timing">{reply.timings_ms.get("total", 0):.0f} ms</span>'
     if not reply.found:
-        return f'<div class="answer not-found">{esc(NOT_FOUND)} {timing}</div>'
+        return f'<div class="answer not-found">{esc(refusal_text(reply))} {timing}</div>'
     out = []
     for kind, value in pieces(reply):
         if kind == "lead":
