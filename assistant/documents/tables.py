@@ -278,7 +278,7 @@ def bar_tables(text: str) -> tuple[Table, ...]:
 # --- tables whose columns are aligned by space (plain text, a PDF's text layer) ---------------
 
 GAP_SPACES = 2  # in plain text, this many spaces (or a tab) between two cells; one is a word space
-MAX_LABEL = 100  # a row's label is at most this long (a longer line is prose)
+MAX_LABEL = 160  # a row's label is at most this long (a longer line is prose)
 _CURRENCY = ("$", "€", "£", "¥")
 Xs = Sequence[tuple[float, float]]  # for each text position, the (left, right) of its character on the page
 
@@ -426,9 +426,15 @@ def aligned_tables(text: str, xs: Xs | None = None) -> tuple[Table, ...]:
             i = j
             continue
         h = i
-        while h > 0 and i - h < MAX_HEADER_ROWS and kinds[h - 1] in ("head", "label") and not (
-                kinds[h - 1] == "label" and text[lines[h - 1][0]:lines[h - 1][1]].rstrip().endswith(":")):
-            h -= 1  # a label ending in ":" above the table introduces it: its caption
+        while h > 0 and i - h < MAX_HEADER_ROWS + 1 and kinds[h - 1] in ("head", "label"):
+            h -= 1
+        heads = [k for k in range(h, i) if kinds[k] == "head"]
+        # Labels above the column names are the caption's lines (a heading, "... (in thousands):");
+        # between them and the figures, a section ("Deferred tax assets:"). With no column names, a
+        # label ending in ":" on top introduces the table.
+        h = heads[0] if heads else h
+        while not heads and h < i and text[lines[h][0]:lines[h][1]].rstrip().endswith(":"):
+            h += 1
         rows = [split[k][0] for k in range(h, j)]
         width = max(len(r) for r in rows[i - h:])
         line_of = {k: lines[k][0] for k in range(h, j)}
