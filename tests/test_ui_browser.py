@@ -517,6 +517,22 @@ def test_login_required_when_auth_is_set(real_index_settings, browser):
         app.stop()
 
 
+def boxes_cover(p: Page, tp, found: tuple[int, int], size: tuple[float, float]) -> list:  # type: ignore[no-untyped-def,type-arg]
+    """The highlight boxes drawn over the page image in the viewer, after checking that they
+    cover every character pdfium ``found`` (start, count) on the page's text ``tp``."""
+    width, height = size
+    img = p.page.locator("#article .pdf-page img").bounding_box()
+    boxes = [b.bounding_box() for b in p.page.locator("#article .pdf-hl").all()]
+    assert img and boxes and all(boxes)
+    for i in range(found[0], found[0] + found[1]):
+        left, bottom, right, top = tp.get_charbox(i)
+        cx = img["x"] + (left + right) / 2 / width * img["width"]
+        cy = img["y"] + (1 - (bottom + top) / 2 / height) * img["height"]
+        assert any(b["x"] <= cx <= b["x"] + b["width"] and b["y"] <= cy <= b["y"] + b["height"]
+                   for b in boxes if b), (i, cx, cy, boxes)
+    return boxes
+
+
 def test_uploaded_pdf_citation_is_highlighted_on_its_page(tmp_path, browser):
     """Upload a PDF in the Documents tab, ask what its page 2 answers, open the citation: the
     boxes drawn over the page image must cover the characters pdfium finds for the quoted figure."""
@@ -557,17 +573,7 @@ def test_uploaded_pdf_citation_is_highlighted_on_its_page(tmp_path, browser):
         assert found is not None
 
         def boxes_cover_the_figure() -> list:  # type: ignore[type-arg]
-            """The highlight boxes drawn over the page image cover every character of "48,250"."""
-            img = p.page.locator("#article .pdf-page img").bounding_box()
-            boxes = [b.bounding_box() for b in p.page.locator("#article .pdf-hl").all()]
-            assert img and boxes and all(boxes)
-            for i in range(found[0], found[0] + found[1]):
-                left, bottom, right, top = tp.get_charbox(i)
-                cx = img["x"] + (left + right) / 2 / width * img["width"]
-                cy = img["y"] + (1 - (bottom + top) / 2 / height) * img["height"]
-                assert any(b["x"] <= cx <= b["x"] + b["width"] and b["y"] <= cy <= b["y"] + b["height"]
-                           for b in boxes if b), (i, cx, cy, boxes)
-            return boxes
+            return boxes_cover(p, tp, found, (width, height))
 
         boxes = boxes_cover_the_figure()
         first = boxes[0]
@@ -792,20 +798,12 @@ def test_a_cell_citation_shows_its_table_and_a_pdf_cell_is_boxed(tmp_path, brows
         assert answer.inner_text().startswith("41,900 thousand [1]"), answer.inner_text()
         p.page.locator("#sources .source", has_text="p. 1").first.click()
         p.page.locator("#article .pdf-hl").first.wait_for(state="visible", timeout=30000)
-        img = p.page.locator("#article .pdf-page img").bounding_box()
-        boxes = [b.bounding_box() for b in p.page.locator("#article .pdf-hl").all()]
-        doc = pdfium.PdfDocument(str(corpus / "plant.pdf"))
-        page = doc[0]
-        width, height = page.get_size()
+        page = pdfium.PdfDocument(str(corpus / "plant.pdf"))[0]
         tp = page.get_textpage()
         found = tp.search("41,900").get_next()
-        assert found is not None and img and boxes and all(boxes)
-        for i in range(found[0], found[0] + found[1]):
-            left, bottom, right, top = tp.get_charbox(i)
-            cx = img["x"] + (left + right) / 2 / width * img["width"]
-            cy = img["y"] + (1 - (bottom + top) / 2 / height) * img["height"]
-            assert any(b["x"] <= cx <= b["x"] + b["width"] and b["y"] <= cy <= b["y"] + b["height"]
-                       for b in boxes if b), (i, cx, cy, boxes)
+        assert found is not None
+        boxes = boxes_cover(p, tp, found, page.get_size())
+        img = p.page.locator("#article .pdf-page img").bounding_box()
         box = boxes[0]
         assert box and box["width"] < img["width"] / 4, "the box is the cell's, not the row's"
         p.page.locator("#article").screenshot(path=str(SHOTS / "14-pdf-cell-boxed.png"))
