@@ -13,7 +13,7 @@ import pytest
 from assistant.answering.present import answer_text as text
 from assistant.errors import EvalSuiteError
 from assistant.interfaces.evals import Case, _reply, check, load_suite, metrics
-from assistant.records import Answer, CellRef, Citation, Claim
+from assistant.records import Answer, CellRef, Citation, Claim, Derived, Operand
 
 QUOTE = "If Japan merely kept its 21 percent share of the market, Japan could sell about 2 million cars."
 
@@ -108,6 +108,8 @@ def _write(tmp_path: Path, lines: list[str]) -> Path:
     ('{"id": "a", "question": "q?", "expect": {"scale": "millions"}}', 'expect "scale" must be one of'),
     ('{"id": "a", "question": "q?", "expect": {"cells": [{"row": "Sales"}]}}', 'expect "cells" must be a list'),
     ('{"id": "a", "question": "q?", "expect": {"exact": "16,682"}}', "non-empty list of strings"),
+    ('{"id": "a", "question": "q?", "expect": {"derived": {"value": "a lot"}}}', 'expect "derived" must be'),
+    ('{"id": "a", "question": "q?", "expect": {"derived": {"value": "1", "op": "mean"}}}', 'expect "derived" must be'),
 ])
 def test_malformed_suite_names_file_and_line(tmp_path, line, message):
     good = '{"id": "ok", "question": "q?", "expect": {"figures": ["1"]}}'
@@ -250,3 +252,15 @@ def test_exact_scale_and_cells_score_the_answer_said_first():
     assert check(case(exact=["16,682"]), said_later).exact_ok is False  # stated, but not said first
     m = metrics([check(case(exact=["16,682"], scale="million"), good), check(case(exact=["1"], scale="none"), good)])
     assert (m["exact"], m["scale_right"]) == (0.5, 0.5)
+
+
+def test_derived_gates_on_the_computed_figure_and_its_operation():
+    cells = (Citation(1, "m.csv", 0, 6, "16,682", 1.0), Citation(2, "m.csv", 9, 15, "16,055", 1.0))
+    computed = Answer("q", True, (Claim("16,682", 1, "operand"), Claim("16,055", 2, "operand")), cells,
+                      derived=Derived("change", (Operand(1, "16682"), Operand(2, "16055")), "627"))
+    assert check(case(derived={"value": "627"}), computed).passed
+    assert check(case(derived={"value": "627.00", "op": "change"}), computed).passed  # a number, not a string
+    r = check(case(derived={"value": "627", "op": "percent_change"}), computed)
+    assert r.reasons == ["derived figure change = 627, expected percent_change = 627"]
+    r = check(case(derived={"value": "627"}), _reply("Cost of sales rose by 627.", ["m.csv"]))
+    assert r.reasons == ["derived figure none, expected any = 627"]  # stated, not computed: fails

@@ -44,12 +44,12 @@ from ..answering.present import claims_text
 from ..errors import EvalSuiteError
 from ..language.entities import names, same_name
 from ..language.figures import contains_figure, find_figures, quantities
-from ..records import Answer, Citation, Claim
+from ..records import OPERATIONS, Answer, Citation, Claim
 
 CASE_KEYS = {"id", "question", "turns", "expect", "note", "corpus"}
 EXPECT_KEYS = {"figures", "figures_any", "sources", "sources_all", "attribution", "unanswerable", "answers",
-               "conflict", "planted", "spans", "speaker", "speaker_kind", "exact", "scale", "cells"}
-LIST_KEYS = EXPECT_KEYS - {"unanswerable", "answers", "conflict", "spans", "speaker_kind", "scale", "cells"}
+               "conflict", "planted", "spans", "speaker", "speaker_kind", "exact", "scale", "cells", "derived"}
+LIST_KEYS = EXPECT_KEYS - {"unanswerable", "answers", "conflict", "spans", "speaker_kind", "scale", "cells", "derived"}
 SCALES = ("none", "thousand", "million", "billion", "percent")  # expect "scale": what the answer's figure counts
 SPEAKER_KINDS = ("named", "resolved")  # the source is a name / "he", "the campaign" (named elsewhere)
 ANSWER_KEYS = {"figures", "figures_any", "answers", "spans", "exact"}
@@ -208,6 +208,16 @@ class Result:
         return not self.reasons
 
 
+def _derived_spec(x: object) -> bool:
+    if not (isinstance(x, dict) and "value" in x and set(x) <= {"value", "op"} and x.get("op", "change") in OPERATIONS):
+        return False
+    try:
+        Decimal(str(x["value"]))
+    except ArithmeticError:
+        return False
+    return True
+
+
 def _header_pair(x: object) -> bool:
     return isinstance(x, dict) and set(x) == {"row", "column"} and all(isinstance(v, str) and v for v in x.values())
 
@@ -260,6 +270,9 @@ def load_suite(path: Path) -> list[Case]:
         if "cells" in expect and not (isinstance(expect["cells"], list) and expect["cells"] and all(
                 _header_pair(x) for x in expect["cells"])):
             raise _fail(path, lineno, 'expect "cells" must be a list of {"row", "column"} objects (header texts)')
+        if "derived" in expect and not _derived_spec(expect["derived"]):
+            raise _fail(path, lineno, 'expect "derived" must be {"value": "627"} (a number as a string), '
+                                      f'optionally with "op" (one of {list(OPERATIONS)})')
         if "speaker_kind" in expect and expect["speaker_kind"] not in SPEAKER_KINDS:
             raise _fail(path, lineno, f'expect "speaker_kind" must be one of {list(SPEAKER_KINDS)}')
         for k in ("unanswerable", "conflict"):
@@ -343,6 +356,11 @@ def check(case: Case, reply: Answer) -> Result:
         res.scale_ok = said.scale == want
         if not res.scale_ok:
             res.reasons.append(f"said at scale {said.scale!r}, expected {want!r}")
+    if (want_d := ex.get("derived")) is not None:  # a computed figure: its value (and operation) as expected
+        d = reply.derived
+        if d is None or Decimal(d.result) != Decimal(str(want_d["value"])) or d.op != want_d.get("op", d.op):
+            got = f"{d.op} = {d.result}" if d else "none"
+            res.reasons.append(f"derived figure {got}, expected {want_d.get('op', 'any')} = {want_d['value']}")
     for want in ex.get("cells", []):
         if not any(read_under(c, want["row"], want["column"]) for c in reply.citations):
             res.reasons.append(f"no cited cell read under {want['row']!r} and {want['column']!r}")
