@@ -98,3 +98,17 @@ def test_a_filing_page_spaced_but_not_aligned_reads_its_columns_in_order() -> No
     (table,) = aligned_tables(text)
     got = {text[c.start:c.end]: headers(table, text, c.row, c.col) for c in table.cells}
     assert got["$   32,765"] == ("Net sales", "2018") and got["15,118"] == ("Cost of sales", "2016")
+
+
+def test_a_per_share_row_of_a_table_in_millions_is_said_without_millions() -> None:
+    """"$0.23 million" for earnings per share is a wrong figure: a per-share, ratio or margin row
+    counts units or percent whatever the table's caption says."""
+    from assistant.answering.cells import factor_at, unit_of
+    from assistant.documents.tables import lay_out
+
+    text, table = lay_out([["(in millions)", "2019", "2018"], ["Net income", "$ 106.4", "$ 70.5"],
+                           ["Diluted earnings per share", "$0.23", "$0.20"], ["Gross margin", "41.5", "40.1"]])
+    net, eps, margin = table.cell(1, 1), table.cell(2, 1), table.cell(3, 1)
+    assert net and eps and margin
+    assert (unit_of(table, text, net), unit_of(table, text, eps), unit_of(table, text, margin)) == (" million", "", "%")
+    assert (factor_at(table, text, net), factor_at(table, text, eps)) == (1_000_000, 1)

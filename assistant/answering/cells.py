@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..documents.tables import headers, number, period_list, periods, section
+from ..documents.tables import headers, number, period_list, periods, scale_at, section
 from ..language import lexical
 from ..language.figures import find_figures
 from ..language.question import Question
@@ -267,12 +267,11 @@ def _extreme(q: Question, c: Candidate, table: Table, row: int, compare: Compari
     """The period whose value in row ``row`` the comparison picks: the most or the least (one
     alone), or the one value beyond the threshold (the table's scale applied)."""
     text = c.doc.text
-    factor = FACTORS.get(table.scale.rstrip("s"), Decimal(1))
     valued = []
     for x in table.cells:
         if x.row == row and x.col >= table.header_cols and (v := number(text[x.start:x.end])) is not None and (
                 where := period_span(table, text, x.col)) is not None:
-            valued.append((v * factor, x, where))
+            valued.append((v * factor_at(table, text, x), x, where))
     if len(valued) < 2 or len({text[s:e] for _, _, (_, (s, e)) in valued}) < len(valued):
         return None  # one value, or two columns of one period (segments): not a comparison of periods
     if compare.than is not None:
@@ -338,6 +337,11 @@ CURRENCIES = ("$", "€", "£", "¥")
 SCALES = {"thousands": ("thousand", 1e3), "millions": ("million", 1e6), "billions": ("billion", 1e9)}  # word, factor
 
 
+def factor_at(table: Table, text: str, cell: Cell) -> Decimal:
+    """What one of a cell's units is worth (1000 in a table in thousands; 1 on a per-share row)."""
+    return FACTORS.get(scale_at(table, text, cell.row, cell.col).rstrip("s"), Decimal(1))
+
+
 def unit_of(table: Table, text: str, cell: Cell) -> str:
     """What follows a cell's value when the answer says it: its scale as a word, and the
     table's currency when the cell does not carry it ("$55 million", "16,682 million ($)"), or
@@ -349,21 +353,23 @@ def unit_of(table: Table, text: str, cell: Cell) -> str:
     (' million', ' million ($)')
     """
     value = text[cell.start:cell.end]
-    if table.scale == "%" and not any(sym in value for sym in CURRENCIES):  # a "$1,344" row is not a percent
+    scale = scale_at(table, text, cell.row, cell.col)
+    if scale == "%" and not any(sym in value for sym in CURRENCIES):  # a "$1,344" row is not a percent
         return "" if "%" in value else "%"
     body = text[table.start:table.end]
     currency = next((sym for sym in CURRENCIES if sym in body), "")
-    word = f" {SCALES[table.scale][0]}" if table.scale in SCALES else ""
+    word = f" {SCALES[scale][0]}" if scale in SCALES else ""
     return word + (f" ({currency})" if currency and currency not in value else "")
 
 
 def in_words(found: Found, ranked: Sequence[Candidate]) -> Candidate | None:
     """The best-ranked sentence outside a table that states the cell's value (its scale applied:
     "$55" in a table in millions is "$55 million"): the text's own account of the figure."""
-    value = number(found.candidate.doc.text[found.cells[0].start:found.cells[0].end])
+    text = found.candidate.doc.text
+    value = number(text[found.cells[0].start:found.cells[0].end])
     if value is None or len(found.cells) > 1 or not found.values:
         return None
-    want = float(value) * (SCALES[found.table.scale][1] if found.table.scale in SCALES else 1.0)
+    want = float(value * factor_at(found.table, text, found.cells[0]))
     for c in ranked[:ROWS_LOOKED_AT]:
         if table_at(c.doc, c.start) is None and any(
                 abs(f.value - want) <= 1e-9 * max(1.0, abs(want)) and not f.is_year for f in find_figures(c.text)):

@@ -18,7 +18,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..documents.tables import headers, number, period_list, periods
+from ..documents.tables import headers, number, period_list, periods, scale_at
 from ..language import lexical
 from ..language.question import Question, analyze
 from ..records import Cell, CellRef, Derived, Operand, Refusal, Segment, Table
@@ -26,9 +26,9 @@ from .arithmetic import ROUNDING, compute
 from .candidates import Candidate
 from .cells import (
     CURRENCIES,
-    FACTORS,
     ROWS_LOOKED_AT,
     elsewhere,
+    factor_at,
     named_row,
     period_cells,
     period_span,
@@ -127,7 +127,6 @@ def count(q: Question, ranked: Sequence[Candidate]) -> Calculation | None:
         return None
     c, table, row, _ = named
     text, asked = c.doc.text, periods(q.text)
-    factor = FACTORS.get(table.scale.rstrip("s"), Decimal(1))
     met: list[tuple[Cell, Decimal]] = []
     seen: set[str] = set()
     for x in sorted((x for x in table.cells if x.row == row and x.col >= table.header_cols), key=lambda x: x.col):
@@ -138,7 +137,8 @@ def count(q: Question, ranked: Sequence[Candidate]) -> Calculation | None:
         if period in seen or (asked and not asked & periods(period)):
             continue
         seen.add(period)
-        if (value * factor > than) if beyond.most else (value * factor < than):
+        units = value * factor_at(table, text, x)
+        if (units > than) if beyond.most else (units < than):
             met.append((x, value))
     if not met or len(seen) < 2:
         return None
@@ -264,8 +264,8 @@ def find(q: Question, ranked: Sequence[Candidate]) -> Calculation | None:
         return None
     if elsewhere(q, c.doc, table, headers(table, text, row, cells[0].col), row) - _OPERATION_WORDS:
         return None
-    percent = all("%" in text[x.start:x.end] for x in cells) or table.scale == "%" and not any(
-        sym in text[x.start:x.end] for x in cells for sym in CURRENCIES)
+    percent = all(scale_at(table, text, x.row, x.col) == "%" and not any(
+        sym in text[x.start:x.end] for sym in CURRENCIES) for x in cells)
     unit = "%" if op == "percent_change" else " percentage points" if percent and op in (
         "change", "decrease", "difference") else unit_of(table, text, cells[0])
     return Calculation(c, table, row, tuple(cells), tuple(exact), op, result, unit)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
-from ..documents.tables import number
+from ..documents.tables import number, scale_at
 from ..language.figures import find_figures
 from ..records import Answer, Citation, Claim, Derived, Draft, Operand, Segment, squash
 from .arithmetic import compute, rounded
@@ -42,9 +42,11 @@ def holds(seg: Segment, value: str) -> bool:
 
 
 def scale_of(seg: Segment) -> str:
-    """What the figure of a cell segment counts (its table's scale: "thousands", "%", "")."""
-    tables = seg.doc.tables
-    return tables[seg.cell.table].scale if seg.cell is not None and seg.cell.table < len(tables) else ""
+    """What the figure of a cell segment counts (``tables.scale_at``: "thousands", "%", "")."""
+    tables, cell = seg.doc.tables, seg.cell
+    if cell is None or cell.table >= len(tables):
+        return ""
+    return scale_at(tables[cell.table], seg.doc.text, cell.row, cell.column)
 
 
 def recomputes(derived: Derived, segments: list[Segment]) -> bool:

@@ -69,6 +69,34 @@ def scale_of(*texts: str) -> str:
     return ""
 
 
+_PER_UNIT = re.compile(r"\bper\s+(?:common\s+|diluted\s+|basic\s+|ordinary\s+)?(?:share|unit|ton|barrel|employee)s?\b|"
+                       r"\beps\b|\bratio\b|\bdays?\b|\b(?:in\s+)?years?\b(?!\s+ended)|\bcents\b", re.I)
+_PERCENT_ROW = re.compile(r"%|\bper\s?cent(?:age)?\b|\bmargin\b|\brate\b|\byield\b", re.I)
+
+
+def scale_at(table: Table, text: str, row: int, col: int) -> str:
+    """What one cell's figure counts: the table's scale, unless its row or column says
+    otherwise: a per-share, per-unit, ratio or days row counts units ("" : "$0.23", never
+    "$0.23 million"); a percentage, margin or rate row or column, or a value written with "%",
+    counts percent.
+
+    >>> t, tb = lay_out([["(in millions)", "2018", "Change %"], ["Sales", "$ 55", "4"],
+    ...                  ["Earnings per share", "$0.23", ""], ["Gross margin", "41.5", ""]])
+    >>> [scale_at(tb, t, r, c) for r, c in ((1, 1), (1, 2), (2, 1), (3, 1))]
+    ['millions', '%', '', '%']
+    """
+    cell = table.cell(row, col)
+    if cell is not None and "%" in text[cell.start:cell.end]:
+        return "%"
+    label = " ".join(text[x.start:x.end] for x in table.cells if x.row == row and x.col < table.header_cols)
+    heads = " ".join(text[x.start:x.end] for x in table.cells if x.col == col and x.row < table.header_rows)
+    if _PER_UNIT.search(label):
+        return ""
+    if _PERCENT_ROW.search(label) or _PERCENT_ROW.search(heads) and table.scale != "%":
+        return "%"
+    return table.scale
+
+
 def header_rows(rows: Sequence[Sequence[str]]) -> int:
     """Leading rows that name columns: no number outside the first column, while a later row has
     one (years such as "2018" name columns too). At least one, at most ``MAX_HEADER_ROWS``."""
