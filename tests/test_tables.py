@@ -160,3 +160,11 @@ def test_a_share_of_two_rows_is_computed_from_both_cells(table_bot):
     d = turn.answer.derived
     assert d is not None and d.op == "share" and d.result == "5.56", turn.text
     assert turn.text.startswith("5.56% ≈ 1,821 [1] / $ 32,765 [2] × 100: ")
+
+
+def test_respectively_asks_for_each_value_never_their_sum(table_bot):
+    turn = table_bot.ask("What were 3M's total net sales in 2016 and 2018 respectively?")
+    assert turn.answer.derived is None, turn.text  # not 62,874: the sum of the two was never asked
+    assert [c.text for c in turn.answer.claims if c.role == "answer"] == ["$ 30,109", "$ 32,765"]
+    summed = table_bot.ask("What were 3M's total net sales in 2016 and 2018?").answer.derived
+    assert summed is not None and (summed.op, summed.result) == ("sum", "62874")

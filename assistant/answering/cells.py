@@ -187,6 +187,7 @@ def ranking(question: str) -> bool | None:
 DERIVED = re.compile(r"\b(?:change[sd]?|difference|differ|average|mean|sum|increase[sd]?|decrease[sd]?|growth|grow|"
                      r"grew|rise|rose|fall|fell|ratio|proportion|percentage|combined|total of|in total|altogether|"
                      r"how much (?:more|less|higher|lower))\b", re.I)
+EACH = re.compile(r"\brespectively\b", re.I)  # each value asked for, whatever words ask it (never computed)
 _LIST_PERIODS = re.compile(r"\b(?:which|what)\s+(?:fiscal\s+|financial\s+)?(?:years|periods)\b", re.I)
 
 
@@ -295,7 +296,7 @@ def _cell(q: Question, c: Candidate, table: Table, row: int, label: set[str]) ->
     asked = period_list(q.text)
     years = set(asked)
     focus = set(q.focus) - label - _terms(" ".join(years))
-    if len(asked) >= 2 and not DERIVED.search(q.text):  # "What was X in 2019 and 2018?": each period's cell
+    if len(asked) >= 2 and (not DERIVED.search(q.text) or EACH.search(q.text)):  # "X in 2019 and 2018?": each cell
         each = period_cells(table, c.doc.text, row, asked)
         if each and not elsewhere(q, c.doc, table, headers(table, c.doc.text, row, each[0].col), row):
             return Found(c, table, tuple(each))

@@ -26,6 +26,7 @@ from .arithmetic import ROUNDING, compute
 from .candidates import Candidate
 from .cells import (
     CURRENCIES,
+    EACH,
     ROWS_LOOKED_AT,
     elsewhere,
     factor_at,
@@ -55,7 +56,14 @@ _OPERATION_WORDS = set(lexical.terms(
 
 
 def operation(question: str) -> str | None:
-    """What a question asks to compute (one of ``records.OPERATIONS``), or None."""
+    """What a question asks to compute (one of ``records.OPERATIONS``), or None: never for one
+    that asks for each value "respectively".
+
+    >>> operation("What is the total X in 2019 and 2018?"), operation("What were X in 2019 and 2018 respectively?")
+    ('sum', None)
+    """
+    if EACH.search(question):
+        return None
     for op, pattern in (("percent_change", _PERCENT_CHANGE), ("average", _AVERAGE), ("difference", _DIFFERENCE),
                         ("decrease", _DECREASE_BY), ("change", _CHANGE), ("sum", _SUM)):
         if pattern.search(question):
