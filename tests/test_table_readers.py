@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from assistant.documents.aligned import aligned_tables, text_tables
 from assistant.documents.chunking import sentence_spans
 from assistant.documents.corpus import load_file
-from assistant.documents.tables import aligned_tables, headers, periods, text_tables
+from assistant.documents.tables import headers, periods
 from assistant.records import Document
 from evals.external.renderings import RENDERINGS, write
 

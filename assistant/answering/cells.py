@@ -14,7 +14,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..documents.tables import headers, number, period_list, periods, scale_at, section
+from ..documents.tables import (
+    CURRENCIES,
+    column_heads,
+    headers,
+    number,
+    period_at,
+    period_list,
+    periods,
+    row_label,
+    row_span,
+    scale_at,
+    section,
+)
 from ..language import lexical
 from ..language.figures import find_figures
 from ..language.question import Question
@@ -53,11 +65,10 @@ def _terms(text: str) -> set[str]:
     return set(lexical.terms(text))
 
 
-def _cover(wanted: set[str], have: set[str]) -> float:
-    return len(wanted & have) / len(wanted) if wanted else 0.0
+Named = tuple[Candidate, Table, int, set[str]]  # a row the question names: candidate, table, row, label's terms
 
 
-def find(q: Question, ranked: Sequence[Candidate]) -> Found | None:
+def find(q: Question, ranked: Sequence[Candidate], named: Named | None) -> Found | None:
     """The cell of a table row among the best candidates that answers figure question ``q`` (or a
     "What was X in 2018?" whose type the words leave open: a row's value under that year is a figure).
 
@@ -75,14 +86,15 @@ def find(q: Question, ranked: Sequence[Candidate]) -> Found | None:
         return _listed_periods(ranked)
     if compare is None and not (q.expects == "figure" or (q.expects == "other" and periods(q.text))):
         return None  # "What was X in 2018?" is a figure too
-    if (named := named_row(q, ranked)) is None:
+    if named is None:
         return None
     c, table, row, label = named
     return _cell(q, c, table, row, label) if compare is None else _extreme(q, c, table, row, compare)
 
 
-def named_row(q: Question, ranked: Sequence[Candidate]) -> tuple[Candidate, Table, int, set[str]] | None:
-    """The table row the question names (see ``find``): its candidate, table, row and label's terms."""
+def named_row(q: Question, ranked: Sequence[Candidate]) -> Named | None:
+    """The table row the question names (see ``find``; computed once per question and passed to
+    ``find`` and ``derive``): its candidate, table, row and label's terms."""
     asked = set(q.terms) - {str(y) for y in q.years}
     named: list[tuple[int, int, Candidate, Table, int, set[str]]] = []
     for rank, c in enumerate(ranked):
@@ -90,8 +102,7 @@ def named_row(q: Question, ranked: Sequence[Candidate]) -> tuple[Candidate, Tabl
         row = _row_of(table, c.start, c.end) if table is not None else None
         if table is None or row is None or row < table.header_rows:
             continue
-        label = _terms(" ".join(c.doc.text[x.start:x.end] for x in table.cells
-                                if x.row == row and x.col < table.header_cols))
+        label = _terms(row_label(table, c.doc.text, row))
         if label and label <= asked and (rank < ROWS_LOOKED_AT or len(label) >= 2):
             specific = len(label) + len(_terms(section(table, c.doc.text, row)) & asked - label)
             named.append((-specific, rank, c, table, row, label))
@@ -101,12 +112,17 @@ def named_row(q: Question, ranked: Sequence[Candidate]) -> tuple[Candidate, Tabl
     return c, table, row, label
 
 
+def row_periods(table: Table, text: str, row: int) -> dict[Cell, set[str]]:
+    """Each value cell of ``row`` and the periods its column headers name."""
+    return {x: periods(" ".join(headers(table, text, row, x.col)[table.header_cols:]))
+            for x in table.cells if x.row == row and x.col >= table.header_cols}
+
+
 def period_cells(table: Table, text: str, row: int, wanted: Sequence[str]) -> list[Cell] | None:
     """The value cell of ``row`` under each period of ``wanted`` (in that order), each the only
     one under its period; None when a period heads no column of the row, or more than one."""
-    values = [x for x in table.cells if x.row == row and x.col >= table.header_cols]
-    under = {x: periods(" ".join(headers(table, text, row, x.col)[table.header_cols:])) for x in values}
-    each = [[x for x in values if p in under[x]] for p in wanted]
+    under = row_periods(table, text, row)
+    each = [[x for x in under if p in under[x]] for p in wanted]
     if not all(len(e) == 1 for e in each) or len({e[0] for e in each}) < len(each):
         return None
     return [e[0] for e in each]
@@ -119,7 +135,7 @@ _THAN = re.compile(r"\b(more|greater|higher|larger|above|over|exceed\w*|less|low
                    r"(?:than\s*)?\$?\s*(-?\d[\d,]*(?:\.\d+)?)\s*(thousands?|millions?|billions?|%)?", re.I)
 _COMPARING = ("year", "period", "quarter", "fiscal", "higher highest larger largest greater greatest more most bigger",
               "lower lowest smaller smallest less least fewer fewest than amount value")
-FACTORS = {"thousand": Decimal(1000), "million": Decimal(10**6), "billion": Decimal(10**9)}
+FACTORS = {"thousand": Decimal(1000), "million": Decimal(10**6), "billion": Decimal(10**9)}  # a scale word's worth
 
 
 @dataclass(frozen=True)
@@ -224,7 +240,7 @@ def _best_row(q: Question, ranked: Sequence[Candidate], most: bool) -> Found | N
     text, asked, want = c.doc.text, set(q.terms), periods(q.text)
     scored = []
     for col in range(table.header_cols, table.cols):
-        heads = " ".join(text[x.start:x.end] for x in table.cells if x.col == col and x.row < table.header_rows)
+        heads = column_heads(table, text, col)
         if want and not want & periods(heads):
             continue
         scored.append((len(_terms(heads) & asked), col))
@@ -245,9 +261,7 @@ def _best_row(q: Question, ranked: Sequence[Candidate], most: bool) -> Found | N
     if len(picked) != 1:
         return None
     _, cell, label = picked[0]
-    span = [x for x in table.cells if x.row == cell.row]
-    row = (min(x.start for x in span), max(x.end for x in span))
-    return Found(c, table, (label,), ((label.start, label.end),), row)
+    return Found(c, table, (label,), ((label.start, label.end),), row_span(table, cell.row))
 
 
 def period_span(table: Table, text: str, col: int) -> tuple[Cell, tuple[int, int]] | None:
@@ -257,9 +271,8 @@ def period_span(table: Table, text: str, col: int) -> tuple[Cell, tuple[int, int
             cell = table.cell(r, c)
             if cell is None:
                 continue
-            m = re.search(r"(?:FY\s?)?(?:19|20)\d\d|FY\s?'?\d\d|Q[1-4]", text[cell.start:cell.end], re.I)
-            if m:
-                return cell, (cell.start + m.start(), cell.start + m.end())
+            if (at := period_at(text[cell.start:cell.end])) is not None:
+                return cell, (cell.start + at[0], cell.start + at[1])
             break  # an upper header spans to the right only from a filled cell
     return None
 
@@ -334,8 +347,6 @@ def elsewhere(q: Question, doc: Document, table: Table, read_under: tuple[str, .
 _MEASURE_WORDS = _terms("amount value figure level number")  # ask for a cell's value, whatever the row
 
 
-CURRENCIES = ("$", "€", "£", "¥")
-SCALES = {"thousands": ("thousand", 1e3), "millions": ("million", 1e6), "billions": ("billion", 1e9)}  # word, factor
 
 
 def factor_at(table: Table, text: str, cell: Cell) -> Decimal:
@@ -359,7 +370,7 @@ def unit_of(table: Table, text: str, cell: Cell) -> str:
         return "" if "%" in value else "%"
     body = text[table.start:table.end]
     currency = next((sym for sym in CURRENCIES if sym in body), "")
-    word = f" {SCALES[scale][0]}" if scale in SCALES else ""
+    word = f" {scale[:-1]}" if scale[:-1] in FACTORS else ""  # "millions" -> " million"
     return word + (f" ({currency})" if currency and currency not in value else "")
 
 

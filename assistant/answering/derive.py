@@ -18,21 +18,22 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..documents.tables import headers, number, period_list, periods, scale_at
+from ..documents.tables import CURRENCIES, headers, number, period_list, periods, row_label, row_span, scale_at
 from ..language import lexical
 from ..language.question import Question, analyze
 from ..records import Cell, CellRef, Derived, Operand, Refusal, Segment, Table
 from .arithmetic import ROUNDING, compute
 from .candidates import Candidate
 from .cells import (
-    CURRENCIES,
     EACH,
     ROWS_LOOKED_AT,
+    Named,
     elsewhere,
     factor_at,
     named_row,
     period_cells,
     period_span,
+    row_periods,
     table_at,
     threshold,
     unit_of,
@@ -124,14 +125,14 @@ class Calculation:
 _HOW_MANY_PERIODS = re.compile(r"\bhow many (?:of the )?(?:fiscal )?(?:years|periods|quarters)\b", re.I)
 
 
-def count(q: Question, ranked: Sequence[Candidate]) -> Calculation | None:
+def count(q: Question, named: Named | None) -> Calculation | None:
     """"How many years did X exceed $200,000 thousand?": the row's values, one per period (those
     the question names, if it names some), that meet the threshold (the table's scale applied),
     counted; each one counted is an operand. None when none does, or the question is not that."""
     if not _HOW_MANY_PERIODS.search(q.text) or (beyond := threshold(q.text)) is None or beyond.than is None:
         return None
     than = beyond.than
-    if (named := named_row(q, ranked)) is None:
+    if named is None:
         return None
     c, table, row, _ = named
     text, asked = c.doc.text, periods(q.text)
@@ -222,17 +223,16 @@ def _years(ps: Collection[str]) -> str:
     return ", ".join(ys[:-1]) + (" and " if len(ys) > 1 else "") + ys[-1]
 
 
-def missing_period(q: Question, ranked: Sequence[Candidate]) -> Refusal | None:
+def missing_period(q: Question, ranked: Sequence[Candidate], named: Named | None) -> Refusal | None:
     """A refusal that names what is missing, when the answer would be a table row the question
     names but the row has no value for a year the question needs ("The table gives Cost of sales
     for 2016–2018, not 2015."), and no sentence of the text among the best candidates names that
     year (the text may still state the figure, and then it answers as usual)."""
-    if q.expects not in ("figure", "other") or (named := named_row(q, ranked)) is None:
+    if q.expects not in ("figure", "other") or named is None:
         return None
     c, table, row, _ = named
     text = c.doc.text
-    have = {p for x in table.cells if x.row == row and x.col >= table.header_cols
-            for p in periods(" ".join(headers(table, text, row, x.col)[table.header_cols:]))}
+    have = set().union(*row_periods(table, text, row).values())
     op = operation(q.text)
     wanted = (operands_in_order(op, q.text, have) if op else None) or period_list(q.text)
     lacking = [p for p in wanted if p.isdigit() and p not in have]
@@ -240,26 +240,25 @@ def missing_period(q: Question, ranked: Sequence[Candidate]) -> Refusal | None:
         return None
     if any(table_at(x.doc, x.start) is None and set(lacking) <= periods(x.text) for x in ranked[:ROWS_LOOKED_AT]):
         return None
-    label = " ".join(text[x.start:x.end] for x in table.cells if x.row == row and x.col < table.header_cols)
+    label = row_label(table, text, row)
     return Refusal("period", f"The table gives {' '.join(label.split())} for {_years(have)}, not {_years(lacking)}.")
 
 
-def find(q: Question, ranked: Sequence[Candidate]) -> Calculation | None:
+def find(q: Question, ranked: Sequence[Candidate], named: Named | None) -> Calculation | None:
     """The calculation a question asks of the table row it names, from the cells under the
     periods it names (or a count of its periods' values beyond a threshold); None when it asks
     none, names no row, or a period it needs is missing."""
     if q.expects not in ("figure", "other"):  # "What caused the increase ...?" asks for a reason
         return None
-    if (counted := count(q, ranked)) is not None:
+    if (counted := count(q, named)) is not None:
         return counted
     if (shared := share(q, ranked)) is not None:
         return shared
-    if (op := operation(q.text)) is None or (named := named_row(q, ranked)) is None:
+    if (op := operation(q.text)) is None or named is None:
         return None
     c, table, row, _ = named
     text = c.doc.text
-    have = {p for x in table.cells if x.row == row and x.col >= table.header_cols
-            for p in periods(" ".join(headers(table, text, row, x.col)[table.header_cols:]))}
+    have = set().union(*row_periods(table, text, row).values())
     if (wanted := operands_in_order(op, q.text, have)) is None:
         return None
     if (cells := period_cells(table, text, row, wanted)) is None:
@@ -289,7 +288,6 @@ def segments(calc: Calculation) -> tuple[list[Segment], Derived]:
         out.append(Segment(text[cell.start:cell.end], c.doc, cell.start, cell.end, c.prob, role="operand",
                            cell=CellRef(table.index, cell.row, cell.col, under), operand=str(value)))
         operands.append(Operand(i, str(value), under[0] if under else "", under[-1] if len(under) > 1 else ""))
-    row = [x for x in table.cells if x.row == calc.row]
-    a, b = min(x.start for x in row), max(x.end for x in row)
+    a, b = row_span(table, calc.row)
     out.append(Segment(text[a:b], c.doc, a, b, c.prob))
     return out, Derived(calc.op, tuple(operands), str(calc.result), ROUNDING[calc.op], calc.unit)

@@ -57,12 +57,13 @@ class ExtractiveAnswerer:
         found_p = policy.found_p(ranked)
         # A table row the question names word for word, and the one column its period or words
         # name: that cell answers. The found model reads sentences; it cannot see a row's headers.
-        if (calc := derive.find(q, ranked)) is not None:  # a figure computed from the row's cells
+        named = cells.named_row(q, ranked)  # the table row the question names, if any: found once
+        if (calc := derive.find(q, ranked, named)) is not None:  # a figure computed from the row's cells
             segs, derived = derive.segments(calc)
             return Draft(True, segs, [], False, "", found_p, derived=derived)
-        if (cell := cells.find(q, ranked)) is not None:
+        if (cell := cells.find(q, ranked, named)) is not None:
             return Draft(True, cells.segments(cell, ranked), [], False, "", found_p)
-        if (why := derive.missing_period(q, ranked)) is not None:  # the row asked for lacks the year asked
+        if (why := derive.missing_period(q, ranked, named)) is not None:  # the row asked for lacks the year asked
             return Draft(found=False, related=[_segment(c) for c in one_per_source(ranked)[:3]], found_p=found_p,
                          refused_for=(why,))
         if not policy.found(found_p):

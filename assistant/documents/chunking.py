@@ -18,7 +18,7 @@ from functools import cache
 from typing import Any
 
 from ..records import Chunk, Document, Table
-from .tables import row_lines, text_tables
+from .aligned import row_lines, text_tables
 
 _ABBREVIATIONS = {"u.s", "u.n", "u.k", "jr", "sr", "mr", "mrs", "ms", "dr", "st", "inc", "corp",
                   "co", "ltd", "no", "vs", "e.g", "i.e", "gov", "sen", "rep", "gen", "jan", "feb",

@@ -27,9 +27,9 @@ from ..errors import CorpusError
 from ..progress import OnStep, Stage
 from ..records import Document
 from ..settings import MAX_TEXT_MB
+from .aligned import text_tables
 from .formats import MAX_TITLE, SUFFIXES, FormatError, pdf_pages, read_docx, read_html, sniff
 from .sheets import read_csv, read_xlsx
-from .tables import text_tables
 
 
 @dataclass(frozen=True)
