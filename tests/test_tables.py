@@ -14,6 +14,14 @@ from .docfactory import INCOME_CSV, make_xlsx
 
 pytestmark = pytest.mark.model
 
+# Quarterly results as TAT-QA reports give them: a year over the quarters written once, and the
+# earlier year's band of headers inside the body.
+QUARTERS = ("Quarterly bookings (in thousands)\n\n| | | | Fiscal 2019 | |\n| | First | Second | Third | Fourth |\n"
+            "| | Quarter | Quarter | Quarter | Quarter |\n| Bookings | 410 | 420 | 430 | 440 |\n"
+            "| Weighted average shares outstanding | 900 | 910 | 920 | 930 |\n| | | | Fiscal 2018 | |\n"
+            "| | First | Second | Third | Fourth |\n| | Quarter | Quarter | Quarter | Quarter |\n"
+            "| Bookings | 310 | 320 | 330 | 340 |\n| Weighted average shares outstanding | 800 | 810 | 820 | 830 |\n")
+
 
 @pytest.fixture(scope="module")
 def table_bot(tmp_path_factory, real_embedder):  # type: ignore[no-untyped-def]
@@ -27,6 +35,7 @@ def table_bot(tmp_path_factory, real_embedder):  # type: ignore[no-untyped-def]
         "Credit risk\n\nThe maximum exposure to credit risk for trade receivables at the reporting date by "
         "geographic region was:\n\n2019 | 2018\nNote | £m | £m\nUnited Kingdom | 24.5 | 24.9\n"
         "Ireland | 0.4 | 0.5\nTotal | 24.9 | 25.4\n", encoding="utf-8")
+    (corpus / "quarters.txt").write_text(QUARTERS, encoding="utf-8")
     settings = Settings(corpus_dir=corpus, index_dir=root / "index")
     index_corpus(settings, real_embedder, progress=False)
     return Assistant.open(settings=settings, embedder=real_embedder)
@@ -168,3 +177,18 @@ def test_respectively_asks_for_each_value_never_their_sum(table_bot):
     assert [c.text for c in turn.answer.claims if c.role == "answer"] == ["$ 30,109", "$ 32,765"]
     summed = table_bot.ask("What were 3M's total net sales in 2016 and 2018?").answer.derived
     assert summed is not None and (summed.op, summed.result) == ("sum", "62874")
+
+
+@pytest.mark.parametrize(("question", "value", "read_under"), [
+    ("What were bookings in the fiscal 2019 second quarter?", "420", ("Bookings", "Fiscal 2019", "Second", "Quarter")),
+    ("What were bookings in the fiscal 2018 third quarter?", "330", ("Bookings", "Fiscal 2018", "Third", "Quarter")),
+    ("What were the weighted average shares outstanding in the fiscal 2018 first quarter?", "800",
+     ("Weighted average shares outstanding", "Fiscal 2018", "First", "Quarter")),
+])
+def test_a_quarter_is_read_under_its_year_band(table_bot, question, value, read_under):
+    turn = table_bot.ask(question)
+    answer = turn.answer
+    assert answer.derived is None, turn.text  # "average" names the row: nothing to compute
+    assert answer.claims[0].role == "answer" and answer.claims[0].text == value, turn.text
+    cite = answer.citation(answer.claims[0].n)
+    assert cite is not None and cite.cell is not None and cite.cell.headers == read_under

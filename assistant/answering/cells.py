@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from ..documents.tables import (
     CURRENCIES,
+    cell_periods,
     column_heads,
     headers,
     number,
@@ -100,8 +101,9 @@ def named_row(q: Question, ranked: Sequence[Candidate]) -> Named | None:
     for rank, c in enumerate(ranked):
         table = table_at(c.doc, c.start)
         row = _row_of(table, c.start, c.end) if table is not None else None
-        if table is None or row is None or row < table.header_rows:
-            continue
+        if table is None or row is None or row < table.header_rows or not any(
+                x.row == row and x.col >= table.header_cols for x in table.cells):
+            continue  # not a row, a header row, or a section's label alone
         label = _terms(row_label(table, c.doc.text, row))
         if label and label <= asked and (rank < ROWS_LOOKED_AT or len(label) >= 2):
             specific = len(label) + len(_terms(section(table, c.doc.text, row)) & asked - label)
@@ -114,7 +116,7 @@ def named_row(q: Question, ranked: Sequence[Candidate]) -> Named | None:
 
 def row_periods(table: Table, text: str, row: int) -> dict[Cell, set[str]]:
     """Each value cell of ``row`` and the periods its column headers name."""
-    return {x: periods(" ".join(headers(table, text, row, x.col)[table.header_cols:]))
+    return {x: cell_periods(table, text, row, x.col)
             for x in table.cells if x.row == row and x.col >= table.header_cols}
 
 
@@ -204,6 +206,18 @@ DERIVED = re.compile(r"\b(?:change[sd]?|difference|differ|average|mean|sum|incre
                      r"grew|rise|rose|fall|fell|ratio|proportion|percentage|combined|total of|in total|altogether|"
                      r"how much (?:more|less|higher|lower))\b", re.I)
 EACH = re.compile(r"\brespectively\b", re.I)  # each value asked for, whatever words ask it (never computed)
+_WORD = re.compile(r"[\w'\u2019-]+")
+
+
+def beside(question: str, label: set[str]) -> str:
+    """``question`` without the words of a row's label (``label``: its terms), so that the words
+    naming the row ("Basic weighted average shares", "Total revenue", "Net change in cash") are
+    never read as asking for a computation.
+
+    >>> beside("What was the basic weighted average shares in 2018?", _terms("Basic weighted average shares"))
+    'What was the     in 2018?'
+    """
+    return _WORD.sub(lambda m: "" if (t := _terms(m[0])) and t <= label else m[0], question)
 _LIST_PERIODS = re.compile(r"\b(?:which|what)\s+(?:fiscal\s+|financial\s+)?(?:years|periods)\b", re.I)
 
 
@@ -303,31 +317,49 @@ def _extreme(q: Question, c: Candidate, table: Table, row: int, compare: Compari
 
 def _cell(q: Question, c: Candidate, table: Table, row: int, label: set[str]) -> Found | None:
     """The one cell of row ``row`` (of the candidate ``c``; ``label``: its label's terms) that
-    the question's year or terms pick."""
-    values = [x for x in table.cells if x.row == row and x.col >= table.header_cols]
-    under = {x: headers(table, c.doc.text, row, x.col)[table.header_cols:] for x in values}
+    the question's year or terms pick; or of a row with the same label (the same measure in
+    another band of the table: "Revenues" under "Fiscal 2018")."""
     asked = period_list(q.text)
-    years = set(asked)
-    focus = set(q.focus) - label - _terms(" ".join(years))
-    if len(asked) >= 2 and (not DERIVED.search(q.text) or EACH.search(q.text)):  # "X in 2019 and 2018?": each cell
+    if several(asked) and (not DERIVED.search(beside(q.text, label)) or EACH.search(q.text)):  # each cell
         each = period_cells(table, c.doc.text, row, asked)
         if each and not elsewhere(q, c.doc, table, headers(table, c.doc.text, row, each[0].col), row):
             return Found(c, table, tuple(each))
         return None
+    name = row_label(table, c.doc.text, row)
+    rows = [r for r in range(table.header_rows, table.rows) if r == row or row_label(table, c.doc.text, r) == name]
+    for strict in (True, False):  # under every period asked, else under one of them; the upper row first
+        for r in rows:
+            if (cell := _picked(q, c.doc.text, table, r, label, set(asked), strict)) is not None:
+                if elsewhere(q, c.doc, table, headers(table, c.doc.text, r, cell.col), r):
+                    return None
+                return Found(c, table, (cell,), row=None if r == row else row_span(table, r))
+    return None
+
+
+def several(asked: Sequence[str]) -> bool:
+    """Do the periods of a question name two or more ("2019 and 2018"), not one ("the fiscal 2019
+    third quarter": a year and a quarter in it)?"""
+    return sum(p.isdigit() for p in asked) >= 2 or sum(not p.isdigit() for p in asked) >= 2
+
+
+def _picked(q: Question, text: str, table: Table, row: int, label: set[str], years: set[str],
+            strict: bool) -> Cell | None:
+    """The value cell of ``row`` under the periods of ``years`` (all of them if ``strict``, else
+    one; of several, the one whose headers hold the question's other words), or with no period,
+    the one whose headers hold its words; None unless exactly one."""
+    values = [x for x in table.cells if x.row == row and x.col >= table.header_cols]
+    under = {x: headers(table, text, row, x.col)[table.header_cols:] for x in values}
+    focus = set(q.focus) - label - _terms(" ".join(years))
     if years:
-        picked = [x for x in values if years & periods(" ".join(under[x]))]
+        under_periods = {x: cell_periods(table, text, row, x.col) for x in values}
+        picked = [x for x in values if (years <= under_periods[x] if strict else years & under_periods[x])]
         if len(picked) > 1:  # one period under two headers (segments, measures): the words pick
             picked = [x for x in picked if focus & _terms(" ".join(under[x]))]
     else:
         picked = [x for x in values if focus & _terms(" ".join(under[x]))]
     if len(picked) != 1:
         picked = values if len(values) == 1 and not years else []
-    if len(picked) != 1:
-        return None
-    cell = picked[0]
-    if elsewhere(q, c.doc, table, headers(table, c.doc.text, row, cell.col), row):
-        return None
-    return Found(c, table, (cell,))
+    return picked[0] if len(picked) == 1 else None
 
 
 def elsewhere(q: Question, doc: Document, table: Table, read_under: tuple[str, ...], row: int = -1) -> set[str]:
@@ -341,10 +373,11 @@ def elsewhere(q: Question, doc: Document, table: Table, read_under: tuple[str, .
     explained = _terms(" ".join(read_under)) | _terms(table.caption) | _terms(doc.display_title) | _terms(heads) | \
         _terms(section(table, doc.text, row)) | {str(y) for y in q.years}
     outside = _terms(doc.text[:table.start] + " " + doc.text[table.end:])
-    return (set(q.focus) - explained - _MEASURE_WORDS) & outside
+    return (set(q.focus) - explained - _MEASURE_WORDS - _PERIOD_WORDS) & outside
 
 
 _MEASURE_WORDS = _terms("amount value figure level number")  # ask for a cell's value, whatever the row
+_PERIOD_WORDS = _terms("fiscal financial year quarter")  # say which period, matched as a period
 
 
 

@@ -28,6 +28,7 @@ from .cells import (
     EACH,
     ROWS_LOOKED_AT,
     Named,
+    beside,
     elsewhere,
     factor_at,
     named_row,
@@ -230,10 +231,10 @@ def missing_period(q: Question, ranked: Sequence[Candidate], named: Named | None
     year (the text may still state the figure, and then it answers as usual)."""
     if q.expects not in ("figure", "other") or named is None:
         return None
-    c, table, row, _ = named
+    c, table, row, terms = named
     text = c.doc.text
     have = set().union(*row_periods(table, text, row).values())
-    op = operation(q.text)
+    op = operation(beside(q.text, terms))
     wanted = (operands_in_order(op, q.text, have) if op else None) or period_list(q.text)
     lacking = [p for p in wanted if p.isdigit() and p not in have]
     if not lacking or not any(p.isdigit() for p in have):
@@ -254,7 +255,7 @@ def find(q: Question, ranked: Sequence[Candidate], named: Named | None) -> Calcu
         return counted
     if (shared := share(q, ranked)) is not None:
         return shared
-    if (op := operation(q.text)) is None or named is None:
+    if named is None or (op := operation(beside(q.text, named[3]))) is None:
         return None
     c, table, row, _ = named
     text = c.doc.text

@@ -114,12 +114,16 @@ def scale_at(table: Table, text: str, row: int, col: int) -> str:
 
 def header_rows(rows: Sequence[Sequence[str]]) -> int:
     """Leading rows that name columns: no number outside the first column, while a later row has
-    one (years such as "2018" name columns too). At least one, at most ``MAX_HEADER_ROWS``."""
+    one (years such as "2018" name columns too), up to a row with a label alone (a section). At
+    least one, at most ``MAX_HEADER_ROWS``."""
     def numeric(row: Sequence[str]) -> bool:
         return any(number(c) is not None and not is_year(c) for c in row[1:])
 
+    def section(row: Sequence[str]) -> bool:  # a label alone ("2019" over the 2019 rows) starts the body
+        return bool(row) and bool(row[0].strip()) and not any(c.strip() for c in row[1:])
+
     n = 0
-    while n < min(MAX_HEADER_ROWS, len(rows) - 1) and not numeric(rows[n]):
+    while n < min(MAX_HEADER_ROWS, len(rows) - 1) and not numeric(rows[n]) and not (n and section(rows[n])):
         n += 1
     return max(1, n)
 
@@ -174,29 +178,62 @@ def lay_out(rows: Sequence[Sequence[str]], caption: str = "") -> tuple[str, Tabl
 def headers(table: Table, text: str, row: int, col: int) -> tuple[str, ...]:
     """What a cell is read under: its row's label(s), then its column's header(s), upper levels
     first; a header row's empty cell takes the one to its left (a header spanning columns: "Net
-    Sales / 2018").
+    Sales / 2018"), and an upper header row's only header heads every column ("Fiscal 2019"
+    over the quarters). A band of header rows inside the body ("Fiscal 2018 / First Quarter"
+    under the 2019 rows) heads the rows below it instead of the table's.
 
     >>> t, tb = lay_out([["", "Net sales", "", "Margin"], ["", "2018", "2017", "2018"], ["East", "9", "8", "3%"]])
     >>> headers(tb, t, 2, 2), headers(tb, t, 2, 3)
     (('East', 'Net sales', '2017'), ('East', 'Margin', '2018'))
+    >>> t, tb = lay_out([["", "", "FY19"], ["", "Q1", "Q2"], ["Sales", "9", "8"], ["", "", "FY18"],
+    ...                  ["", "Q1", "Q2"], ["Sales", "7", "6"]])
+    >>> headers(tb, t, 2, 1), headers(tb, t, 5, 1)
+    (('Sales', 'FY19', 'Q1'), ('Sales', 'FY18', 'Q1'))
     """
     def at(r: int, c: int) -> str:
         cell = table.cell(r, c)
         return text[cell.start:cell.end] if cell else ""
 
     out = [v for c in range(table.header_cols) if c != col and (v := at(row, c))]
-    for r in range(table.header_rows):
+    if periods(over := section(table, text, row)):  # a section row "2019" over the 2019 rows
+        out.append(over)
+    band = _band_above(table, text, row)
+    for i, r in enumerate(band):
         if r == row:
             continue
-        c = col
-        while c > table.header_cols and not at(r, c) and r < table.header_rows - 1:
+        filled = [x.col for x in table.cells if x.row == r and x.col >= table.header_cols]
+        c = filled[0] if len(filled) == 1 and i < len(band) - 1 else col
+        while c > table.header_cols and not at(r, c) and i < len(band) - 1:
             c -= 1  # an upper header row spans the columns to its right
         if v := at(r, c):
             out.append(v)
     return tuple(out)
 
 
-_PERIOD = re.compile(r"\b(?:FY\s?'?(\d\d)|(?:FY\s?)?((?:19|20)\d\d))\b|\b(Q[1-4])\b", re.I)
+def _band_above(table: Table, text: str, row: int) -> list[int]:
+    """The header rows a body row is read under: the nearest band of rows above it, below the
+    table's headers, that hold words and no figures in the value columns only and name a period
+    ("Fiscal 2018"), else the table's (a row of units, "$'000", heads nothing new)."""
+    def heading(r: int) -> bool:
+        cells = [x for x in table.cells if x.row == r]
+        return bool(cells) and all(x.col >= table.header_cols and (
+            number(text[x.start:x.end]) is None or is_year(text[x.start:x.end])) for x in cells)
+
+    r = row - 1
+    while r >= table.header_rows and not heading(r):
+        r -= 1
+    band: list[int] = []
+    while r >= table.header_rows and heading(r):
+        band.insert(0, r)
+        r -= 1
+    named = any(periods(text[x.start:x.end]) for x in table.cells if x.row in band)
+    return band if named else list(range(table.header_rows))
+
+
+_QUARTERS = {"first": "q1", "second": "q2", "third": "q3", "fourth": "q4", "1st": "q1", "2nd": "q2", "3rd": "q3",
+             "4th": "q4"}
+_PERIOD = re.compile(r"\b(?:FY\s?'?(\d\d)|(?:FY\s?)?((?:19|20)\d\d))\b|\b(Q[1-4])\b|"
+                     rf"\b({'|'.join(_QUARTERS)})[\s-]+(?:fiscal\s+)?quarter", re.I)
 
 
 _RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:to|through|[-\u2013])\s*((?:19|20)\d\d)\b")
@@ -204,14 +241,17 @@ _RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:to|through|[-\u2013])\s*((?:19|20)\
 
 def period_list(text: str) -> list[str]:
     """The years and quarters a header or question names, in order, one way each: "FY19",
-    "FY2019", "fiscal 2019" and "2019 €m" are "2019"; "Q3" is "q3"; "2019 to 2017" is each year.
+    "FY2019", "fiscal 2019" and "2019 €m" are "2019"; "Q3" and "third quarter" are "q3"; "2019 to
+    2017" is each year.
 
     >>> period_list("FY19** vs 2018 €m, Q3"), period_list("fiscal years 2019 to 2017"), period_list("Scope 1")
     (['2019', '2018', 'q3'], ['2019', '2018', '2017'], [])
+    >>> period_list("the fiscal 2018 Third Quarter")
+    ['2018', 'q3']
     """
     out: list[str] = []
     for m in _PERIOD.finditer(_RANGE.sub(_spelled_out, text)):
-        p = (f"20{m[1]}" if m[1] else m[2] or m[3]).lower()
+        p = (f"20{m[1]}" if m[1] else m[2] or m[3] or _QUARTERS[m[4].lower()]).lower()
         if p not in out:
             out.append(p)
     return out
@@ -233,6 +273,18 @@ def period_at(text: str) -> tuple[int, int] | None:
 def periods(text: str) -> set[str]:
     """The years and quarters of ``period_list``, as a set."""
     return set(period_list(text))
+
+
+def cell_periods(table: Table, text: str, row: int, col: int) -> set[str]:
+    """The periods a value cell is read under: those its headers name (its row's section's
+    too), a column headed by an ordinal alone ("First", "3rd") counting as that quarter.
+
+    >>> t, tb = lay_out([["", "First", "Second"], ["2019", "", ""], ["Sales", "9", "8"]])
+    >>> sorted(cell_periods(tb, t, 2, 1))
+    ['2019', 'q1']
+    """
+    heads = headers(table, text, row, col)[table.header_cols:]
+    return periods(" ".join(heads)) | {_QUARTERS[h.lower()] for h in heads if h.lower() in _QUARTERS}
 
 
 def section(table: Table, text: str, row: int) -> str:
