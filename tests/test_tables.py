@@ -87,10 +87,10 @@ def test_which_year_is_answered_from_the_row_compared(table_bot, question, perio
     assert row is not None and value in row.quote  # the row whose values were compared is shown
 
 
-def test_which_year_needs_one_answer(table_bot):
-    """Two years below the threshold: no single year is said to be the answer."""
-    answer = table_bot.ask("In which year was the cost of sales less than 16,100 million?").answer
-    assert not (answer.claims and answer.claims[0].role == "answer" and answer.claims[0].text in ("2016", "2017"))
+def test_which_year_beyond_a_threshold_says_every_one(table_bot):
+    """Two years below the threshold: both are said (never one of them as if it were the only one)."""
+    turn = table_bot.ask("In which year was the cost of sales less than 16,100 million?")
+    assert [c.text for c in turn.answer.claims if c.role == "answer"] == ["2017", "2016"], turn.text
 
 
 def test_two_periods_asked_are_two_cells_in_the_order_asked(table_bot):
@@ -192,3 +192,21 @@ def test_a_quarter_is_read_under_its_year_band(table_bot, question, value, read_
     assert answer.claims[0].role == "answer" and answer.claims[0].text == value, turn.text
     cite = answer.citation(answer.claims[0].n)
     assert cite is not None and cite.cell is not None and cite.cell.headers == read_under
+
+
+def test_every_year_beyond_a_threshold_is_said(table_bot):
+    turn = table_bot.ask("In which years was 3M's cost of sales greater than 16,000 million?")
+    assert [c.text for c in turn.answer.claims if c.role == "answer"] == ["2018", "2017"], turn.text
+
+
+def test_respective_values_are_each_cell(table_bot):
+    turn = table_bot.ask("What were 3M's respective net sales in 2016 and 2018?")
+    assert turn.answer.derived is None, turn.text
+    assert [c.text for c in turn.answer.claims if c.role == "answer"] == ["$ 30,109", "$ 32,765"], turn.text
+
+
+def test_a_change_between_two_quarters_is_computed_in_the_year_asked(table_bot):
+    turn = table_bot.ask("What was the change in bookings between the second and first quarter of fiscal 2018?")
+    d = turn.answer.derived
+    assert d is not None and (d.op, d.result) == ("change", "10"), turn.text
+    assert [o.value for o in d.operands] == ["320", "310"]

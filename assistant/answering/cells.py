@@ -205,7 +205,7 @@ def ranking(question: str) -> bool | None:
 DERIVED = re.compile(r"\b(?:change[sd]?|difference|differ|average|mean|sum|increase[sd]?|decrease[sd]?|growth|grow|"
                      r"grew|rise|rose|fall|fell|ratio|proportion|percentage|combined|total of|in total|altogether|"
                      r"how much (?:more|less|higher|lower))\b", re.I)
-EACH = re.compile(r"\brespectively\b", re.I)  # each value asked for, whatever words ask it (never computed)
+EACH = re.compile(r"\brespective(?:ly)?\b", re.I)  # each value asked for, whatever words ask it (never computed)
 _WORD = re.compile(r"[\w'\u2019-]+")
 
 
@@ -293,7 +293,7 @@ def period_span(table: Table, text: str, col: int) -> tuple[Cell, tuple[int, int
 
 def _extreme(q: Question, c: Candidate, table: Table, row: int, compare: Comparison) -> Found | None:
     """The period whose value in row ``row`` the comparison picks: the most or the least (one
-    alone), or the one value beyond the threshold (the table's scale applied)."""
+    alone), or each one whose value is beyond the threshold (the table's scale applied)."""
     text = c.doc.text
     valued = []
     for x in table.cells:
@@ -302,38 +302,54 @@ def _extreme(q: Question, c: Candidate, table: Table, row: int, compare: Compari
             valued.append((v * factor_at(table, text, x), x, where))
     if len(valued) < 2 or len({text[s:e] for _, _, (_, (s, e)) in valued}) < len(valued):
         return None  # one value, or two columns of one period (segments): not a comparison of periods
-    if compare.than is not None:
+    if compare.than is not None:  # every period beyond the threshold
         picked = [t for t in valued if (t[0] > compare.than if compare.most else t[0] < compare.than)]
     else:
         best = max(v for v, _, _ in valued) if compare.most else min(v for v, _, _ in valued)
         picked = [t for t in valued if t[0] == best]
-    if len(picked) != 1:
+    if not picked or compare.than is None and len(picked) > 1:
         return None
-    _, cell, (head, span) = picked[0]
-    if elsewhere(q, c.doc, table, headers(table, text, row, cell.col), row) - _terms(" ".join(_COMPARING)):
+    if elsewhere(q, c.doc, table, headers(table, text, row, picked[0][1].col), row) - _terms(" ".join(_COMPARING)):
         return None
-    return Found(c, table, (head,), (span,))
+    return Found(c, table, tuple(head for _, _, (head, _) in picked), tuple(span for _, _, (_, span) in picked))
 
 
 def _cell(q: Question, c: Candidate, table: Table, row: int, label: set[str]) -> Found | None:
     """The one cell of row ``row`` (of the candidate ``c``; ``label``: its label's terms) that
     the question's year or terms pick; or of a row with the same label (the same measure in
-    another band of the table: "Revenues" under "Fiscal 2018")."""
+    another band of the table: "Revenues" under "Fiscal 2018"), the latest year's first when the
+    question names no year."""
     asked = period_list(q.text)
     if several(asked) and (not DERIVED.search(beside(q.text, label)) or EACH.search(q.text)):  # each cell
         each = period_cells(table, c.doc.text, row, asked)
         if each and not elsewhere(q, c.doc, table, headers(table, c.doc.text, row, each[0].col), row):
             return Found(c, table, tuple(each))
         return None
-    name = row_label(table, c.doc.text, row)
-    rows = [r for r in range(table.header_rows, table.rows) if r == row or row_label(table, c.doc.text, r) == name]
-    for strict in (True, False):  # under every period asked, else under one of them; the upper row first
+    rows = same_rows(table, c.doc.text, row)
+    if not any(p.isdigit() for p in asked):  # "the first quarter" of a table of two years: the latest
+        rows.sort(key=lambda r: -max((int(p) for ps in row_periods(table, c.doc.text, r).values()
+                                      for p in ps if p.isdigit()), default=0))
+    for strict in (True, False):  # under every period asked, else under one of them
         for r in rows:
             if (cell := _picked(q, c.doc.text, table, r, label, set(asked), strict)) is not None:
                 if elsewhere(q, c.doc, table, headers(table, c.doc.text, r, cell.col), r):
                     return None
                 return Found(c, table, (cell,), row=None if r == row else row_span(table, r))
     return None
+
+
+def same_rows(table: Table, text: str, row: int) -> list[int]:
+    """``row``, then the other body rows with its label in table order: the same measure in
+    another band of the table."""
+    name = row_label(table, text, row)
+    return [row, *(r for r in range(table.header_rows, table.rows) if r != row and row_label(table, text, r) == name)]
+
+
+def in_band(table: Table, text: str, row: int, years: set[str]) -> int:
+    """``row``, or when its columns are not under every year of ``years``, the first row with its
+    label whose columns are ("Revenues" in the "Fiscal 2018" band)."""
+    return next((r for r in same_rows(table, text, row) if years <= set().union(
+        *row_periods(table, text, r).values())), row)
 
 
 def several(asked: Sequence[str]) -> bool:
@@ -376,8 +392,8 @@ def elsewhere(q: Question, doc: Document, table: Table, read_under: tuple[str, .
     return (set(q.focus) - explained - _MEASURE_WORDS - _PERIOD_WORDS) & outside
 
 
-_MEASURE_WORDS = _terms("amount value figure level number")  # ask for a cell's value, whatever the row
-_PERIOD_WORDS = _terms("fiscal financial year quarter")  # say which period, matched as a period
+_MEASURE_WORDS = _terms("amount value figure level number respectively")  # ask for a cell's value (or each)
+_PERIOD_WORDS = _terms("fiscal financial year years quarter period")  # say which period, matched as a period
 
 
 

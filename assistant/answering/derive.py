@@ -31,6 +31,7 @@ from .cells import (
     beside,
     elsewhere,
     factor_at,
+    in_band,
     named_row,
     period_cells,
     period_span,
@@ -86,6 +87,8 @@ def operands_in_order(op: str, question: str, have: Collection[str]) -> list[str
     difference keeps the question's order; a total needs two periods or more. None when the
     question does not say enough."""
     asked = period_list(question)
+    if len(quarters := [p for p in asked if not p.isdigit()]) >= 2:  # "the second and first quarter of 2019":
+        asked = quarters  # the quarters are the operands, the year picks the row's band
     years = sorted((p for p in have if p.isdigit()), reverse=True)
     if op in ("change", "percent_change", "decrease"):
         if m := _FROM_TO.search(question):
@@ -257,8 +260,9 @@ def find(q: Question, ranked: Sequence[Candidate], named: Named | None) -> Calcu
         return shared
     if named is None or (op := operation(beside(q.text, named[3]))) is None:
         return None
-    c, table, row, _ = named
+    c, table, _, _ = named
     text = c.doc.text
+    row = in_band(table, text, named[2], {p for p in period_list(q.text) if p.isdigit()})
     have = set().union(*row_periods(table, text, row).values())
     if (wanted := operands_in_order(op, q.text, have)) is None:
         return None
@@ -274,8 +278,8 @@ def find(q: Question, ranked: Sequence[Candidate], named: Named | None) -> Calcu
         return None
     percent = all(scale_at(table, text, x.row, x.col) == "%" and not any(
         sym in text[x.start:x.end] for sym in CURRENCIES) for x in cells)
-    unit = "%" if op == "percent_change" else " percentage points" if percent and op in (
-        "change", "decrease", "difference") else unit_of(table, text, cells[0])
+    unit = "%" if op == "percent_change" or percent and op in ("average", "sum") else " percentage points" if (
+        percent and op in ("change", "decrease", "difference")) else unit_of(table, text, cells[0])
     return Calculation(c, table, row, tuple(cells), tuple(exact), op, result, unit)
 
 

@@ -236,6 +236,8 @@ _PERIOD = re.compile(r"\b(?:FY\s?'?(\d\d)|(?:FY\s?)?((?:19|20)\d\d))\b|\b(Q[1-4]
                      rf"\b({'|'.join(_QUARTERS)})[\s-]+(?:fiscal\s+)?quarter", re.I)
 
 
+_QUARTER_LIST = re.compile(rf"\b({'|'.join(_QUARTERS)})(\s*(?:,|and|to|&)\s*(?:and\s+)?(?:the\s+)?)"
+                           rf"(?=(?:{'|'.join(_QUARTERS)})[\s-]+(?:fiscal\s+)?quarters?\b)", re.I)
 _RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:to|through|[-\u2013])\s*((?:19|20)\d\d)\b")
 
 
@@ -246,10 +248,12 @@ def period_list(text: str) -> list[str]:
 
     >>> period_list("FY19** vs 2018 €m, Q3"), period_list("fiscal years 2019 to 2017"), period_list("Scope 1")
     (['2019', '2018', 'q3'], ['2019', '2018', '2017'], [])
-    >>> period_list("the fiscal 2018 Third Quarter")
-    ['2018', 'q3']
+    >>> period_list("the fiscal 2018 Third Quarter"), period_list("the first, third and fourth quarters of 2019")
+    (['2018', 'q3'], ['q1', 'q3', 'q4', '2019'])
     """
     out: list[str] = []
+    while (listed := _QUARTER_LIST.sub(r"\1 quarter\2", text)) != text:  # "second and first quarter"
+        text = listed
     for m in _PERIOD.finditer(_RANGE.sub(_spelled_out, text)):
         p = (f"20{m[1]}" if m[1] else m[2] or m[3] or _QUARTERS[m[4].lower()]).lower()
         if p not in out:
