@@ -36,6 +36,9 @@ def table_bot(tmp_path_factory, real_embedder):  # type: ignore[no-untyped-def]
         "geographic region was:\n\n2019 | 2018\nNote | £m | £m\nUnited Kingdom | 24.5 | 24.9\n"
         "Ireland | 0.4 | 0.5\nTotal | 24.9 | 25.4\n", encoding="utf-8")
     (corpus / "quarters.txt").write_text(QUARTERS, encoding="utf-8")
+    (corpus / "taxes.txt").write_text(
+        "Income taxes\n\nFederal and state income taxes of $36.5 million, $2.1 million, "
+        "and $3.7 million were paid in fiscal years 2019, 2018, and 2017, respectively.\n")
     settings = Settings(corpus_dir=corpus, index_dir=root / "index")
     index_corpus(settings, real_embedder, progress=False)
     return Assistant.open(settings=settings, embedder=real_embedder)
@@ -210,3 +213,11 @@ def test_a_change_between_two_quarters_is_computed_in_the_year_asked(table_bot):
     d = turn.answer.derived
     assert d is not None and (d.op, d.result) == ("change", "10"), turn.text
     assert [o.value for o in d.operands] == ["320", "310"]
+
+
+def test_a_respectively_sentence_gives_the_year_asked_its_own_figure(table_bot):
+    turn = table_bot.ask("What were the federal and state income taxes paid in fiscal year 2018?")
+    first = turn.answer.claims[0]
+    assert first.role == "answer" and first.text == "$2.1 million", turn.text  # the second figure, for the second year
+    cite = turn.answer.citation(first.n)
+    assert cite is not None and "respectively" in cite.quote and "$2.1 million" in cite.quote

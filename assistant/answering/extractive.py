@@ -15,6 +15,7 @@ import numpy as np
 
 from ..language.attribution import SUBJECT_PRONOUNS, Attribution, Speaker, speaker_before, subject
 from ..language.entities import person_like
+from ..language.figures import respective
 from ..language.question import Question
 from ..records import UNNAMED, Answer, Draft, Hit, Segment
 from . import cells, derive
@@ -83,6 +84,9 @@ class ExtractiveAnswerer:
             if not conflict_on and c is chosen[0] and q.wants_value and (
                     q.expects == "name" or len(c.spans) == 1):
                 segments.extend(self._answer_first(c, q))
+            elif not conflict_on and c is chosen[0] and q.expects in ("figure", "other") and len(q.years) == 1 and (
+                    f := respective(c.text, q.years[0])) is not None:  # "$36.5 million, $2.1 million ... in
+                segments.append(Segment(f.text, c.doc, c.start, c.end, c.prob, role="answer"))  # 2019, 2018 ..."
             segments.append(_segment(c))
             if c.said is not None and c.said.how in ("pronoun", "nominal") and c.said.speaker is not None \
                     and not (segments[0].role == "answer" and c is chosen[0]):

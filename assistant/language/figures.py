@@ -107,3 +107,27 @@ def contains_figure(text: str, expected: str) -> bool:
         return any(want.same(f) for f in find_figures(text))
     words = r"\s+".join(re.escape(w) for w in expected.split())
     return re.search(rf"(?<!\w){words}(?!\w)", text, re.IGNORECASE) is not None
+
+
+_RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
+_MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s*$", re.I)
+
+
+def respective(text: str, year: int) -> Figure | None:
+    """The figure a "respectively" sentence gives for ``year``: its quantities and its years
+    listed in the same order, one to one ("taxes of $36.5 million, $2.1 million and $3.7 million
+    were paid in fiscal years 2019, 2018 and 2017, respectively"); None unless the sentence
+    pairs them so (a day of a date, "September 30", is no quantity).
+
+    >>> respective("There were 268,000 and 108,000 shares for the years ended September 30, 2019 and 2018, "
+    ...            "respectively, that were excluded.", 2018).text
+    '108,000'
+    """
+    if not _RESPECTIVELY.search(text):
+        return None
+    figures = find_figures(text)
+    years = [f for f in figures if f.is_year]
+    values = [f for f in figures if not f.is_year and not f.is_word and not _MONTH.search(text[:f.start])]
+    if len(years) < 2 or len(values) != len(years) or len({int(f.value) for f in years}) < len(years):
+        return None
+    return next((v for v, y in zip(values, years, strict=True) if int(y.value) == year), None)
