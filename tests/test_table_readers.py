@@ -113,3 +113,17 @@ def test_a_per_share_row_of_a_table_in_millions_is_said_without_millions() -> No
     assert net and eps and margin
     assert (unit_of(table, text, net), unit_of(table, text, eps), unit_of(table, text, margin)) == (" million", "", "%")
     assert (factor_at(table, text, net), factor_at(table, text, eps)) == (1_000_000, 1)
+
+
+@pytest.mark.parametrize("table", [
+    "| | 2019 | 2018 |\n| Revenues | $94,888 | $88,081 |\n| Gross profit | 38,091 | 37,443 |\n",
+    "                 2019      2018\nRevenues      $94,888   $88,081\nGross profit   38,091    37,443\n",
+])
+def test_a_scale_the_text_states_before_a_table_is_its_scale(table: str) -> None:
+    """TAT-QA's reports say "(in thousands, ...)" in a sentence above the table, not in it."""
+    text = ("The following summarizes quarterly data (in thousands, except percentages and per share data). "
+            "Revenue grew by $5.0 million.\n\n" + table)
+    (tb,) = text_tables(text)
+    assert tb.scale == "thousands"
+    (plain,) = text_tables(table)
+    assert plain.scale == ""  # nothing stated: no scale made up

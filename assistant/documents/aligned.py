@@ -191,7 +191,8 @@ def aligned_tables(text: str, xs: Xs | None = None) -> tuple[Table, ...]:
         grid = _place(rows, width, at, xs is not None or any(split[k][1] for k in range(h, j)))
         cells = tuple(Cell(r, c, a, b) for r, row in enumerate(grid) for c, (a, b) in enumerate(row) if b > a)
         words = [[text[a:b] for a, b in r] for r in grid]
-        tables.append(grid_table(0, lines[h][0], lines[j - 1][1], words, cells, caption_before(text, lines[h][0])))
+        tables.append(grid_table(0, lines[h][0], lines[j - 1][1], words, cells, caption_before(text, lines[h][0]),
+                                 text[:lines[h][0]]))
         i = j
     return tuple(tables)
 

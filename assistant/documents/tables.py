@@ -69,6 +69,25 @@ def scale_of(*texts: str) -> str:
     return ""
 
 
+_STATED = re.compile(r"\(\s*(?:[\w$€£¥]+\s+){0,3}in\s+(thousands|millions|billions)\b|"
+                     r"\bin\s+(thousands|millions|billions)\s*(?:,|\)|of\s+(?:[\w.]+\s+)?(?:dollars|euros|pounds)\b)",
+                     re.I)
+STATED_WITHIN = 5000  # characters before a table searched for the scale its text states
+
+
+def stated_scale(before: str) -> str:
+    """The scale the text before a table last states for what follows ("(in thousands, except
+    percentages)", "(dollars in millions)"), or "": a figure's own "$5.0 million" states none.
+
+    >>> stated_scale("Quarterly data (in thousands, except per share data). Revenue was $5.0 million.")
+    'thousands'
+    >>> stated_scale("Revenue rose to $5.0 million in 2019, in millions of customers' homes.")
+    ''
+    """
+    found = list(_STATED.finditer(before[-STATED_WITHIN:]))
+    return (found[-1][1] or found[-1][2]).lower() if found else ""
+
+
 _PER_UNIT = re.compile(r"\bper\s+(?:common\s+|diluted\s+|basic\s+|ordinary\s+)?(?:share|unit|ton|barrel|employee)s?\b|"
                        r"\beps\b|\bratio\b|\bdays?\b|\b(?:in\s+)?years?\b(?!\s+ended)|\bcents\b", re.I)
 _PERCENT_ROW = re.compile(r"%|\bper\s?cent(?:age)?\b|\bmargin\b|\brate\b|\byield\b", re.I)
@@ -133,13 +152,14 @@ def is_year(text: str) -> bool:
 
 
 def grid_table(index: int, start: int, end: int, words: Sequence[Sequence[str]], cells: tuple[Cell, ...],
-           caption: str) -> Table:
+               caption: str, before: str = "") -> Table:
     """The ``Table`` of a grid of cell texts: its header rows, whether its first column labels
-    the rows (mostly not numbers below the headers), and its scale from caption and headers."""
+    the rows (mostly not numbers below the headers), and its scale from caption and headers, else
+    as the text ``before`` it last states one ("(in thousands, except per share data)")."""
     heads = header_rows(words)
     body = [r for r in words[heads:] if r]
     label = 1 if body and sum(number(r[0]) is None for r in body) >= len(body) / 2 else 0
-    scale = scale_of(caption, *(w for r in words[:heads] for w in r))
+    scale = scale_of(caption, *(w for r in words[:heads] for w in r)) or stated_scale(before)
     return Table(index, start, end, len(words), max((len(r) for r in words), default=0), cells, heads, label,
                  caption, scale)
 
@@ -376,5 +396,6 @@ def bar_tables(text: str) -> tuple[Table, ...]:
         grid = [[(0, 0)] * (cols - len(r)) + r for r in rows]  # short rows sit under the value columns
         cells = tuple(Cell(r, c, a, b) for r, row in enumerate(grid) for c, (a, b) in enumerate(row) if b > a)
         words = [[text[a:b] for a, b in r] for r in grid]
-        tables.append(grid_table(index, run[0][0], run[-1][1], words, cells, caption_before(text, run[0][0])))
+        tables.append(grid_table(index, run[0][0], run[-1][1], words, cells, caption_before(text, run[0][0]),
+                                 text[:run[0][0]]))
     return tuple(tables)
