@@ -127,3 +127,14 @@ def test_a_scale_the_text_states_before_a_table_is_its_scale(table: str) -> None
     assert tb.scale == "thousands"
     (plain,) = text_tables(table)
     assert plain.scale == ""  # nothing stated: no scale made up
+
+
+def test_a_percent_column_and_a_per_share_column_keep_their_own_scale() -> None:
+    from assistant.documents.tables import scale_at
+
+    text = ("Results (in thousands, except per share data).\n\n| | 2019 | 2018 | % change |\n"
+            "| Revenue | 1,000 | 900 | 11 |\n\n| | Total | Per share |\n| Dividends | 9,765 | $0.75 |\n")
+    first, second = text_tables(text)
+    assert first.scale == "thousands"  # the "%" over one column is not the table's scale
+    assert [scale_at(first, text, 1, c) for c in (1, 2, 3)] == ["thousands", "thousands", "%"]
+    assert [scale_at(second, text, 1, c) for c in (1, 2)] == ["thousands", ""]  # never "$0.75 thousand"

@@ -56,6 +56,11 @@ def number(text: str) -> Decimal | None:
     return -value if negative else value
 
 
+def magnitude(*texts: str) -> str:
+    """The "billions", "millions" or "thousands" of ``texts`` (``scale_of`` without "%")."""
+    return next((name for name, pattern in _SCALES if name != "%" and any(pattern.search(t) for t in texts)), "")
+
+
 def scale_of(*texts: str) -> str:
     """What a table's numbers count, from its caption and headers: "millions", "thousands",
     "billions", "%" or "" (first found, largest first).
@@ -88,8 +93,9 @@ def stated_scale(before: str) -> str:
     return (found[-1][1] or found[-1][2]).lower() if found else ""
 
 
-_PER_UNIT = re.compile(r"\bper\s+(?:common\s+|diluted\s+|basic\s+|ordinary\s+)?(?:share|unit|ton|barrel|employee)s?\b|"
-                       r"\beps\b|\bratio\b|\bdays?\b|\b(?:in\s+)?years?\b(?!\s+ended)|\bcents\b", re.I)
+_PER_SHARE = re.compile(r"\bper\s+(?:common\s+|diluted\s+|basic\s+|ordinary\s+)?(?:share|unit|ton|barrel|employee)s?\b|"
+                        r"\beps\b", re.I)
+_PER_UNIT = re.compile(rf"{_PER_SHARE.pattern}|\bratio\b|\bdays?\b|\b(?:in\s+)?years?\b(?!\s+ended)|\bcents\b", re.I)
 _PERCENT_ROW = re.compile(r"%|\bper\s?cent(?:age)?\b|\bmargin\b|\brate\b|\byield\b", re.I)
 
 
@@ -111,8 +117,8 @@ def row_span(table: Table, row: int) -> tuple[int, int]:
 
 def scale_at(table: Table, text: str, row: int, col: int) -> str:
     """What one cell's figure counts: the table's scale, unless its row or column says
-    otherwise: a per-share, per-unit, ratio or days row counts units ("" : "$0.23", never
-    "$0.23 million"); a percentage, margin or rate row or column, or a value written with "%",
+    otherwise: a per-share, per-unit, ratio or days row (or a per-share column) counts units
+    ("" : "$0.23", never "$0.23 million"); a percentage, margin or rate row or column, or a value written with "%",
     counts percent.
 
     >>> t, tb = lay_out([["(in millions)", "2018", "Change %"], ["Sales", "$ 55", "4"],
@@ -124,7 +130,7 @@ def scale_at(table: Table, text: str, row: int, col: int) -> str:
     if cell is not None and "%" in text[cell.start:cell.end]:
         return "%"
     label, heads = row_label(table, text, row), column_heads(table, text, col)
-    if _PER_UNIT.search(label):
+    if _PER_UNIT.search(label) or _PER_SHARE.search(heads):  # a row, or a column, of per-share amounts
         return ""
     if _PERCENT_ROW.search(label) or _PERCENT_ROW.search(heads) and table.scale != "%":
         return "%"
@@ -159,7 +165,8 @@ def grid_table(index: int, start: int, end: int, words: Sequence[Sequence[str]],
     heads = header_rows(words)
     body = [r for r in words[heads:] if r]
     label = 1 if body and sum(number(r[0]) is None for r in body) >= len(body) / 2 else 0
-    scale = scale_of(caption, *(w for r in words[:heads] for w in r)) or stated_scale(before)
+    # A "%" heading one column ("% change") is that column's (``scale_at``), not the table's.
+    scale = scale_of(caption) or magnitude(*(w for r in words[:heads] for w in r)) or stated_scale(before)
     return Table(index, start, end, len(words), max((len(r) for r in words), default=0), cells, heads, label,
                  caption, scale)
 
