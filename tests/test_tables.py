@@ -221,3 +221,10 @@ def test_a_respectively_sentence_gives_the_year_asked_its_own_figure(table_bot):
     assert first.role == "answer" and first.text == "$2.1 million", turn.text  # the second figure, for the second year
     cite = turn.answer.citation(first.n)
     assert cite is not None and "respectively" in cite.quote and "$2.1 million" in cite.quote
+
+
+def test_the_components_of_a_total_are_the_rows_it_sums(table_bot):
+    turn = table_bot.ask("What are the components of the total credit risk exposure by geographic region?")
+    said = [c for c in turn.answer.claims if c.role == "answer"]
+    assert [c.text for c in said] == ["United Kingdom", "Ireland"], turn.text  # not "Total", not "Note"
+    assert all(turn.answer.citation(c.n).cell is not None for c in said)  # type: ignore[union-attr]

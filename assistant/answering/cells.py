@@ -85,6 +85,8 @@ def find(q: Question, ranked: Sequence[Candidate], named: Named | None) -> Found
         return _best_row(q, ranked, most)
     if compare is None and _LIST_PERIODS.search(q.text):
         return _listed_periods(ranked)
+    if compare is None and _MEMBERS.search(q.text):
+        return _members(q, ranked)
     if compare is None and not (q.expects == "figure" or (q.expects == "other" and periods(q.text))):
         return None  # "What was X in 2018?" is a figure too
     if named is None:
@@ -242,6 +244,50 @@ def _listed_periods(ranked: Sequence[Candidate]) -> Found | None:
     if len(seen) < 2:
         return None
     return Found(c, table, tuple(h for h, _ in seen.values()), tuple(s for _, s in seen.values()))
+
+
+_MEMBERS = re.compile(r"\b(?:what|which)\s+(?:are|were)\s+the\s+(?:\w+\s+)?(?:components|items|segments|categories|"
+                      r"types|elements|sources)\b|\bwhat\s+(?:\w+\s+){0,2}(?:are|were)\s+listed\b", re.I)
+_MEMBER_WORDS = _terms("components component items item segments segment categories category types type elements "
+                       "element sources source listed table making make up under included")
+_TOTAL = re.compile(r"^\s*total\b", re.I)
+
+
+def _valued(table: Table, row: int) -> bool:
+    return any(x.row == row and x.col >= table.header_cols for x in table.cells)
+
+
+def _members(q: Question, ranked: Sequence[Candidate]) -> Found | None:
+    """"What are the components of total revenue?" / "... making up current assets?" / "What
+    items are listed in the table?": the labels of the rows a total sums (those above it, to the
+    section's start), of a section (those under its label, to its total), or of the whole table
+    (its totals aside), each cited in its cell, in the table's order."""
+    if (top := _top_table(ranked)) is None:
+        return None
+    c, table = top
+    text, asked = c.doc.text, set(q.terms) - _MEMBER_WORDS
+    body = range(table.header_rows, table.rows)
+    label = {r: row_label(table, text, r) for r in body}
+    named = [r for r in body if label[r] and _terms(label[r]) and _terms(label[r]) <= asked]
+    if named:  # the most specific label the question names
+        row = max(named, key=lambda r: (len(_terms(label[r])), -r))
+        if _valued(table, row) and not _TOTAL.match(label[row]):
+            return None
+        step = -1 if _valued(table, row) else 1  # a total sums the rows above it; a section's rows follow it
+        rows, r = [], row + step
+        while r in body and label[r] and _valued(table, r) and not _TOTAL.match(label[r]):
+            rows.append(r)
+            r += step
+        rows.sort()
+    elif not asked - _terms("financial"):  # "What (financial) items are listed in the table?"
+        rows = [r for r in body if label[r] and _valued(table, r) and not _TOTAL.match(label[r])]
+    else:
+        return None
+    if len(rows) < 2:
+        return None
+    heads = [x for r in rows if (x := table.cell(r, 0)) is not None]
+    return Found(c, table, tuple(heads), tuple((x.start, x.end) for x in heads),
+                 (row_span(table, rows[0])[0], row_span(table, rows[-1])[1]))
 
 
 def _best_row(q: Question, ranked: Sequence[Candidate], most: bool) -> Found | None:
