@@ -36,6 +36,10 @@ def table_bot(tmp_path_factory, real_embedder):  # type: ignore[no-untyped-def]
         "geographic region was:\n\n2019 | 2018\nNote | £m | £m\nUnited Kingdom | 24.5 | 24.9\n"
         "Ireland | 0.4 | 0.5\nTotal | 24.9 | 25.4\n", encoding="utf-8")
     (corpus / "quarters.txt").write_text(QUARTERS, encoding="utf-8")
+    (corpus / "common.txt").write_text(
+        "Results of operations\n\nThe following table sets forth the percentage of sales represented by certain "
+        "items in our statements of income.\n\n| | 2019 | 2018 |\n| Sales | 100.0 % | 100.0 % |\n"
+        "| Gross profit | 40.0 | 50.9 |\n| Operating expenses | 33.1 | 27.0 |\n", encoding="utf-8")
     (corpus / "taxes.txt").write_text(
         "Income taxes\n\nFederal and state income taxes of $36.5 million, $2.1 million, "
         "and $3.7 million were paid in fiscal years 2019, 2018, and 2017, respectively.\n")
@@ -228,3 +232,8 @@ def test_the_components_of_a_total_are_the_rows_it_sums(table_bot):
     said = [c for c in turn.answer.claims if c.role == "answer"]
     assert [c.text for c in said] == ["United Kingdom", "Ireland"], turn.text  # not "Total", not "Note"
     assert all(turn.answer.citation(c.n).cell is not None for c in said)  # type: ignore[union-attr]
+
+
+def test_a_table_of_percentages_of_one_row_says_percent(table_bot):
+    turn = table_bot.ask("What was the percentage of sales represented by gross profit in 2018?")
+    assert turn.text.startswith("50.9% [1]: "), turn.text  # every row a percentage of "Sales | 100.0 %"

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from ..documents.tables import (
     CURRENCIES,
+    base_row,
     cell_periods,
     column_heads,
     headers,
@@ -434,8 +435,15 @@ def elsewhere(q: Question, doc: Document, table: Table, read_under: tuple[str, .
     heads = " ".join(doc.text[c.start:c.end] for c in table.cells if c.row < table.header_rows)
     explained = _terms(" ".join(read_under)) | _terms(table.caption) | _terms(doc.display_title) | _terms(heads) | \
         _terms(section(table, doc.text, row)) | {str(y) for y in q.years}
+    if base := base_row(table, doc.text):  # a table of percentages of one row ("Sales 100.0%")
+        explained |= _terms(base) | _SHARE_WORDS
     outside = _terms(doc.text[:table.start] + " " + doc.text[table.end:])
     return (set(q.focus) - explained - _MEASURE_WORDS - _PERIOD_WORDS) & outside
+
+
+_SHARE_WORDS = _terms("percentage percent proportion share represented")  # a cell of a table of percentages of one row
+
+
 
 
 _MEASURE_WORDS = _terms("amount value figure level number respectively")  # ask for a cell's value (or each)

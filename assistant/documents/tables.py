@@ -118,8 +118,9 @@ def row_span(table: Table, row: int) -> tuple[int, int]:
 def scale_at(table: Table, text: str, row: int, col: int) -> str:
     """What one cell's figure counts: the table's scale, unless its row or column says
     otherwise: a per-share, per-unit, ratio or days row (or a per-share column) counts units
-    ("" : "$0.23", never "$0.23 million"); a percentage, margin or rate row or column, or a value written with "%",
-    counts percent.
+    ("" : "$0.23", never "$0.23 million"); every cell of a table of percentages of one row
+    ("Sales | 100.0 %"), a percentage, margin or rate row or column, or a value written with
+    "%" counts percent.
 
     >>> t, tb = lay_out([["(in millions)", "2018", "Change %"], ["Sales", "$ 55", "4"],
     ...                  ["Earnings per share", "$0.23", ""], ["Gross margin", "41.5", ""]])
@@ -132,9 +133,26 @@ def scale_at(table: Table, text: str, row: int, col: int) -> str:
     label, heads = row_label(table, text, row), column_heads(table, text, col)
     if _PER_UNIT.search(label) or _PER_SHARE.search(heads):  # a row, or a column, of per-share amounts
         return ""
+    if base_row(table, text):  # every row a percentage of one ("Sales | 100.0 %")
+        return "%"
     if _PERCENT_ROW.search(label) or _PERCENT_ROW.search(heads) and table.scale != "%":
         return "%"
     return table.scale
+
+
+def base_row(table: Table, text: str) -> str:
+    """The label of the row every other row is a percentage of ("Revenue | 100% | 100%"), or "".
+
+    >>> t, tb = lay_out([["", "2019", "2018"], ["Sales", "100.0 %", "100.0 %"], ["Gross profit", "40.0", "50.9"]])
+    >>> base_row(tb, t), scale_at(tb, t, 2, 2)
+    ('Sales', '%')
+    """
+    for r in range(table.header_rows, table.rows):
+        values = [number(text[x.start:x.end]) for x in table.cells if x.row == r and x.col >= table.header_cols]
+        a, b = row_span(table, r)
+        if values and all(v == 100 for v in values) and "%" in text[a:b]:
+            return row_label(table, text, r)
+    return ""
 
 
 def header_rows(rows: Sequence[Sequence[str]]) -> int:
