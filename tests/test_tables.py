@@ -237,3 +237,8 @@ def test_the_components_of_a_total_are_the_rows_it_sums(table_bot):
 def test_a_table_of_percentages_of_one_row_says_percent(table_bot):
     turn = table_bot.ask("What was the percentage of sales represented by gross profit in 2018?")
     assert turn.text.startswith("50.9% [1]: "), turn.text  # every row a percentage of "Sales | 100.0 %"
+
+
+def test_a_dash_is_nil_when_years_are_compared(table_bot):
+    turn = table_bot.ask("In which years was 3M's other expense (income) less than 10 million?")
+    assert [c.text for c in turn.answer.claims if c.role == "answer"] == ["2018", "2017"], turn.text  # "—" is 0

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from ..documents.tables import (
     CURRENCIES,
+    amount,
     base_row,
     cell_periods,
     column_heads,
@@ -344,7 +345,7 @@ def _extreme(q: Question, c: Candidate, table: Table, row: int, compare: Compari
     text = c.doc.text
     valued = []
     for x in table.cells:
-        if x.row == row and x.col >= table.header_cols and (v := number(text[x.start:x.end])) is not None and (
+        if x.row == row and x.col >= table.header_cols and (v := amount(text[x.start:x.end])) is not None and (
                 where := period_span(table, text, x.col)) is not None:
             valued.append((v * factor_at(table, text, x), x, where))
     if len(valued) < 2 or len({text[s:e] for _, _, (_, (s, e)) in valued}) < len(valued):
@@ -446,7 +447,8 @@ _SHARE_WORDS = _terms("percentage percent proportion share represented")  # a ce
 
 
 
-_MEASURE_WORDS = _terms("amount value figure level number respectively")  # ask for a cell's value (or each)
+# Words that ask for a cell's value (or each, at a scale), whatever the row.
+_MEASURE_WORDS = _terms("amount value figure level number respectively thousands millions billions")
 _PERIOD_WORDS = _terms("fiscal financial year years quarter period")  # say which period, matched as a period
 
 

@@ -18,7 +18,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..documents.tables import CURRENCIES, headers, number, period_list, periods, row_label, row_span, scale_at
+from ..documents.tables import CURRENCIES, amount, headers, number, period_list, periods, row_label, row_span, scale_at
 from ..language import lexical
 from ..language.question import Question, analyze
 from ..records import Cell, CellRef, Derived, Operand, Refusal, Segment, Table
@@ -143,7 +143,7 @@ def count(q: Question, named: Named | None) -> Calculation | None:
     met: list[tuple[Cell, Decimal]] = []
     seen: set[str] = set()
     for x in sorted((x for x in table.cells if x.row == row and x.col >= table.header_cols), key=lambda x: x.col):
-        value, where = number(text[x.start:x.end]), period_span(table, text, x.col)
+        value, where = amount(text[x.start:x.end]), period_span(table, text, x.col)
         if value is None or where is None:
             continue
         period = text[where[1][0]:where[1][1]]

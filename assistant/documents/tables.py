@@ -56,6 +56,18 @@ def number(text: str) -> Decimal | None:
     return -value if negative else value
 
 
+_DASHES = {"-", "\u2013", "\u2014", "$ -", "$ \u2014", "$\u2014", "$-"}
+
+
+def amount(text: str) -> Decimal | None:
+    """A cell's value where values are compared: a dash, a financial table's nil, is zero.
+
+    >>> amount("—"), amount("(547)"), amount("n/a")
+    (Decimal('0'), Decimal('-547'), None)
+    """
+    return Decimal(0) if " ".join(text.split()) in _DASHES else number(text)
+
+
 def magnitude(*texts: str) -> str:
     """The "billions", "millions" or "thousands" of ``texts`` (``scale_of`` without "%")."""
     return next((name for name, pattern in _SCALES if name != "%" and any(pattern.search(t) for t in texts)), "")
