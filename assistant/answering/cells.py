@@ -373,10 +373,7 @@ def _cell(q: Question, c: Candidate, table: Table, row: int, label: set[str]) ->
         if each and not elsewhere(q, c.doc, table, headers(table, c.doc.text, row, each[0].col), row):
             return Found(c, table, tuple(each))
         return None
-    rows = same_rows(table, c.doc.text, row)
-    if not any(p.isdigit() for p in asked):  # "the first quarter" of a table of two years: the latest
-        rows.sort(key=lambda r: -max((int(p) for ps in row_periods(table, c.doc.text, r).values()
-                                      for p in ps if p.isdigit()), default=0))
+    rows = same_rows(table, c.doc.text, row, latest=not any(p.isdigit() for p in asked))
     for strict in (True, False):  # under every period asked, else under one of them
         for r in rows:
             if (cell := _picked(q, c.doc.text, table, r, label, set(asked), strict)) is not None:
@@ -386,17 +383,22 @@ def _cell(q: Question, c: Candidate, table: Table, row: int, label: set[str]) ->
     return None
 
 
-def same_rows(table: Table, text: str, row: int) -> list[int]:
+def same_rows(table: Table, text: str, row: int, latest: bool = False) -> list[int]:
     """``row``, then the other body rows with its label in table order: the same measure in
-    another band of the table."""
+    another band of the table; with ``latest``, the band of the latest year first (a question
+    that names no year: "the first quarter" of a table of two years)."""
     name = row_label(table, text, row)
-    return [row, *(r for r in range(table.header_rows, table.rows) if r != row and row_label(table, text, r) == name)]
+    rows = [row, *(r for r in range(table.header_rows, table.rows) if r != row and row_label(table, text, r) == name)]
+    if latest:
+        rows.sort(key=lambda r: -max((int(p) for ps in row_periods(table, text, r).values()
+                                      for p in ps if p.isdigit()), default=0))
+    return rows
 
 
 def in_band(table: Table, text: str, row: int, years: set[str]) -> int:
     """``row``, or when its columns are not under every year of ``years``, the first row with its
-    label whose columns are ("Revenues" in the "Fiscal 2018" band)."""
-    return next((r for r in same_rows(table, text, row) if years <= set().union(
+    label whose columns are ("Revenues" in the "Fiscal 2018" band); with no year, the latest band's."""
+    return next((r for r in same_rows(table, text, row, latest=not years) if years <= set().union(
         *row_periods(table, text, r).values())), row)
 
 

@@ -115,7 +115,7 @@ def states_answer(case: Case, text: str, where: tuple[str, int, int] | None = No
             and all(mentions(text, a) for a in ex.get("exact", [])))
 
 
-_SCALE_WORDS = [("percent", re.compile(r"%|\bper ?cent(?:age)?\b", re.I)),
+_SCALE_WORDS = [("percent", re.compile(r"%|\bper ?cent(?:age)?(?: points?)?\b", re.I)),  # a change in percent
                 ("billion", re.compile(r"\bbillions?\b|\d\s?bn\b", re.I)),
                 ("million", re.compile(r"\bmillions?\b|\d\s?(?:m|mn)\b", re.I)),
                 ("thousand", re.compile(r"\bthousands?\b|'000\b", re.I))]
@@ -161,6 +161,8 @@ def tatqa_normal(text: str) -> str:
 
     >>> [tatqa_normal(t) for t in ("$16,682 million", "(547)", "$(0.02)", "12.50%", "2,330 thousand ($)", "The Inc.")]
     ['16682.00', '-547.00', '-0.02', '12.50', '2330.00', 'inc']
+    >>> tatqa_normal("-10.9 percentage points"), scale_in(["-10.9 percentage points"])
+    ('-10.90', 'percent')
     """
     t = unicodedata.normalize("NFKC", text).strip()
     bare = t
