@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from assistant.answering.arithmetic import compute, parts, working
+from assistant.answering.cells import period_cells
 from assistant.answering.present import answer_text
 from assistant.answering.verify import render, verify
 from assistant.documents.tables import headers, lay_out
@@ -88,3 +89,9 @@ def test_operations_compute_in_decimal() -> None:
     assert compute("change", [Decimal("1")]) is None
     assert working("average", ["1,821", "1,870", "1,764"]) == "(1,821 + 1,870 + 1,764) / 3"
     assert parts("change", 2) == [0, " − ", 1]
+
+
+def test_a_change_column_headed_by_two_years_is_no_operand() -> None:
+    text, table = lay_out([["", "2019", "2018", "2019 vs 2018"], ["Product", "39,005", "36,709", "2,296"]])
+    cells = period_cells(table, text, 1, ["2019", "2018"])
+    assert cells is not None and [text[c.start:c.end] for c in cells] == ["39,005", "36,709"]

@@ -126,9 +126,11 @@ def row_periods(table: Table, text: str, row: int) -> dict[Cell, set[str]]:
 
 def period_cells(table: Table, text: str, row: int, wanted: Sequence[str]) -> list[Cell] | None:
     """The value cell of ``row`` under each period of ``wanted`` (in that order), each the only
-    one under its period; None when a period heads no column of the row, or more than one."""
+    one under its period (of several, the one under that period alone: not a "2019 vs 2018"
+    change column); None when a period heads no column of the row, or more than one."""
     under = row_periods(table, text, row)
     each = [[x for x in under if p in under[x]] for p in wanted]
+    each = [[x for x in e if len(under[x]) == 1] if len(e) > 1 else e for e in each]  # not "2019 vs 2018"
     if not all(len(e) == 1 for e in each) or len({e[0] for e in each}) < len(each):
         return None
     return [e[0] for e in each]
