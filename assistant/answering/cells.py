@@ -68,6 +68,18 @@ def _terms(text: str) -> set[str]:
     return set(lexical.terms(text))
 
 
+_FOOTNOTE = re.compile(r"\(\d{1,2}(?:\s*,\s*\d{1,2})*\)|\*+|\(\w\)$")
+
+
+def label_terms(label: str) -> set[str]:
+    """The terms of a row's label, its footnote marks aside ("Pre-tax losses (1)", "Revenue*").
+
+    >>> sorted(label_terms("Diluted earnings per share (1,2)"))
+    ['dilut', 'earn', 'per', 'share']
+    """
+    return _terms(_FOOTNOTE.sub(" ", label))
+
+
 Named = tuple[Candidate, Table, int, set[str]]  # a row the question names: candidate, table, row, label's terms
 
 
@@ -108,7 +120,7 @@ def named_row(q: Question, ranked: Sequence[Candidate]) -> Named | None:
         if table is None or row is None or row < table.header_rows or not any(
                 x.row == row and x.col >= table.header_cols for x in table.cells):
             continue  # not a row, a header row, or a section's label alone
-        label = _terms(row_label(table, c.doc.text, row))
+        label = label_terms(row_label(table, c.doc.text, row))
         if label and label <= asked and (rank < ROWS_LOOKED_AT or len(label) >= 2):
             specific = len(label) + len(_terms(section(table, c.doc.text, row)) & asked - label)
             named.append((-specific, rank, c, table, row, label))
@@ -272,9 +284,9 @@ def _members(q: Question, ranked: Sequence[Candidate]) -> Found | None:
     text, asked = c.doc.text, set(q.terms) - _MEMBER_WORDS
     body = range(table.header_rows, table.rows)
     label = {r: row_label(table, text, r) for r in body}
-    named = [r for r in body if label[r] and _terms(label[r]) and _terms(label[r]) <= asked]
+    named = [r for r in body if label[r] and label_terms(label[r]) and label_terms(label[r]) <= asked]
     if named:  # the most specific label the question names
-        row = max(named, key=lambda r: (len(_terms(label[r])), -r))
+        row = max(named, key=lambda r: (len(label_terms(label[r])), -r))
         if _valued(table, row) and not _TOTAL.match(label[row]):
             return None
         step = -1 if _valued(table, row) else 1  # a total sums the rows above it; a section's rows follow it
