@@ -40,8 +40,9 @@ def table_bot(tmp_path_factory, real_embedder):  # type: ignore[no-untyped-def]
         "Results of operations\n\nThe following table sets forth the percentage of sales represented by certain "
         "items in our statements of income.\n\n| | 2019 | 2018 |\n| Sales | 100.0 % | 100.0 % |\n"
         "| Gross profit | 40.0 | 50.9 |\n| Operating expenses | 33.1 | 27.0 |\n", encoding="utf-8")
-    (corpus / "leases.txt").write_text("Contractual obligations\n\n| | 2020 | 2021 |\n"
-                                       "| Operating leases (1) | $4,143 | $7,111 |\n", encoding="utf-8")
+    (corpus / "leases.txt").write_text(
+        "Contractual obligations\n\n| | 2020 | 2021 |\n| Operating leases (1) | $4,143 | $7,111 |\n"
+        "| Other | 120 | 90 |\n", encoding="utf-8")
     (corpus / "taxes.txt").write_text(
         "Income taxes\n\nFederal and state income taxes of $36.5 million, $2.1 million, "
         "and $3.7 million were paid in fiscal years 2019, 2018, and 2017, respectively.\n")
@@ -249,3 +250,8 @@ def test_a_dash_is_nil_when_years_are_compared(table_bot):
 def test_a_row_is_named_whatever_its_footnote_mark(table_bot):
     turn = table_bot.ask("What were the operating leases in 2021?")
     assert turn.answer.claims[0].role == "answer" and turn.answer.claims[0].text == "$7,111", turn.text
+
+
+def test_a_row_labelled_with_a_stopword_is_named_as_written(table_bot):
+    turn = table_bot.ask("What were contractual obligations in Other in 2021?")
+    assert turn.answer.claims[0].role == "answer" and turn.answer.claims[0].text == "90", turn.text

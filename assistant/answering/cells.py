@@ -120,8 +120,11 @@ def named_row(q: Question, ranked: Sequence[Candidate]) -> Named | None:
         if table is None or row is None or row < table.header_rows or not any(
                 x.row == row and x.col >= table.header_cols for x in table.cells):
             continue  # not a row, a header row, or a section's label alone
-        label = label_terms(row_label(table, c.doc.text, row))
-        if label and label <= asked and (rank < ROWS_LOOKED_AT or len(label) >= 2):
+        name = _FOOTNOTE.sub(" ", row_label(table, c.doc.text, row)).strip(" :")
+        label = label_terms(name)
+        if not label and name[:1].isupper() and rank < ROWS_LOOKED_AT and re.search(rf"\b{re.escape(name)}\b", q.text):
+            named.append((-1, rank, c, table, row, label))  # "Other": no term, but named as the table writes it
+        elif label and label <= asked and (rank < ROWS_LOOKED_AT or len(label) >= 2):
             specific = len(label) + len(_terms(section(table, c.doc.text, row)) & asked - label)
             named.append((-specific, rank, c, table, row, label))
     if not named:
