@@ -255,3 +255,10 @@ def test_a_row_is_named_whatever_its_footnote_mark(table_bot):
 def test_a_row_labelled_with_a_stopword_is_named_as_written(table_bot):
     turn = table_bot.ask("What were contractual obligations in Other in 2021?")
     assert turn.answer.claims[0].role == "answer" and turn.answer.claims[0].text == "90", turn.text
+
+
+def test_a_count_of_components_beyond_a_threshold_cites_each_one_counted(table_bot):
+    turn = table_bot.ask("How many components of the total credit risk exposure exceeded 1 million in 2019?")
+    d = turn.answer.derived
+    assert d is not None and (d.op, d.result) == ("count", "1"), turn.text
+    assert [o.value for o in d.operands] == ["24.5"]  # the United Kingdom's; Ireland's 0.4 is below

@@ -276,11 +276,12 @@ def _valued(table: Table, row: int) -> bool:
     return any(x.row == row and x.col >= table.header_cols for x in table.cells)
 
 
-def _members(q: Question, ranked: Sequence[Candidate]) -> Found | None:
-    """"What are the components of total revenue?" / "... making up current assets?" / "What
-    items are listed in the table?": the labels of the rows a total sums (those above it, to the
-    section's start), of a section (those under its label, to its total), or of the whole table
-    (its totals aside), each cited in its cell, in the table's order."""
+def member_rows(q: Question, ranked: Sequence[Candidate]) -> tuple[Candidate, Table, int, list[int]] | None:
+    """The rows whose labels answer "What are the components of total revenue?" / "... making up
+    current assets?" / "What items are listed in the table?" (in the best-ranked table): those a
+    total sums (above it, to the section's start), those of a section (under its label, to its
+    total), or the whole table's (its totals aside); with the row the question names (the total
+    or the section's label; -1 for the whole table). None unless two or more."""
     if (top := _top_table(ranked)) is None:
         return None
     c, table = top
@@ -299,11 +300,17 @@ def _members(q: Question, ranked: Sequence[Candidate]) -> Found | None:
             r += step
         rows.sort()
     elif not asked - _terms("financial"):  # "What (financial) items are listed in the table?"
-        rows = [r for r in body if label[r] and _valued(table, r) and not _TOTAL.match(label[r])]
+        row, rows = -1, [r for r in body if label[r] and _valued(table, r) and not _TOTAL.match(label[r])]
     else:
         return None
-    if len(rows) < 2:
+    return (c, table, row, rows) if len(rows) >= 2 else None
+
+
+def _members(q: Question, ranked: Sequence[Candidate]) -> Found | None:
+    """The labels of ``member_rows``, each cited in its cell, in the table's order."""
+    if (members := member_rows(q, ranked)) is None:
         return None
+    c, table, _, rows = members
     heads = [x for r in rows if (x := table.cell(r, 0)) is not None]
     return Found(c, table, tuple(heads), tuple((x.start, x.end) for x in heads),
                  (row_span(table, rows[0])[0], row_span(table, rows[-1])[1]))

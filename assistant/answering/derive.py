@@ -32,6 +32,7 @@ from .cells import (
     elsewhere,
     factor_at,
     in_band,
+    member_rows,
     named_row,
     period_cells,
     period_span,
@@ -160,6 +161,36 @@ def count(q: Question, named: Named | None) -> Calculation | None:
 
 
 # "X as a percentage of Y", "the ratio of X to Y", "What percentage of Y was X?": the two rows' words.
+_HOW_MANY = re.compile(r"\bhow many\b", re.I)
+
+
+def count_rows(q: Question, ranked: Sequence[Candidate]) -> Calculation | None:
+    """"How many components of deferred tax assets exceeded $50,000 thousand in 2019?": the
+    values under that year of the rows ``member_rows`` finds that meet the threshold (the
+    table's scale applied), counted; each one counted is an operand."""
+    if not _HOW_MANY.search(q.text) or _HOW_MANY_PERIODS.search(q.text):
+        return None
+    if (beyond := threshold(q.text)) is None or beyond.than is None:
+        return None
+    if len(year := [p for p in period_list(q.text) if p.isdigit()]) != 1 or (
+            members := member_rows(q, ranked)) is None:
+        return None
+    c, table, named, rows = members
+    text = c.doc.text
+    met: list[tuple[Cell, Decimal]] = []
+    for r in rows:
+        if (cells := period_cells(table, text, r, year)) is None or (value := number(
+                text[cells[0].start:cells[0].end])) is None:
+            return None  # a row without its value that year: no honest count
+        units = value * factor_at(table, text, cells[0])
+        if (units > beyond.than) if beyond.most else (units < beyond.than):
+            met.append((cells[0], value))
+    if not met:
+        return None
+    return Calculation(c, table, named if named >= 0 else rows[0], tuple(x for x, _ in met),
+                       tuple(v for _, v in met), "count", Decimal(len(met)), "")
+
+
 _SHARE = [re.compile(r"^(?P<a>.+?)\s+as\s+an?\s+(?:percentage|proportion|share|%)\s+of\s+(?P<b>.+)$", re.I),
           re.compile(r"^what\s+(?:percentage|proportion|share|%)\s+of\s+(?P<b>.+?)\s+(?:is|was|are|were|did|does|do)"
                      r"\s+(?P<a>.+)$", re.I)]
@@ -254,7 +285,7 @@ def find(q: Question, ranked: Sequence[Candidate], named: Named | None) -> Calcu
     none, names no row, or a period it needs is missing."""
     if q.expects not in ("figure", "other"):  # "What caused the increase ...?" asks for a reason
         return None
-    if (counted := count(q, named)) is not None:
+    if (counted := count(q, named) or count_rows(q, ranked)) is not None:
         return counted
     if (shared := share(q, ranked)) is not None:
         return shared
