@@ -138,3 +138,13 @@ def test_a_percent_column_and_a_per_share_column_keep_their_own_scale() -> None:
     assert first.scale == "thousands"  # the "%" over one column is not the table's scale
     assert [scale_at(first, text, 1, c) for c in (1, 2, 3)] == ["thousands", "thousands", "%"]
     assert [scale_at(second, text, 1, c) for c in (1, 2)] == ["thousands", ""]  # never "$0.75 thousand"
+
+
+def test_a_scale_row_above_the_figures_and_a_margin_in_dollars() -> None:
+    from assistant.documents.tables import scale_at
+
+    text = ("| | 2019 | 2018 | 2019 |\n| | Amount | Amount | % |\n| | $ | $ | |\n| (In thousands) | | | |\n"
+            "| Gross margin | $40,615 | $38,433 | 41.5% |\n| Net sales | $117,625 | $113,530 | 100% |\n")
+    (tb,) = text_tables(text)
+    assert tb.scale == "thousands"  # said in a fourth row above the figures, past the header rows
+    assert [scale_at(tb, text, 4, c) for c in (1, 2, 3)] == ["thousands", "thousands", "%"]  # "$40,615" is money

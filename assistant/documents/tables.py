@@ -147,8 +147,9 @@ def scale_at(table: Table, text: str, row: int, col: int) -> str:
         return ""
     if base_row(table, text):  # every row a percentage of one ("Sales | 100.0 %")
         return "%"
-    if _PERCENT_ROW.search(label) or _PERCENT_ROW.search(heads) and table.scale != "%":
-        return "%"
+    money = cell is not None and any(sym in text[cell.start:cell.end] for sym in CURRENCIES)
+    if not money and (_PERCENT_ROW.search(label) or _PERCENT_ROW.search(heads) and table.scale != "%"):
+        return "%"  # a margin row of "$40,615" counts money
     return table.scale
 
 
@@ -190,13 +191,16 @@ def is_year(text: str) -> bool:
 def grid_table(index: int, start: int, end: int, words: Sequence[Sequence[str]], cells: tuple[Cell, ...],
                caption: str, before: str = "") -> Table:
     """The ``Table`` of a grid of cell texts: its header rows, whether its first column labels
-    the rows (mostly not numbers below the headers), and its scale from caption and headers, else
-    as the text ``before`` it last states one ("(in thousands, except per share data)")."""
+    the rows (mostly not numbers below the headers), and its scale from caption and the rows above
+    its first figures, else as the text ``before`` it last states one ("(in thousands, except per
+    share data)")."""
     heads = header_rows(words)
     body = [r for r in words[heads:] if r]
     label = 1 if body and sum(number(r[0]) is None for r in body) >= len(body) / 2 else 0
     # A "%" heading one column ("% change") is that column's (``scale_at``), not the table's.
-    scale = scale_of(caption) or magnitude(*(w for r in words[:heads] for w in r)) or stated_scale(before)
+    above = next((i for i, r in enumerate(words) if i >= heads and any(
+        number(w) is not None and not is_year(w) for w in r[1:])), heads)  # the rows above the first figures
+    scale = scale_of(caption) or magnitude(*(w for r in words[:above] for w in r)) or stated_scale(before)
     return Table(index, start, end, len(words), max((len(r) for r in words), default=0), cells, heads, label,
                  caption, scale)
 
