@@ -21,6 +21,7 @@ from ..documents.tables import (
     cell_periods,
     column_heads,
     headers,
+    heads_periods,
     number,
     period_at,
     period_list,
@@ -117,11 +118,10 @@ def named_row(q: Question, ranked: Sequence[Candidate]) -> Named | None:
     for rank, c in enumerate(ranked):
         table = table_at(c.doc, c.start)
         row = _row_of(table, c.start, c.end) if table is not None else None
-        if table is None or row is None or row < table.header_rows or not any(
-                x.row == row and x.col >= table.header_cols for x in table.cells):
+        if table is None or row is None or row < table.header_rows or not _valued(table, row):
             continue  # not a row, a header row, or a section's label alone
         name = _FOOTNOTE.sub(" ", row_label(table, c.doc.text, row)).strip(" :")
-        label = label_terms(name)
+        label = _terms(name)
         if not label and name[:1].isupper() and rank < ROWS_LOOKED_AT and re.search(rf"\b{re.escape(name)}\b", q.text):
             named.append((-1, rank, c, table, row, label))  # "Other": no term, but named as the table writes it
         elif label and label <= asked and (rank < ROWS_LOOKED_AT or len(label) >= 2):
@@ -168,6 +168,11 @@ class Comparison:
 
     most: bool
     than: Decimal | None = None
+
+    def met(self, units: Decimal) -> bool:
+        """Is a value (in units, its scale applied) beyond the threshold, on the side asked?"""
+        assert self.than is not None
+        return units > self.than if self.most else units < self.than
 
 
 def threshold(question: str) -> Comparison | None:
@@ -239,6 +244,8 @@ def beside(question: str, label: set[str]) -> str:
     'What was the     in 2018?'
     """
     return _WORD.sub(lambda m: "" if (t := _terms(m[0])) and t <= label else m[0], question)
+
+
 _LIST_PERIODS = re.compile(r"\b(?:which|what)\s+(?:fiscal\s+|financial\s+)?(?:years|periods)\b", re.I)
 
 
@@ -269,7 +276,7 @@ _MEMBERS = re.compile(r"\b(?:what|which)\s+(?:are|were)\s+the\s+(?:\w+\s+)?(?:co
                       r"types|elements|sources)\b|\bwhat\s+(?:\w+\s+){0,2}(?:are|were)\s+listed\b", re.I)
 _MEMBER_WORDS = _terms("components component items item segments segment categories category types type elements "
                        "element sources source listed table making make up under included")
-_TOTAL = re.compile(r"^\s*total\b", re.I)
+_TOTAL = re.compile(r"^\s*total", re.I)  # a total row ("Total", "Totals", "Total revenue")
 
 
 def _valued(table: Table, row: int) -> bool:
@@ -338,7 +345,7 @@ def _best_row(q: Question, ranked: Sequence[Candidate], most: bool) -> Found | N
     for x in table.cells:
         if x.col == cols[0] and x.row >= table.header_rows and (v := number(text[x.start:x.end])) is not None:
             label = table.cell(x.row, 0)
-            if label is not None and not text[label.start:label.end].lower().startswith("total"):
+            if label is not None and not _TOTAL.match(text[label.start:label.end]):
                 rows.append((v, x, label))
     if len(rows) < 2:
         return None
@@ -375,7 +382,7 @@ def _extreme(q: Question, c: Candidate, table: Table, row: int, compare: Compari
     if len(valued) < 2 or len({text[s:e] for _, _, (_, (s, e)) in valued}) < len(valued):
         return None  # one value, or two columns of one period (segments): not a comparison of periods
     if compare.than is not None:  # every period beyond the threshold
-        picked = [t for t in valued if (t[0] > compare.than if compare.most else t[0] < compare.than)]
+        picked = [t for t in valued if compare.met(t[0])]
     else:
         best = max(v for v, _, _ in valued) if compare.most else min(v for v, _, _ in valued)
         picked = [t for t in valued if t[0] == best]
@@ -441,8 +448,8 @@ def _picked(q: Question, text: str, table: Table, row: int, label: set[str], yea
     under = {x: headers(table, text, row, x.col)[table.header_cols:] for x in values}
     focus = set(q.focus) - label - _terms(" ".join(years))
     if years:
-        under_periods = {x: cell_periods(table, text, row, x.col) for x in values}
-        picked = [x for x in values if (years <= under_periods[x] if strict else years & under_periods[x])]
+        named = {x: heads_periods(under[x]) for x in values}
+        picked = [x for x in values if (years <= named[x] if strict else years & named[x])]
         if len(picked) > 1:  # one period under two headers (segments, measures): the words pick
             picked = [x for x in picked if focus & _terms(" ".join(under[x]))]
     else:
@@ -469,15 +476,9 @@ def elsewhere(q: Question, doc: Document, table: Table, read_under: tuple[str, .
 
 
 _SHARE_WORDS = _terms("percentage percent proportion share represented")  # a cell of a table of percentages of one row
-
-
-
-
 # Words that ask for a cell's value (or each, at a scale), whatever the row.
 _MEASURE_WORDS = _terms("amount value figure level number respectively thousands millions billions")
 _PERIOD_WORDS = _terms("fiscal financial year years quarter period")  # say which period, matched as a period
-
-
 
 
 def factor_at(table: Table, text: str, cell: Cell) -> Decimal:

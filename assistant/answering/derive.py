@@ -136,7 +136,6 @@ def count(q: Question, named: Named | None) -> Calculation | None:
     counted; each one counted is an operand. None when none does, or the question is not that."""
     if not _HOW_MANY_PERIODS.search(q.text) or (beyond := threshold(q.text)) is None or beyond.than is None:
         return None
-    than = beyond.than
     if named is None:
         return None
     c, table, row, _ = named
@@ -151,8 +150,7 @@ def count(q: Question, named: Named | None) -> Calculation | None:
         if period in seen or (asked and not asked & periods(period)):
             continue
         seen.add(period)
-        units = value * factor_at(table, text, x)
-        if (units > than) if beyond.most else (units < than):
+        if beyond.met(value * factor_at(table, text, x)):
             met.append((x, value))
     if not met or len(seen) < 2:
         return None
@@ -160,7 +158,6 @@ def count(q: Question, named: Named | None) -> Calculation | None:
                        Decimal(len(met)), "")
 
 
-# "X as a percentage of Y", "the ratio of X to Y", "What percentage of Y was X?": the two rows' words.
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
 
 
@@ -182,8 +179,7 @@ def count_rows(q: Question, ranked: Sequence[Candidate]) -> Calculation | None:
         if (cells := period_cells(table, text, r, year)) is None or (value := number(
                 text[cells[0].start:cells[0].end])) is None:
             return None  # a row without its value that year: no honest count
-        units = value * factor_at(table, text, cells[0])
-        if (units > beyond.than) if beyond.most else (units < beyond.than):
+        if beyond.met(value * factor_at(table, text, cells[0])):
             met.append((cells[0], value))
     if not met:
         return None
@@ -191,6 +187,7 @@ def count_rows(q: Question, ranked: Sequence[Candidate]) -> Calculation | None:
                        tuple(v for _, v in met), "count", Decimal(len(met)), "")
 
 
+# "X as a percentage of Y", "the ratio of X to Y", "What percentage of Y was X?": the two rows' words.
 _SHARE = [re.compile(r"^(?P<a>.+?)\s+as\s+an?\s+(?:percentage|proportion|share|%)\s+of\s+(?P<b>.+)$", re.I),
           re.compile(r"^what\s+(?:percentage|proportion|share|%)\s+of\s+(?P<b>.+?)\s+(?:is|was|are|were|did|does|do)"
                      r"\s+(?P<a>.+)$", re.I)]

@@ -172,16 +172,23 @@ def header_rows(rows: Sequence[Sequence[str]]) -> int:
     """Leading rows that name columns: no number outside the first column, while a later row has
     one (years such as "2018" name columns too), up to a row with a label alone (a section). At
     least one, at most ``MAX_HEADER_ROWS``."""
-    def numeric(row: Sequence[str]) -> bool:
-        return any(number(c) is not None and not is_year(c) for c in row[1:])
-
     def section(row: Sequence[str]) -> bool:  # a label alone ("2019" over the 2019 rows) starts the body
         return bool(row) and bool(row[0].strip()) and not any(c.strip() for c in row[1:])
 
     n = 0
-    while n < min(MAX_HEADER_ROWS, len(rows) - 1) and not numeric(rows[n]) and not (n and section(rows[n])):
+    while n < min(MAX_HEADER_ROWS, len(rows) - 1) and not has_figures(rows[n]) and not (n and section(rows[n])):
         n += 1
     return max(1, n)
+
+
+def is_figure(text: str) -> bool:
+    """Does a cell state a figure (a year such as "2018" names a column instead)?"""
+    return number(text) is not None and not is_year(text)
+
+
+def has_figures(row: Sequence[str]) -> bool:
+    """Does a row of cell texts state a figure outside its first (label) column?"""
+    return any(is_figure(c) for c in row[1:])
 
 
 def is_year(text: str) -> bool:
@@ -198,8 +205,7 @@ def grid_table(index: int, start: int, end: int, words: Sequence[Sequence[str]],
     body = [r for r in words[heads:] if r]
     label = 1 if body and sum(number(r[0]) is None for r in body) >= len(body) / 2 else 0
     # A "%" heading one column ("% change") is that column's (``scale_at``), not the table's.
-    above = next((i for i, r in enumerate(words) if i >= heads and any(
-        number(w) is not None and not is_year(w) for w in r[1:])), heads)  # the rows above the first figures
+    above = next((i for i, r in enumerate(words) if i >= heads and has_figures(r)), heads)  # rows above the figures
     scale = scale_of(caption) or magnitude(*(w for r in words[:above] for w in r)) or stated_scale(before)
     return Table(index, start, end, len(words), max((len(r) for r in words), default=0), cells, heads, label,
                  caption, scale)
@@ -277,8 +283,7 @@ def _band_above(table: Table, text: str, row: int) -> list[int]:
     ("Fiscal 2018"), else the table's (a row of units, "$'000", heads nothing new)."""
     def heading(r: int) -> bool:
         cells = [x for x in table.cells if x.row == r]
-        return bool(cells) and all(x.col >= table.header_cols and (
-            number(text[x.start:x.end]) is None or is_year(text[x.start:x.end])) for x in cells)
+        return bool(cells) and all(x.col >= table.header_cols and not is_figure(text[x.start:x.end]) for x in cells)
 
     r = row - 1
     while r >= table.header_rows and not heading(r):
@@ -348,7 +353,11 @@ def cell_periods(table: Table, text: str, row: int, col: int) -> set[str]:
     >>> sorted(cell_periods(tb, t, 2, 1))
     ['2019', 'q1']
     """
-    heads = headers(table, text, row, col)[table.header_cols:]
+    return heads_periods(headers(table, text, row, col)[table.header_cols:])
+
+
+def heads_periods(heads: Sequence[str]) -> set[str]:
+    """The periods a cell's column headers name (``cell_periods``, for headers already read)."""
     return periods(" ".join(heads)) | {_QUARTERS[h.lower()] for h in heads if h.lower() in _QUARTERS}
 
 
