@@ -498,7 +498,7 @@ def unit_of(table: Table, text: str, cell: Cell) -> str:
     """
     value = text[cell.start:cell.end]
     scale = scale_at(table, text, cell.row, cell.col)
-    if scale == "%" and not any(sym in value for sym in CURRENCIES):  # a "$1,344" row is not a percent
+    if scale == "%":  # a "$1,344" cell is money (``scale_at``)
         return "" if "%" in value else "%"
     body = text[table.start:table.end]
     currency = next((sym for sym in CURRENCIES if sym in body), "")

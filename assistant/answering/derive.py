@@ -18,7 +18,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..documents.tables import CURRENCIES, amount, headers, number, period_list, periods, row_label, row_span, scale_at
+from ..documents.tables import amount, headers, number, period_list, periods, row_label, row_span, scale_at
 from ..language import lexical
 from ..language.question import Question, analyze
 from ..records import Cell, CellRef, Derived, Operand, Refusal, Segment, Table
@@ -304,8 +304,7 @@ def find(q: Question, ranked: Sequence[Candidate], named: Named | None) -> Calcu
         return None
     if elsewhere(q, c.doc, table, headers(table, text, row, cells[0].col), row) - _OPERATION_WORDS:
         return None
-    percent = all(scale_at(table, text, x.row, x.col) == "%" and not any(
-        sym in text[x.start:x.end] for sym in CURRENCIES) for x in cells)
+    percent = all(scale_at(table, text, x.row, x.col) == "%" for x in cells)
     unit = "%" if op == "percent_change" or percent and op in ("average", "sum") else " percentage points" if (
         percent and op in ("change", "decrease", "difference")) else unit_of(table, text, cells[0])
     return Calculation(c, table, row, tuple(cells), tuple(exact), op, result, unit)

@@ -130,9 +130,9 @@ def row_span(table: Table, row: int) -> tuple[int, int]:
 def scale_at(table: Table, text: str, row: int, col: int) -> str:
     """What one cell's figure counts: the table's scale, unless its row or column says
     otherwise: a per-share, per-unit, ratio or days row (or a per-share column) counts units
-    ("" : "$0.23", never "$0.23 million"); every cell of a table of percentages of one row
-    ("Sales | 100.0 %"), a percentage, margin or rate row or column, or a value written with
-    "%" counts percent.
+    ("" : "$0.23", never "$0.23 million"); a value written in money counts money; every cell of
+    a table of percentages of one row ("Sales | 100.0 %"), a percentage, margin or rate row or
+    column, or a value written with "%" counts percent.
 
     >>> t, tb = lay_out([["(in millions)", "2018", "Change %"], ["Sales", "$ 55", "4"],
     ...                  ["Earnings per share", "$0.23", ""], ["Gross margin", "41.5", ""]])
@@ -145,11 +145,12 @@ def scale_at(table: Table, text: str, row: int, col: int) -> str:
     label, heads = row_label(table, text, row), column_heads(table, text, col)
     if _PER_UNIT.search(label) or _PER_SHARE.search(heads):  # a row, or a column, of per-share amounts
         return ""
+    if cell is not None and any(sym in text[cell.start:cell.end] for sym in CURRENCIES):
+        return table.scale  # money, whatever the row says ("Gross margin | $40,615")
     if base_row(table, text):  # every row a percentage of one ("Sales | 100.0 %")
         return "%"
-    money = cell is not None and any(sym in text[cell.start:cell.end] for sym in CURRENCIES)
-    if not money and (_PERCENT_ROW.search(label) or _PERCENT_ROW.search(heads) and table.scale != "%"):
-        return "%"  # a margin row of "$40,615" counts money
+    if _PERCENT_ROW.search(label) or _PERCENT_ROW.search(heads) and table.scale != "%":
+        return "%"
     return table.scale
 
 
