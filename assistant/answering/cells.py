@@ -32,6 +32,18 @@ from ..documents.tables import (
     section,
 )
 from ..language import lexical
+from ..language.asking import (
+    COMPARING,
+    DERIVED,
+    EACH,
+    FACTORS,
+    LIST_PERIODS,
+    Comparison,
+    beside,
+    comparison,
+    ranking,
+    several,
+)
 from ..language.figures import find_figures
 from ..language.question import Question
 from ..records import Cell, CellRef, Document, Segment, Table
@@ -98,7 +110,7 @@ def find(q: Question, ranked: Sequence[Candidate], named: Named | None) -> Found
     compare = comparison(q.text)
     if compare is None and (most := ranking(q.text)) is not None:
         return _best_row(q, ranked, most)
-    if compare is None and _LIST_PERIODS.search(q.text):
+    if compare is None and LIST_PERIODS.search(q.text):
         return _listed_periods(ranked)
     if compare is None and _MEMBERS.search(q.text):
         return _members(q, ranked)
@@ -149,104 +161,6 @@ def period_cells(table: Table, text: str, row: int, wanted: Sequence[str]) -> li
     if not all(len(e) == 1 for e in each) or len({e[0] for e in each}) < len(each):
         return None
     return [e[0] for e in each]
-
-
-_WHICH_PERIOD = re.compile(r"\b(?:which|what)\s+(?:fiscal\s+|financial\s+)?(?:year|period|quarter)s?\b", re.I)
-_MOST = re.compile(r"\b(?:higher|highest|larger|largest|greater|greatest|more|most|bigger|biggest|maximum)\b", re.I)
-_LEAST = re.compile(r"\b(?:lower|lowest|smaller|smallest|less|least|fewer|fewest|minimum)\b", re.I)
-_THAN = re.compile(r"\b(more|greater|higher|larger|above|over|exceed\w*|less|lower|smaller|fewer|below|under)\s*"
-                   r"(?:than\s*)?\$?\s*(-?\d[\d,]*(?:\.\d+)?)\s*(thousands?|millions?|billions?|%)?", re.I)
-_COMPARING = ("year", "period", "quarter", "fiscal", "higher highest larger largest greater greatest more most bigger",
-              "lower lowest smaller smallest less least fewer fewest than amount value")
-FACTORS = {"thousand": Decimal(1000), "million": Decimal(10**6), "billion": Decimal(10**9)}  # a scale word's worth
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """What a "Which year ...?" question asks of a row's values: the most or the least, or the
-    ones beyond a threshold (``than``, in units: scale applied)."""
-
-    most: bool
-    than: Decimal | None = None
-
-    def met(self, units: Decimal) -> bool:
-        """Is a value (in units, its scale applied) beyond the threshold, on the side asked?"""
-        assert self.than is not None
-        return units > self.than if self.most else units < self.than
-
-
-def threshold(question: str) -> Comparison | None:
-    """The threshold a question sets ("exceed $200,000 thousand", "less than 100.0 million"), in
-    units (its scale word applied), and on which side; None if it sets none.
-
-    >>> threshold("How many years did net sales exceed $200,000 thousand?")
-    Comparison(most=True, than=Decimal('200000000'))
-    """
-    if not (m := _THAN.search(question)):
-        return None
-    value = Decimal(m[2].replace(",", ""))
-    scale = (m[3] or "").lower().rstrip("s")
-    return Comparison(bool(_MOST.fullmatch(m[1]) or m[1].lower() in ("above", "over") or
-                           m[1].lower().startswith("exceed")), value * FACTORS.get(scale, Decimal(1)))
-
-
-def comparison(question: str) -> Comparison | None:
-    """The comparison a "Which year was X higher / the lowest / less than 100 million?" asks
-    (None for any other question).
-
-    >>> comparison("In which year was net income less than 100.0 million?")
-    Comparison(most=False, than=Decimal('100000000.0'))
-    >>> comparison("Which year had the highest revenue?"), comparison("What was revenue in 2019?")
-    (Comparison(most=True, than=None), None)
-    """
-    if not _WHICH_PERIOD.search(question):
-        return None
-    if (beyond := threshold(question)) is not None:
-        return beyond
-    if _MOST.search(question) or _LEAST.search(question):
-        return Comparison(bool(_MOST.search(question)))
-    return None
-
-
-_WHICH_ROW = re.compile(r"\bwhich\b|\bwhat (?:is|was|are|were) the \w+(?: \w+)? (?:that|with)\b", re.I)
-_SUPERLATIVE_MOST = re.compile(r"\b(?:higher|highest|larger|largest|greater|greatest|most|bigger|biggest)\b", re.I)
-
-
-def ranking(question: str) -> bool | None:
-    """Whether a "Which segment has the highest ...?" asks for the most (True) or the least
-    (False) of a table's rows; None for any other question (a "Which year ...?" among them).
-
-    >>> ranking("Which contractual obligation has the highest total value?"), ranking("Which year was it higher?")
-    (True, None)
-    """
-    if not _WHICH_ROW.search(question) or _WHICH_PERIOD.search(question) or _THAN.search(question):
-        return None
-    if _SUPERLATIVE_MOST.search(question):
-        return True
-    return False if _LEAST.search(question) else None
-
-
-# A question asking for a figure computed from cells ("the change from 2018 to 2019"): its operands
-# are not its answer.
-DERIVED = re.compile(r"\b(?:change[sd]?|difference|differ|average|mean|sum|increase[sd]?|decrease[sd]?|growth|grow|"
-                     r"grew|rise|rose|fall|fell|ratio|proportion|percentage|combined|total of|in total|altogether|"
-                     r"how much (?:more|less|higher|lower))\b", re.I)
-EACH = re.compile(r"\brespective(?:ly)?\b", re.I)  # each value asked for, whatever words ask it (never computed)
-_WORD = re.compile(r"[\w'\u2019-]+")
-
-
-def beside(question: str, label: set[str]) -> str:
-    """``question`` without the words of a row's label (``label``: its terms), so that the words
-    naming the row ("Basic weighted average shares", "Total revenue", "Net change in cash") are
-    never read as asking for a computation.
-
-    >>> beside("What was the basic weighted average shares in 2018?", _terms("Basic weighted average shares"))
-    'What was the     in 2018?'
-    """
-    return _WORD.sub(lambda m: "" if (t := _terms(m[0])) and t <= label else m[0], question)
-
-
-_LIST_PERIODS = re.compile(r"\b(?:which|what)\s+(?:fiscal\s+|financial\s+)?(?:years|periods)\b", re.I)
 
 
 def _top_table(ranked: Sequence[Candidate]) -> tuple[Candidate, Table] | None:
@@ -388,7 +302,7 @@ def _extreme(q: Question, c: Candidate, table: Table, row: int, compare: Compari
         picked = [t for t in valued if t[0] == best]
     if not picked or compare.than is None and len(picked) > 1:
         return None
-    if elsewhere(q, c.doc, table, headers(table, text, row, picked[0][1].col), row) - _terms(" ".join(_COMPARING)):
+    if elsewhere(q, c.doc, table, headers(table, text, row, picked[0][1].col), row) - _terms(" ".join(COMPARING)):
         return None
     return Found(c, table, tuple(head for _, _, (head, _) in picked), tuple(span for _, _, (_, span) in picked))
 
@@ -431,12 +345,6 @@ def in_band(table: Table, text: str, row: int, years: set[str]) -> int:
     label whose columns are ("Revenues" in the "Fiscal 2018" band); with no year, the latest band's."""
     return next((r for r in same_rows(table, text, row, latest=not years) if years <= set().union(
         *row_periods(table, text, r).values())), row)
-
-
-def several(asked: Sequence[str]) -> bool:
-    """Do the periods of a question name two or more ("2019 and 2018"), not one ("the fiscal 2019
-    third quarter": a year and a quarter in it)?"""
-    return sum(p.isdigit() for p in asked) >= 2 or sum(not p.isdigit() for p in asked) >= 2
 
 
 def _picked(q: Question, text: str, table: Table, row: int, label: set[str], years: set[str],

@@ -20,15 +20,14 @@ from decimal import Decimal
 
 from ..documents.tables import amount, headers, number, period_list, periods, row_label, row_span, scale_at
 from ..language import lexical
+from ..language.asking import EACH, beside, threshold
 from ..language.question import Question, analyze
 from ..records import Cell, CellRef, Derived, Operand, Refusal, Segment, Table
 from .arithmetic import ROUNDING, compute
 from .candidates import Candidate
 from .cells import (
-    EACH,
     ROWS_LOOKED_AT,
     Named,
-    beside,
     elsewhere,
     factor_at,
     in_band,
@@ -38,7 +37,6 @@ from .cells import (
     period_span,
     row_periods,
     table_at,
-    threshold,
     unit_of,
 )
 
