@@ -264,3 +264,19 @@ def test_derived_gates_on_the_computed_figure_and_its_operation():
     assert r.reasons == ["derived figure change = 627, expected percent_change = 627"]
     r = check(case(derived={"value": "627"}), _reply("Cost of sales rose by 627.", ["m.csv"]))
     assert r.reasons == ["derived figure none, expected any = 627"]  # stated, not computed: fails
+
+
+@pytest.mark.parametrize(("why", "derived", "ok"), [
+    ("right", Derived("change", (Operand(1, "16682"), Operand(2, "16055")), "627"), True),
+    ("wrong result", Derived("change", (Operand(1, "16682"), Operand(2, "16055")), "637"), False),
+    ("operand not its cell's figure", Derived("change", (Operand(1, "16682"), Operand(2, "16065")), "617"), False),
+    ("operand cites no citation", Derived("change", (Operand(1, "16682"), Operand(3, "16055")), "627"), False),
+])
+def test_every_derived_figure_is_rechecked_from_the_finished_answer(why, derived, ok):
+    """Expected or not, a computed figure is recomputed from the quotes its operands cite."""
+    cells = (Citation(1, "m.csv", 0, 6, "16,682", 1.0), Citation(2, "m.csv", 9, 15, "16,055", 1.0))
+    reply = Answer("q", True, (Claim("16,682", 1, "operand"), Claim("16,055", 2, "operand")), cells, derived=derived)
+    r = check(case(), reply)
+    assert r.derived_ok is ok and r.passed is ok, why
+    assert metrics([r])["derived_recomputed"] == (1.0 if ok else 0.0)
+    assert metrics([check(case(), _reply("x", ["m.csv"]))])["derived_recomputed"] is None  # none stated

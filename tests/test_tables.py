@@ -155,6 +155,12 @@ def test_a_derived_figure_is_computed_from_cited_cells_with_its_working(table_bo
     ("By how much did 3M's cost of sales change from 2014 to 2015?",
      "The table gives Cost of sales for 2016–2018, not 2014 and 2015."),
     ("What was 3M's cost of sales in 2015?", "The table gives Cost of sales for 2016–2018, not 2015."),
+    # a year named beside the quarters asked is a condition too, not a word to pass over
+    ("What is the change in bookings between the second and first quarter of fiscal 2016?",
+     "The table gives Bookings for 2018 and 2019, not 2016."),
+    # no row named: a sentence about other years is no answer when no document mentions the year
+    ("How much federal and state income tax was paid in fiscal year 2014?",
+     "None of the documents found mention 2014."),
 ])
 def test_a_year_the_row_lacks_is_refused_by_name(table_bot, question, reason):
     """No operand, no figure: the refusal says which year is missing, in the text and the JSON."""

@@ -36,6 +36,7 @@ from .cells import (
     period_cells,
     period_span,
     row_periods,
+    same_rows,
     table_at,
     unit_of,
 )
@@ -262,10 +263,10 @@ def missing_period(q: Question, ranked: Sequence[Candidate], named: Named | None
         return None
     c, table, row, terms = named
     text = c.doc.text
-    have = set().union(*row_periods(table, text, row).values())
+    have = set().union(*(ps for r in same_rows(table, text, row) for ps in row_periods(table, text, r).values()))
     op = operation(beside(q.text, terms))
     wanted = (operands_in_order(op, q.text, have) if op else None) or period_list(q.text)
-    lacking = [p for p in wanted if p.isdigit() and p not in have]
+    lacking = [p for p in dict.fromkeys([*wanted, *map(str, q.years)]) if p.isdigit() and p not in have]
     if not lacking or not any(p.isdigit() for p in have):
         return None
     if any(table_at(x.doc, x.start) is None and set(lacking) <= periods(x.text) for x in ranked[:ROWS_LOOKED_AT]):
@@ -288,8 +289,11 @@ def find(q: Question, ranked: Sequence[Candidate], named: Named | None) -> Calcu
         return None
     c, table, _, _ = named
     text = c.doc.text
-    row = in_band(table, text, named[2], {p for p in period_list(q.text) if p.isdigit()})
+    years = {p for p in period_list(q.text) if p.isdigit()}
+    row = in_band(table, text, named[2], years)
     have = set().union(*row_periods(table, text, row).values())
+    if years - have:  # a year asked that the row lacks: never a stand-in from another band
+        return None
     if (wanted := operands_in_order(op, q.text, have)) is None:
         return None
     if (cells := period_cells(table, text, row, wanted)) is None:

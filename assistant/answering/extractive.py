@@ -20,6 +20,7 @@ from ..language.question import Question
 from ..records import UNNAMED, Answer, Draft, Hit, Segment
 from . import cells, derive
 from .candidates import Candidate, Candidates, speaker_of
+from .conditions import unmentioned_year
 from .conversation import Turn
 from .policy import Policy, first_by, one_per_source, reading, wording
 from .reader import Reader
@@ -59,14 +60,16 @@ class ExtractiveAnswerer:
         # A table row the question names word for word, and the one column its period or words
         # name: that cell answers. The found model reads sentences; it cannot see a row's headers.
         named = cells.named_row(q, ranked)  # the table row the question names, if any: found once
+        # A condition of the question the documents cannot meet is a refusal that names it: the
+        # row asked for lacks the year asked, or no document found mentions that year at all.
+        if (why := derive.missing_period(q, ranked, named) or unmentioned_year(q, ranked)) is not None:
+            return Draft(found=False, related=[_segment(c) for c in one_per_source(ranked)[:3]], found_p=found_p,
+                         refused_for=(why,))
         if (calc := derive.find(q, ranked, named)) is not None:  # a figure computed from the row's cells
             segs, derived = derive.segments(calc)
             return Draft(True, segs, [], False, "", found_p, derived=derived)
         if (cell := cells.find(q, ranked, named)) is not None:
             return Draft(True, cells.segments(cell, ranked), [], False, "", found_p)
-        if (why := derive.missing_period(q, ranked, named)) is not None:  # the row asked for lacks the year asked
-            return Draft(found=False, related=[_segment(c) for c in one_per_source(ranked)[:3]], found_p=found_p,
-                         refused_for=(why,))
         if not policy.found(found_p):
             return Draft(found=False, related=[_segment(c) for c in one_per_source(ranked)[:3]], found_p=found_p)
         typed = q.expects in ("name", "figure", "date")

@@ -10,6 +10,7 @@ reaching a user as a wrong citation.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
@@ -30,14 +31,13 @@ def supported(seg: Segment) -> bool:
     return all(any(f.same(q) for q in quote_figs) for f in find_figures(seg.claim))
 
 
-def holds(seg: Segment, value: str) -> bool:
-    """Is ``value`` (a number) the figure of ``seg``'s span: the cell's value, or a figure of
-    the sentence ("(547)" holds -547)?"""
+def holds(quote: str, value: str) -> bool:
+    """Is ``value`` (a number) the figure of ``quote``: a cell's value, or a figure of a
+    sentence ("(547)" holds -547)?"""
     try:
         want = Decimal(value)
     except InvalidOperation:
         return False
-    quote = seg.doc.text[seg.start:seg.end]
     return number(quote) == want or any(not f.is_year and Decimal(str(f.value)) == want for f in find_figures(quote))
 
 
@@ -49,19 +49,30 @@ def scale_of(seg: Segment) -> str:
     return scale_at(tables[cell.table], seg.doc.text, cell.row, cell.column)
 
 
-def recomputes(derived: Derived, segments: list[Segment]) -> bool:
-    """Does the derived figure survive: every operand a kept segment whose span holds that
-    figure, all counting the same thing (thousands are never added to millions), and ``op`` of
-    the operands, rounded as stated, the stated result?"""
-    if not all(0 <= o.n < len(segments) and holds(segments[o.n], o.value) for o in derived.operands):
-        return False
-    if len({scale_of(segments[o.n]) for o in derived.operands}) > 1:
+def arithmetic_holds(derived: Derived, quotes: Mapping[int, str]) -> bool:
+    """Does every operand's quote (``quotes[o.n]``) hold its figure, and does ``op`` of the
+    operands, rounded as stated, give the stated result? The verifier asks it of a draft's
+    segments, and the evals of a finished answer's citations.
+
+    >>> d = Derived("change", (Operand(1, "16682"), Operand(2, "16055")), "627")
+    >>> arithmetic_holds(d, {1: "16,682", 2: "16,055"}), arithmetic_holds(d, {1: "16,682", 2: "16,065"})
+    (True, False)
+    """
+    if not all(o.n in quotes and holds(quotes[o.n], o.value) for o in derived.operands):
         return False
     try:
         result = compute(derived.op, [Decimal(o.value) for o in derived.operands])
         return result is not None and rounded(result, derived.rounding) == Decimal(derived.result)
     except InvalidOperation:
         return False
+
+
+def recomputes(derived: Derived, segments: list[Segment]) -> bool:
+    """Does the derived figure survive: its arithmetic holds over the segments' spans, and all
+    its operands count the same thing (thousands are never added to millions)?"""
+    quotes = {n: seg.doc.text[seg.start:seg.end] for n, seg in enumerate(segments)}
+    return (arithmetic_holds(derived, quotes)
+            and len({scale_of(segments[o.n]) for o in derived.operands}) == 1)
 
 
 def verify(draft: Draft) -> Draft:

@@ -41,6 +41,7 @@ from typing import Any
 from ..answering.arithmetic import said
 from ..answering.conversation import Turn
 from ..answering.present import claims_text
+from ..answering.verify import arithmetic_holds
 from ..errors import EvalSuiteError
 from ..language.entities import names, same_name
 from ..language.figures import contains_figure, find_figures, quantities
@@ -204,6 +205,7 @@ class Result:
     speaker_first: bool | None = None  # the first name the answer gives is the speaker (None: not asked)
     exact_ok: bool | None = None  # the answer said first is the expected one, exactly (None: not asked)
     scale_ok: bool | None = None  # ... at the expected scale (None: not asked, or refused)
+    derived_ok: bool | None = None  # a derived figure recomputes from its cited operands (None: none stated)
 
     @property
     def passed(self) -> bool:
@@ -358,6 +360,10 @@ def check(case: Case, reply: Answer) -> Result:
         res.scale_ok = said.scale == want
         if not res.scale_ok:
             res.reasons.append(f"said at scale {said.scale!r}, expected {want!r}")
+    if reply.derived is not None:  # every computed figure, expected or not, rechecked from the finished answer
+        res.derived_ok = arithmetic_holds(reply.derived, {c.n: c.quote for c in reply.citations})
+        if not res.derived_ok:
+            res.reasons.append(f"derived figure {reply.derived.result} does not recompute from its cited operands")
     if (want_d := ex.get("derived")) is not None:  # a computed figure: its value (and operation) as expected
         d = reply.derived
         if d is None or Decimal(d.result) != Decimal(str(want_d["value"])) or d.op != want_d.get("op", d.op):
@@ -461,6 +467,8 @@ def metrics(results: list[Result]) -> dict[str, float | int | None]:
                         sum(r.exact_ok is not None for r in results)),
         "scale_right": _ratio(sum(bool(r.scale_ok) for r in results if r.scale_ok is not None),
                               sum(r.scale_ok is not None for r in results)),
+        "derived_recomputed": _ratio(sum(bool(r.derived_ok) for r in results if r.derived_ok is not None),
+                                     sum(r.derived_ok is not None for r in results)),
         "conflict_flagged": _ratio(sum(r.reply.conflict for r in planted), len(planted)),
         "false_conflict": _ratio(sum(r.reply.conflict for r in unplanted), len(unplanted)),
         "refusal_accuracy": _ratio(sum(not r.reply.found for r in unanswerable), len(unanswerable)),

@@ -71,8 +71,8 @@ ROOT = HERE.parents[1]
 SHARED = ROOT.parent / "shared" / "benchmarks"
 DATA = HERE / "data"
 
-SUITES = ["rgb-clean", "rgb-mixed", "rgb-unanswerable", "quotesum", "tatqa", "tatqa-tables", "financebench", "qmsum",
-          "polnear"]
+SUITES = ["rgb-clean", "rgb-mixed", "rgb-unanswerable", "quotesum", "tatqa", "tatqa-tables", "tatqa-missing",
+          "financebench", "qmsum", "polnear"]
 POLNEAR_PER_KIND = 200  # questions per source kind (named / resolved)
 TATQA_PER_SPLIT = 150  # questions per split (each has its own small index)
 
@@ -284,22 +284,51 @@ def convert_tatqa_tables(src: Path, out: Path = DATA,
     ``per_split`` reports per split, each report its own collection, written in rotation as a
     web page, a Word file, a PDF and aligned plain text (``renderings``). Expectation: TAT-QA's
     own, the answer said first, exact after normalisation, at the right scale (``exact``, ``scale``);
-    the case's note says its answer type, answer source and rendering, for the breakdowns."""
-    w = SuiteWriter("tatqa-tables", out)
+    the case's note says its answer type, answer source and rendering, for the breakdowns.
+
+    Suite ``tatqa-missing`` asks the same reports each question that names a year again with
+    that year changed to one the report never mentions (``missing_year``): no answer, and no
+    figure computed from a stand-in, is right."""
+    w, m = SuiteWriter("tatqa-tables", out), SuiteWriter("tatqa-missing", out)
     for split, name in TATQA_FILES.items():
         contexts = json.loads((src / name).read_text(encoding="utf-8"))
         random.Random(f"tatqa-tables-{split}").shuffle(contexts)
         for i, ctx in enumerate(contexts[:per_split]):
             uid, kind = ctx["table"]["uid"][:8], RENDERINGS[i % len(RENDERINGS)]
             paras = [p["text"].strip() for p in sorted(ctx["paragraphs"], key=lambda p: p["order"])]
-            w.blob(f"corpora/{uid}/report.{kind}", write(kind, REPORT_TITLE, paras, ctx["table"]["table"]))
+            report = write(kind, REPORT_TITLE, paras, ctx["table"]["table"])
+            w.blob(f"corpora/{uid}/report.{kind}", report)
+            everything = tatqa_report(ctx)
             for q in ctx["questions"]:
                 if not (answers := tatqa_answers(q)):
                     continue
+                note = f"type={q['answer_type']} from={q['answer_from']} rendering={kind}"
                 w.case(split, {"id": q["uid"], "question": q["question"], "corpus": f"corpora/{uid}",
-                               "expect": {"exact": answers, "scale": q["scale"] or "none"},
-                               "note": f"type={q['answer_type']} from={q['answer_from']} rendering={kind}"})
-    return {"tatqa-tables": w.close()}
+                               "expect": {"exact": answers, "scale": q["scale"] or "none"}, "note": note})
+                if changed := missing_year(q["question"], everything):
+                    m.blob(f"corpora/{uid}/report.{kind}", report)
+                    m.case(split, {"id": f"{q['uid']}-missing", "question": changed, "corpus": f"corpora/{uid}",
+                                   "expect": {"unanswerable": True}, "note": note})
+    return {"tatqa-tables": w.close(), "tatqa-missing": m.close()}
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def missing_year(question: str, report: str) -> str | None:
+    """``question`` with the earliest year it names (one the report has) changed to the latest
+    year before it that the report never mentions; None when it names none of the report's years.
+
+    >>> missing_year("What was the change in revenue from 2018 to 2019?", "Revenue 2019 2018 2017 ... 2015")
+    'What was the change in revenue from 2016 to 2019?'
+    >>> missing_year("What was the revenue in 2019?", "Revenue 2018 2017") is None
+    True
+    """
+    years = sorted({int(y) for y in _YEAR.findall(question) if y in report})
+    if not years:
+        return None
+    stand_in = next(y for y in range(years[0] - 1, 1800, -1) if str(y) not in report)
+    return re.sub(rf"\b{years[0]}\b", str(stand_in), question)
 
 
 def convert_tatqa(src: Path, out: Path = DATA, per_split: int = TATQA_PER_SPLIT) -> dict[str, dict[str, int]]:

@@ -39,6 +39,7 @@ COLUMNS = [  # (metric key, column title)
     ("cases", "cases (answerable / not)"), ("answer_right", "answer right"), ("first_quote", "answer in 1st quote"),
     ("short_given", "short answer given (answered)"), ("short_answer", "short answer right (given)"),
     ("exact", "exact, said first"), ("scale_right", "scale right (given)"),
+    ("derived_recomputed", "derived figures that recompute"),
     ("refusal_accuracy", "unanswerable refused"), ("false_refusal_rate", "false refusal"),
     ("conflict_flagged", "conflict flagged (planted)"), ("false_conflict", "conflict flagged (none planted)"),
     ("citation_precision", "citation precision"), ("citation_recall", "citation recall"),
@@ -162,6 +163,7 @@ def main(
     report: dict[str, Any] = {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "splits": {}}
     md = []
     ablation = ablation_label()
+    wrong: list[str] = []  # derived figures of the assistant that do not recompute from their cited operands
     for sp in splits:
         rows: list[tuple[str, str, dict[str, Any]]] = []
         md_breakdowns: list[str] = []
@@ -177,6 +179,7 @@ def main(
             for eng, res in results.items():
                 if table_of := breakdown(res):
                     md_breakdowns.append(f"### {sp} · {name} · {eng}\n\n{table_of}")
+            wrong += [f"{sp}/{name}/{r.case.id}" for r in results.get(ENGINES[0], []) if r.derived_ok is False]
             for r in [r for r in results.get(ENGINES[0], []) if not r.passed][:failures]:
                 typer.echo(f"FAIL {sp}/{name}/{r.case.id} {r.case.question!r}\n  {'; '.join(r.reasons)}\n"
                            f"  answer: {answer_text(r.reply)[:300]!r}")
@@ -192,6 +195,9 @@ def main(
             "(`python -m evals.external.run`); see `convert.py` for how each suite and its "
             "unanswerable questions are built. Tune on dev; test is reported, never tuned on.\n\n"
             + "\n".join(md), encoding="utf-8")
+    if wrong:  # every derived figure must recompute: one that does not is a bug, not a score
+        typer.echo(f"{len(wrong)} derived figure(s) do not recompute from their cited operands: {wrong}", err=True)
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":
