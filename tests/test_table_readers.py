@@ -148,3 +148,25 @@ def test_a_scale_row_above_the_figures_and_a_margin_in_dollars() -> None:
     (tb,) = text_tables(text)
     assert tb.scale == "thousands"  # said in a fourth row above the figures, past the header rows
     assert [scale_at(tb, text, 4, c) for c in (1, 2, 3)] == ["thousands", "thousands", "%"]  # "$40,615" is money
+
+
+WRAPPED = [["", "2019 (1)", "2018", "Variance in Dollars"],
+           ["Total interest expense, net presented in the consolidated statements of income in which the effects "
+            "of cash flow hedges are recorded", "$133", "$138", "$(5)"],
+           ["Operating leases (1)", "$4,143", "$7,111", "$(2,968)"],
+           ["Other", "12", "14", "(2)"]]
+
+
+@pytest.mark.parametrize("kind", RENDERINGS)
+def test_wrapped_cells_and_footnote_marks_keep_their_rows_and_columns(tmp_path: Path, kind: str) -> None:
+    """A label the PDF wraps onto three lines (its figures drawn beside the first), a header cell
+    wrapped onto two, and a footnote's mark "(1)" after a label or a year: each row keeps its
+    label and each figure its column, in every format."""
+    path = tmp_path / f"report.{kind}"
+    path.write_bytes(write(kind, "Interest", PARAGRAPHS, WRAPPED))
+    (doc,), _ = load_file(path, path.name)
+    grid = [[" ".join(doc.text[c.start:c.end].split()) for c in sorted(t.cells, key=lambda c: (c.row, c.col))
+             if c.row == r] for t in doc.tables for r in range(t.rows)]
+    assert [r for r in grid if r] == [[c for c in row if c] for row in WRAPPED], grid
+    assert _cell(doc, "Operating leases (1)", "2019 (1)")[0] == "$4,143"
+    assert _cell(doc, "Other", "Variance in Dollars")[0] == "(2)"

@@ -25,7 +25,9 @@ from .tables import (
 
 GAP_SPACES = 2  # in plain text, this many spaces (or a tab) between two cells; one is a word space
 MAX_LABEL = 160  # a row's label is at most this long (a longer line is prose)
-Xs = Sequence[tuple[float, float]]  # for each text position, the (left, right) of its character on the page
+Xs = Sequence[tuple[float, float, float, float]]  # each text position's character's left, right, baseline and
+# font size on the page (zeros: a character pdfium made up)
+WRAP_LEADING = 1.5  # on a PDF page, the lines of one wrapped cell are at most this many font sizes apart
 
 
 def _value(token: str) -> bool:
@@ -37,6 +39,9 @@ def _value(token: str) -> bool:
     if t.endswith(",") or t.count("(") != t.count(")"):
         return False
     return number(t) is not None
+
+
+_NOTE = re.compile(r"^\(\d{1,2}\)$")  # a footnote's mark: "(1)"
 
 
 def _words(text: str, a: int, b: int) -> list[tuple[int, int]]:
@@ -62,6 +67,8 @@ def _split(text: str, a: int, b: int, gap: Callable[[int, int], bool]) -> tuple[
                          or word in CURRENCIES and tail):  # a sign before a figure: joined below
             i -= 1
             tail.insert(0, piece[i])
+        if i and tail and _NOTE.match(text[tail[0][0]:tail[0][1]]):  # "Operating leases (1)", "2019 (1)":
+            i, tail = i + 1, tail[1:]  # a note's mark right after a label belongs to it, never a figure -1
         if i:
             cells.append((piece[0][0], piece[i - 1][1]))
         cells.extend(tail)
@@ -136,6 +143,113 @@ def _place(rows: list[list[tuple[int, int]]], width: int, at: Callable[[tuple[in
     return out
 
 
+Split = tuple[list[tuple[int, int]], bool]  # a line's cells and whether a wide gap parted any
+
+
+@dataclasses.dataclass
+class _Row:
+    """A table row rebuilt from a PDF page's lines: its span, cells, the baselines of its lines."""
+
+    span: tuple[int, int]
+    cells: list[tuple[int, int]]
+    wide: bool
+    ys: list[float]
+    several: bool  # two cells or more: a row of the grid, not a label or a line of prose
+    tail_y: float = 0.0  # the baseline of its last cell's last line
+
+
+def _unwrapped(lines: list[tuple[int, int]], split: list[Split],
+               xs: Xs | None) -> tuple[list[tuple[int, int]], list[Split]]:
+    """On a PDF page, the rows of a table whose cells wrap made whole again. pdfium gives a
+    cell's lines one after another and starts a new line wherever the baseline changes, so a
+    wrapped row comes in pieces:
+
+    - a label on lines of its own, then the figures drawn beside its first (or last) line
+      ("Total interest expense, net presented in the" / "consolidated statements ..." /
+      "$133 $138 $140"): the label's lines (left-aligned, a line's leading apart) are one cell;
+    - a header cell's second line under it ("Variance in" / "Dollars"): it joins that cell;
+    - the rest of a row on the row's baseline, after a wrapped cell's second line: it joins the row.
+    """
+    if xs is None:
+        return lines, split
+    pts = xs
+
+    def at(k: int) -> tuple[float, float, float, float] | None:
+        cells = split[k][0]
+        first = pts[cells[0][0]] if cells else None
+        return first if first is not None and first[3] > 0 else None
+
+    def right(cell: tuple[int, int]) -> float:
+        return pts[cell[1] - 1][1]
+
+    rows: list[_Row] = []
+    run: list[int] = []  # one-cell lines not yet placed: perhaps a wrapped label
+
+    def flush(upto: int) -> None:
+        for i in run[:upto]:
+            rows.append(_Row(lines[i], list(split[i][0]), split[i][1], [], False))
+        del run[:upto]
+
+    for k in range(len(lines)):
+        cells, here = split[k][0], at(k)
+        if here is None:
+            flush(len(run))
+            rows.append(_Row(lines[k], list(cells), split[k][1], [], False))
+            continue
+        last = rows[-1] if rows and not run and rows[-1].several else None
+        if last is not None and here[0] > right(last.cells[-1]) and any(
+                abs(y - here[2]) <= here[3] / 3 for y in last.ys):  # the rest of the row above
+            last.cells.extend(cells)
+            last.span = (last.span[0], lines[k][1])
+            last.tail_y = here[2]
+            continue
+        if len(cells) == 1:
+            tail = last.cells[-1] if last is not None else None
+            if last is not None and tail is not None and pts[tail[0]][0] <= right(cells[0]) and \
+                    here[0] <= right(tail) and 0 < last.tail_y - here[2] <= WRAP_LEADING * here[3]:
+                last.cells[-1] = (tail[0], cells[0][1])  # a header cell's next line
+                last.span = (last.span[0], lines[k][1])
+                last.ys.append(here[2])
+                last.tail_y = here[2]
+                continue
+            run.append(k)
+            continue
+        stack = _label_stack(run, here, at, lambda i: right(split[i][0][0]))
+        flush(len(run) - len(stack))
+        if stack:
+            label = (split[stack[0]][0][0][0], split[stack[-1]][0][0][1])
+            ys = [y[2] for y in (at(i) for i in stack) if y is not None]
+            rows.append(_Row((lines[stack[0]][0], lines[k][1]), [label, *cells], True, [*ys, here[2]], True,
+                             here[2]))
+            run.clear()
+        else:
+            rows.append(_Row(lines[k], list(cells), split[k][1], [here[2]], len(cells) > 1, here[2]))
+    flush(len(run))
+    return [r.span for r in rows], [(r.cells, r.wide) for r in rows]
+
+
+def _label_stack(run: list[int], here: tuple[float, float, float, float],
+                 at: Callable[[int], tuple[float, float, float, float] | None],
+                 right: Callable[[int], float]) -> list[int]:
+    """The lines at the end of ``run`` that are one wrapped label of the row whose figures start
+    at ``here`` (left, right, baseline, size): left-aligned, each a leading below the one
+    before, all left of the figures, whose baseline lies within theirs; [] if none is."""
+    if not run:
+        return []
+    stack = [run[-1]]
+    while len(stack) < len(run):
+        above, top = at(run[-len(stack) - 1]), at(stack[0])
+        if above is None or top is None or abs(above[0] - top[0]) > 3 or not (
+                0 < above[2] - top[2] <= WRAP_LEADING * above[3]):
+            break
+        stack.insert(0, run[-len(stack) - 1])
+    first, last = at(stack[0]), at(stack[-1])
+    if first is None or last is None or here[0] <= max(right(i) for i in stack) or not (
+            last[2] - here[3] / 2 <= here[2] <= first[2] + here[3] / 2):
+        return []
+    return stack
+
+
 def aligned_tables(text: str, xs: Xs | None = None) -> tuple[Table, ...]:
     r"""Tables whose columns are aligned by space, as plain text and a PDF's text layer give them:
     two or more rows of a label and figures ("Inventory  $7,144  $6,609"; on a PDF page, cells
@@ -152,7 +266,8 @@ def aligned_tables(text: str, xs: Xs | None = None) -> tuple[Table, ...]:
     """
     gap = _gaps(text, xs)
     lines = line_spans(text)
-    split = [_split(text, a, b, gap) if "|" not in text[a:b] else ([], False) for a, b in lines]
+    split: list[Split] = [_split(text, a, b, gap) if "|" not in text[a:b] else ([], False) for a, b in lines]
+    lines, split = _unwrapped(lines, split, xs)
     kinds = [_kind([text[x:y] for x, y in cells], wide) for cells, wide in split]
     tables: list[Table] = []
     i = 0

@@ -79,7 +79,8 @@ class PdfPage:
     index: int  # 0-based
     text: str
     chars: tuple[int, ...]
-    xs: tuple[tuple[float, float], ...] = ()  # each position's character's left and right on the page (0, 0: none)
+    xs: tuple[tuple[float, float, float, float], ...] = ()  # each position's character's left, right,
+    # baseline and font size on the page, in points ((0, 0, 0, 0): none)
 
 
 def _open_pdf(path: Path) -> Any:
@@ -205,17 +206,22 @@ def largest_line(text: str, sizes: list[float]) -> str:
     return best[:MAX_TITLE]
 
 
-def _edges(textpage: Any) -> list[tuple[float, float]]:
-    """Each character's left and right on the page, in points ((0, 0) for one pdfium made up)."""
+def _edges(textpage: Any) -> list[tuple[float, float, float, float]]:
+    """Each character's left, right, baseline and font size on the page, in points (zeros for
+    one pdfium made up)."""
+    import ctypes
+
     import pypdfium2.raw as raw
 
     out = []
+    x, y = ctypes.c_double(), ctypes.c_double()
     for ci in range(textpage.count_chars()):
         if raw.FPDFText_IsGenerated(textpage.raw, ci) == 1:
-            out.append((0.0, 0.0))
+            out.append((0.0, 0.0, 0.0, 0.0))
             continue
         left, _, right, _ = textpage.get_charbox(ci)
-        out.append((float(left), float(right)))
+        raw.FPDFText_GetCharOrigin(textpage.raw, ci, ctypes.byref(x), ctypes.byref(y))
+        out.append((float(left), float(right), y.value, float(raw.FPDFText_GetFontSize(textpage.raw, ci))))
     return out
 
 
