@@ -358,8 +358,9 @@ def _picked(q: Question, text: str, table: Table, row: int, label: set[str], yea
     if years:
         named = {x: heads_periods(under[x]) for x in values}
         picked = [x for x in values if (years <= named[x] if strict else years & named[x])]
-        if len(picked) > 1:  # one period under two headers (segments, measures): the words pick
-            picked = [x for x in picked if focus & _terms(" ".join(under[x]))]
+        if len(picked) > 1:  # one period under two headers (segments, measures, dates): the words pick,
+            shared = {x: len(focus & _terms(" ".join(under[x]))) for x in picked}  # the most of them
+            picked = [x for x in picked if shared[x] and shared[x] == max(shared.values())]
     else:
         picked = [x for x in values if focus & _terms(" ".join(under[x]))]
     if len(picked) != 1:

@@ -25,6 +25,7 @@ from .tables import (
 
 GAP_SPACES = 2  # in plain text, this many spaces (or a tab) between two cells; one is a word space
 MAX_LABEL = 160  # a row's label is at most this long (a longer line is prose)
+MAX_ROW_LABEL = 120  # a line of one cell this long or shorter may be a section or a wrapped label of a table
 Xs = Sequence[tuple[float, float, float, float]]  # each text position's character's left, right, baseline and
 # font size on the page (zeros: a character pdfium made up)
 WRAP_LEADING = 1.5  # on a PDF page, the lines of one wrapped cell are at most this many font sizes apart
@@ -89,7 +90,7 @@ def _kind(words: list[str], wide: bool) -> str:
         return "body"
     if len(words) >= 2 and not values:
         return "head"
-    if len(words) == 1 and len(words[0]) <= 80 and not words[0].endswith((".", ";")):
+    if len(words) == 1 and len(words[0]) <= MAX_ROW_LABEL and not words[0].endswith((".", ";")):
         return "label"
     return "other"
 

@@ -28,7 +28,7 @@ class ChunkerConfig:
     max_tokens: int
     min_tokens: int
     splitter: str = "punkt+abbrev+table-rows/3"  # 3: each line of a table (aligned by space too) a sentence
-    tables: str = "bars+aligned+csv+xlsx/15"  # how tables are read (``documents.tables``): a change re-reads all
+    tables: str = "bars+aligned+csv+xlsx/16"  # how tables are read (``documents.tables``): a change re-reads all
     header: str = "name+page+2 lines/2"  # how chunks of named documents are embedded (2: 1-based pages)
 
 
