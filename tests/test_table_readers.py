@@ -170,3 +170,16 @@ def test_wrapped_cells_and_footnote_marks_keep_their_rows_and_columns(tmp_path: 
     assert [r for r in grid if r] == [[c for c in row if c] for row in WRAPPED], grid
     assert _cell(doc, "Operating leases (1)", "2019 (1)")[0] == "$4,143"
     assert _cell(doc, "Other", "Variance in Dollars")[0] == "(2)"
+
+
+def test_a_long_section_label_does_not_cut_a_text_table_in_two() -> None:
+    """A one-cell line of 83 characters between rows is a section of the table, not prose: the
+    rows below it keep the table's headers."""
+    text = ("                                2019    2018\n"
+            "Profit for the period attributable to equity holders of the parent entity used in\n"
+            "Continuing operations         1,493   1,605\n"
+            "Weighted average number of shares used in earnings per share (shares, millions)\n"
+            "Basic earnings per share    1,305.7 1,300.5\n")
+    (table,) = aligned_tables(text)
+    cell = next(c for c in table.cells if text[c.start:c.end] == "1,300.5")
+    assert headers(table, text, cell.row, cell.col) == ("Basic earnings per share", "2018")

@@ -43,6 +43,9 @@ def table_bot(tmp_path_factory, real_embedder):  # type: ignore[no-untyped-def]
     (corpus / "leases.txt").write_text(
         "Contractual obligations\n\n| | 2020 | 2021 |\n| Operating leases (1) | $4,143 | $7,111 |\n"
         "| Other | 120 | 90 |\n", encoding="utf-8")
+    (corpus / "backlog.txt").write_text(  # one year, three columns: the dates ended pick one
+        "Backlog by quarter (in millions)\n\nQuarter ended | July 27, 2019 | April 27, 2019 | January 26, 2019\n"
+        "Backlog | 13,428 | 12,958 | 12,446\n", encoding="utf-8")
     (corpus / "taxes.txt").write_text(
         "Income taxes\n\nFederal and state income taxes of $36.5 million, $2.1 million, "
         "and $3.7 million were paid in fiscal years 2019, 2018, and 2017, respectively.\n")
@@ -59,6 +62,9 @@ def table_bot(tmp_path_factory, real_embedder):  # type: ignore[no-untyped-def]
     ("What was the plant's operating income in 2019?", "40.5", ("Operating income", "2019"), " thousand"),
     ("What was the credit risk exposure for trade receivables in Ireland in 2018?", "0.5",
      ("Ireland", "2018", "£m"), " million (£)"),
+    # three columns in 2019: the one whose headers hold the most of the question's words
+    ("What was the backlog for the quarter ended April 27, 2019?", "12,958", ("Backlog", "April 27, 2019"),
+     " million"),
 ])
 def test_a_figure_question_is_answered_by_its_cell(table_bot, question, value, read_under, unit):
     turn = table_bot.ask(question)
