@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from ..documents.tables import (
@@ -114,7 +114,7 @@ def find(q: Question, ranked: Sequence[Candidate], named: Named | None) -> Found
         return _listed_periods(ranked)
     if compare is None and _MEMBERS.search(q.text):
         return _members(q, ranked)
-    if compare is None and not (q.expects == "figure" or (q.expects == "other" and periods(q.text))):
+    if compare is None and not (q.expects == "figure" or (q.expects in ("other", "definition") and periods(q.text))):
         return None  # "What was X in 2018?" is a figure too
     if named is None:
         return None
@@ -139,10 +139,39 @@ def named_row(q: Question, ranked: Sequence[Candidate]) -> Named | None:
         elif label and label <= asked and (rank < ROWS_LOOKED_AT or len(label) >= 2):
             specific = len(label) + len(_terms(section(table, c.doc.text, row)) & asked - label)
             named.append((-specific, rank, c, table, row, label))
+    named += _other_rows(ranked, asked)
     if not named:
         return None
     _, _, c, table, row, label = min(named, key=lambda n: n[:2])
     return c, table, row, label
+
+
+def _other_rows(ranked: Sequence[Candidate], asked: set[str]) -> list[tuple[int, int, Candidate, Table, int, set[str]]]:
+    """Rows the question names in the tables of the best ``ROWS_LOOKED_AT`` candidates that are
+    not among them (a table is found as a whole: the "Service" row the ranking put below the
+    cut, under the "Product" row it kept), each as a candidate of its own span, ranked after
+    the candidate rows."""
+    out: list[tuple[int, int, Candidate, Table, int, set[str]]] = []
+    seen: set[tuple[str, int, int]] = set()
+    tables: dict[tuple[str, int], tuple[int, Candidate, Table]] = {}
+    for rank, c in enumerate(ranked[:ROWS_LOOKED_AT]):
+        if (table := table_at(c.doc, c.start)) is None:
+            continue
+        if (row := _row_of(table, c.start, c.end)) is not None:
+            seen.add((c.doc.id, table.index, row))
+        tables.setdefault((c.doc.id, table.index), (rank, c, table))
+    for rank, c, table in tables.values():
+        text = c.doc.text
+        for row in range(table.header_rows, table.rows):
+            if (c.doc.id, table.index, row) in seen or not _valued(table, row):
+                continue
+            label = _terms(_FOOTNOTE.sub(" ", row_label(table, text, row)).strip(" :"))
+            if label and label <= asked:
+                a, b = row_span(table, row)
+                specific = len(label) + len(_terms(section(table, text, row)) & asked - label)
+                row_c = replace(c, start=a, end=b, spans=(), said=None, vec=None)
+                out.append((-specific, ROWS_LOOKED_AT + rank, row_c, table, row, label))
+    return out
 
 
 def row_periods(table: Table, text: str, row: int) -> dict[Cell, set[str]]:
@@ -358,6 +387,8 @@ def _picked(q: Question, text: str, table: Table, row: int, label: set[str], yea
     if years:
         named = {x: heads_periods(under[x]) for x in values}
         picked = [x for x in values if (years <= named[x] if strict else years & named[x])]
+        if len(picked) > 1:  # a column under that period alone, not "2019 vs. 2018"
+            picked = [x for x in picked if named[x] <= years] or picked
         if len(picked) > 1:  # one period under two headers (segments, measures, dates): the words pick,
             shared = {x: len(focus & _terms(" ".join(under[x]))) for x in picked}  # the most of them
             picked = [x for x in picked if shared[x] and shared[x] == max(shared.values())]
@@ -371,17 +402,29 @@ def _picked(q: Question, text: str, table: Table, row: int, label: set[str], yea
 def elsewhere(q: Question, doc: Document, table: Table, read_under: tuple[str, ...], row: int = -1) -> set[str]:
     """The question's words that neither the cell's headers, the table's caption nor the
     document's title account for (nor the table's header rows, nor the section of ``row``), and
-    that the document's own text outside the table uses: the
-    question is then about that text ("Of the 50 restaurants *acquired* in 2017, how many were
-    sold?" over a row "Restaurants sold to franchisees"), not the cell. A word the document never
-    uses is only the asker's own phrasing ("spend" for "expenses")."""
+    that a sentence of the document's own text outside the table uses with a word of the row's
+    label (the cell's first header): the question is then about that text ("Of the 50
+    restaurants *acquired* in 2017, how many were sold?" over a row "Restaurants sold to
+    franchisees"), not the cell. A word the document never uses about the row is only the
+    asker's own phrasing ("spend" for "expenses", "sales" over a table of sales by country)."""
     heads = " ".join(doc.text[c.start:c.end] for c in table.cells if c.row < table.header_rows)
     explained = _terms(" ".join(read_under)) | _terms(table.caption) | _terms(doc.display_title) | _terms(heads) | \
         _terms(section(table, doc.text, row)) | {str(y) for y in q.years}
     if base := base_row(table, doc.text):  # a table of percentages of one row ("Sales 100.0%")
         explained |= _terms(base) | _SHARE_WORDS
-    outside = _terms(doc.text[:table.start] + " " + doc.text[table.end:])
-    return (set(q.focus) - explained - _MEASURE_WORDS - _PERIOD_WORDS) & outside
+    unexplained = set(q.focus) - explained - _MEASURE_WORDS - _PERIOD_WORDS
+    if not unexplained:
+        return set()
+    # ... used in a sentence outside the table that is about the row too (one of its label's words)
+    label = _terms(read_under[0]) if read_under else set()
+    out: set[str] = set()
+    for sentence in _SENTENCE_END.split(doc.text[:table.start] + "\n" + doc.text[table.end:]):
+        if (words := unexplained & _terms(sentence)) and (not label or label & _terms(sentence)):
+            out |= words
+    return out
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 _SHARE_WORDS = _terms("percentage percent proportion share represented")  # a cell of a table of percentages of one row
