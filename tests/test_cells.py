@@ -63,3 +63,25 @@ def test_a_word_the_text_uses_about_other_things_does_not_turn_a_cell_away():
     doc = _doc(SALES)
     ranked = _ranked(doc, "Property, plant", "| Mexico")
     assert _answer(doc, "What was the sales in Mexico in 2018?", ranked) == "12,186"
+
+
+CHARGES = ("Restructuring\n\nThe following table summarizes expected, incurred, and remaining charges by segment:\n"
+           "| | Total Expected Charges | Cumulative Charges Incurred | Remaining Expected Charges |\n"
+           "| | | (in millions) | |\n| Transportation Solutions | $ 160 | $ 144 | $ 16 |\n"
+           "| Industrial Solutions | 80 | 66 | 14 |\n| Total | $ 289 | $ 254 | $ 35 |\n")
+
+
+def test_a_difference_between_two_rows_reads_the_column_the_question_names():
+    """Two rows named by their labels, the column by its words: 160 − 80, each operand its cell."""
+    from assistant.answering import derive
+
+    doc = _doc(CHARGES)
+    ranked = _ranked(doc, "| Transportation", "| Industrial")
+    q = analyze("What was the difference in total expected charges between Transportation Solutions and "
+                "Industrial Solutions?")
+    calc = derive.find(q, ranked, cells.named_row(q, ranked))
+    assert calc is not None and (calc.op, calc.result) == ("difference", 80), calc
+    assert [doc.text[c.start:c.end] for c in calc.cells] == ["$ 160", "80"]
+    q = analyze("What is the difference in remaining expected charges between Transportation Solutions and "
+                "Industrial Solutions?")
+    assert derive.find(q, ranked, cells.named_row(q, ranked)).result == 2  # type: ignore[union-attr]

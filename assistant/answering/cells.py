@@ -350,7 +350,7 @@ def _cell(q: Question, c: Candidate, table: Table, row: int, label: set[str]) ->
     rows = same_rows(table, c.doc.text, row, latest=not any(p.isdigit() for p in asked))
     for strict in (True, False):  # under every period asked, else under one of them
         for r in rows:
-            if (cell := _picked(q, c.doc.text, table, r, label, set(asked), strict)) is not None:
+            if (cell := picked_cell(q, c.doc.text, table, r, label, set(asked), strict)) is not None:
                 if elsewhere(q, c.doc, table, headers(table, c.doc.text, r, cell.col), r):
                     return None
                 return Found(c, table, (cell,), row=None if r == row else row_span(table, r))
@@ -376,11 +376,12 @@ def in_band(table: Table, text: str, row: int, years: set[str]) -> int:
         *row_periods(table, text, r).values())), row)
 
 
-def _picked(q: Question, text: str, table: Table, row: int, label: set[str], years: set[str],
-            strict: bool) -> Cell | None:
+def picked_cell(q: Question, text: str, table: Table, row: int, label: set[str], years: set[str],
+                strict: bool, most: bool = False) -> Cell | None:
     """The value cell of ``row`` under the periods of ``years`` (all of them if ``strict``, else
-    one; of several, the one whose headers hold the question's other words), or with no period,
-    the one whose headers hold its words; None unless exactly one."""
+    one; of several, the one whose headers hold the most of the question's other words), or with
+    no period, the one whose headers hold its words (with ``most``, the most of them: an operand
+    named by its column); None unless exactly one."""
     values = [x for x in table.cells if x.row == row and x.col >= table.header_cols]
     under = {x: headers(table, text, row, x.col)[table.header_cols:] for x in values}
     focus = set(q.focus) - label - _terms(" ".join(years))
@@ -389,14 +390,21 @@ def _picked(q: Question, text: str, table: Table, row: int, label: set[str], yea
         picked = [x for x in values if (years <= named[x] if strict else years & named[x])]
         if len(picked) > 1:  # a column under that period alone, not "2019 vs. 2018"
             picked = [x for x in picked if named[x] <= years] or picked
-        if len(picked) > 1:  # one period under two headers (segments, measures, dates): the words pick,
-            shared = {x: len(focus & _terms(" ".join(under[x]))) for x in picked}  # the most of them
-            picked = [x for x in picked if shared[x] and shared[x] == max(shared.values())]
+        if len(picked) > 1:  # one period under two headers (segments, measures, dates): the words pick
+            picked = _most_words(picked, under, focus)
     else:
-        picked = [x for x in values if focus & _terms(" ".join(under[x]))]
+        picked = _most_words(values, under, focus) if most else \
+            [x for x in values if focus & _terms(" ".join(under[x]))]
     if len(picked) != 1:
         picked = values if len(values) == 1 and not years else []
     return picked[0] if len(picked) == 1 else None
+
+
+def _most_words(cells: list[Cell], under: dict[Cell, tuple[str, ...]], focus: set[str]) -> list[Cell]:
+    """The cells whose headers hold the most of the question's words (none if none holds one):
+    "total expected charges" is the "Total Expected Charges" column, not "Remaining Expected Charges"."""
+    shared = {x: len(focus & _terms(" ".join(under[x]))) for x in cells}
+    return [x for x in cells if shared[x] and shared[x] == max(shared.values())]
 
 
 def elsewhere(q: Question, doc: Document, table: Table, read_under: tuple[str, ...], row: int = -1) -> set[str]:

@@ -35,6 +35,7 @@ from .cells import (
     named_row,
     period_cells,
     period_span,
+    picked_cell,
     row_periods,
     same_rows,
     table_at,
@@ -191,21 +192,30 @@ _SHARE = [re.compile(r"^(?P<a>.+?)\s+as\s+an?\s+(?:percentage|proportion|share|%
           re.compile(r"^what\s+(?:percentage|proportion|share|%)\s+of\s+(?P<b>.+?)\s+(?:is|was|are|were|did|does|do)"
                      r"\s+(?P<a>.+)$", re.I)]
 _RATIO = re.compile(r"\bratio\s+(?:of|between)\s+(?P<a>.+?)\s+(?:to|and|against|over)\s+(?P<b>.+)$", re.I)
+# "the difference in total expected charges between Transportation Solutions and Industrial Solutions"
+_DIFFERENCE_OF_ROWS = re.compile(r"\bdifference\s+(?:in\s+(?P<what>.+?)\s+)?between\s+(?:the\s+)?(?P<a>.+?)\s+and"
+                                 r"\s+(?:the\s+)?(?P<b>.+?)\s*\??$", re.I)
 
 
 def two_rows(question: str) -> tuple[str, str, str] | None:
-    """A share or ratio of two rows: (op, the first row's words, the second's).
+    """A share, ratio or difference of two rows: (op, the first row's words, the second's).
 
     >>> two_rows("What is services revenue as a percentage of total revenue in 2019?")
     ('share', 'What is services revenue', 'total revenue in 2019?')
     >>> two_rows("What is the ratio of current assets to current liabilities in 2018?")[0]
     'ratio'
+    >>> two_rows("What was the difference in expected charges between Transportation and Industrial?")
+    ('difference', 'Transportation', 'Industrial')
+    >>> two_rows("What is the difference in revenue between 2018 and 2019?") is None
+    True
     """
     for pattern in _SHARE:
         if m := pattern.search(question.strip()):
             return "share", m["a"], m["b"]
     if m := _RATIO.search(question.strip()):
         return "ratio", m["a"], m["b"]
+    if (m := _DIFFERENCE_OF_ROWS.search(question.strip())) and not (period_list(m["a"]) or period_list(m["b"])):
+        return "difference", m["a"], m["b"]  # two rows, not two periods ("between 2018 and 2019")
     return None
 
 
@@ -229,9 +239,11 @@ def share(q: Question, ranked: Sequence[Candidate]) -> Calculation | None:
     for row in (row_a, row_b):
         if wanted:
             found = period_cells(table, text, row, wanted)
-        else:
+        else:  # the one value of the row, or the one its headers' words pick ("total expected charges")
             filled = [x for x in table.cells if x.row == row and x.col >= table.header_cols]
             found = filled if len(filled) == 1 else None
+            if found is None and (cell := picked_cell(q, text, table, row, label_a | label_b, set(), False, most=True)):
+                found = [cell]
         if not found:
             return None
         cells.append(found[0])
@@ -239,7 +251,8 @@ def share(q: Question, ranked: Sequence[Candidate]) -> Calculation | None:
     exact = [v for v in values if v is not None]
     if len(exact) < 2 or (result := compute(op, exact)) is None:
         return None
-    return Calculation(c, table, row_a, tuple(cells), tuple(exact), op, result, "%" if op == "share" else "")
+    unit = "%" if op == "share" else unit_of(table, text, cells[0]) if op == "difference" else ""
+    return Calculation(c, table, row_a, tuple(cells), tuple(exact), op, result, unit)
 
 
 def _years(ps: Collection[str]) -> str:
