@@ -51,6 +51,10 @@ def _bot(tmp_path: Path, files: dict[str, str], fake_embedder) -> Assistant:  # 
     ("Who is Takashi Ishihara?", "definition", ""),
     ("Was there a material bad debt expense in 2019?", "yesno", ""),
     ("What did his spokesman say?", "other", ""),
+    # a report's amount in a year is a figure; "share-based" and "per share" are no percentage
+    ("What was the hosting related costs in 2018?", "figure", "money"),
+    ("What was the share based compensation expense in 2017?", "figure", "any"),
+    ("What is Trade receivables?", "definition", ""),
 ])
 def test_expected_answer_type(q, expects, subtype):
     a = analyze(q)

@@ -38,7 +38,7 @@ _COUNT = re.compile(r"\bhow many\b|\bnumber of\b|\bhow (long|old|far|tall|often)
 _MAGNITUDE = re.compile(r"\bhow (high|big|large|deep|low|small|great|much (higher|lower|more|less|bigger|larger|"
                         r"smaller|greater))\b|\bby how (much|many)\b", _I)  # a size of any kind: a count, a sum
 # or a percentage ("By how much was it cut?" is answered by "a 20 percent cut" as well as by "$3 million")
-_PERCENT = re.compile(r"\b(percent|percentage|share|proportion|portion|margin|ratio)\b|%|"
+_PERCENT = re.compile(r"\b(percent|percentage|(?<!per )share(?![\s-]+based)|proportion|portion|margin|ratio)\b|%|"
                       r"\b(interest|tax|growth|unemployment|inflation|return|mortality|birth|tariff) rate\b", _I)
 _MONEY = re.compile(r"\$|\b(how much|cost|costs|price|prices|paid|pay|revenue|revenues|sales|profit|profits|loss|"
                     r"income|earn|earned|earnings|spend|spent|worth|value|valued|budget|fund|funding|dollars?|"
@@ -59,6 +59,11 @@ _WHAT_QUANTITY = re.compile(r"^\W*(?:and\s+)?(what|which)\s+(?:is|was|are|were|w
                             r"shipments|production|output|share|percentage|cut|cutback|reduction|increase|"
                             r"decrease|decline|drop|rise|growth|change|value|budget|salary|wage|wages|premium|"
                             r"ceiling|limit|quota|figure|size|margin|ratio|count|capacity|debt|spending)\b", _I)
+# "What was the hosting related costs in 2018?": an amount of a report's, in a year (without one, "What is
+# Trade receivables?" asks what they are)
+_WHAT_AMOUNT_IN = re.compile(r"^\W*(what|which)\s+(?:is|was|are|were)\s+(?:[\w'’.-]+\s+){0,6}?(costs|expenses?|"
+                             r"charges?|carryforwards?|dividends?|earnings|payments|proceeds|assets|liabilities|"
+                             r"receivables)\b.*\b(?:19|20)\d\d\b", _I)
 _PERSON_NOUN = re.compile(r"\b(ceo|president|chairman|chairwoman|founder|director|winner|champion|author|"
                           r"actor|actress|singer|player|coach|captain|prime minister|minister|governor|mayor|"
                           r"king|queen|host|spokesman|spokeswoman|head|leader|chief|star|starring|"
@@ -174,7 +179,8 @@ def _expects(q: str) -> tuple[str, str, str]:
         return "name", "org", ""
     if _PLACE.search(q):
         return "name", "place", ""
-    if _FIGURE.search(q) or _COUNT.search(q) or _WHAT_QUANTITY.search(q) or _MAGNITUDE.search(q):
+    if _FIGURE.search(q) or _COUNT.search(q) or _WHAT_QUANTITY.search(q) or _MAGNITUDE.search(q) or \
+            _WHAT_AMOUNT_IN.search(q):
         if re.search(r"\bhow many\b|\bnumber of\b|\bpopulation\b", q, _I):
             return "figure", "count", ""
         if _MAGNITUDE.search(q):
