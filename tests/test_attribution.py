@@ -166,13 +166,15 @@ def test_a_figure_is_read_with_its_qualifier_and_what_it_counts(sentence: str, f
 @pytest.mark.model
 def test_a_figure_question_is_answered_with_the_figure_first(bot: Assistant) -> None:
     """The short answer first when the cited sentence holds exactly one figure of the asked kind:
-    a claim of its own, inside the quote it cites (verified like every claim)."""
+    a claim of its own, inside the quote it cites (verified like every claim). The noun the figure
+    counts is said only when the question does not name it already ("21 percent", not "21
+    percent share", for "What share ...?")."""
     reply = bot.ask("What share of the U.S. market did Japan reach last year?", []).reply
     first, quote = reply.claims[0], reply.claims[1]
-    assert (first.role, first.text) == ("answer", "21 percent share")
+    assert (first.role, first.text) == ("answer", "21 percent")
     cite = reply.citation(first.n)
     assert cite is not None and first.n == quote.n and first.text in squash(cite.quote)
-    assert answer_text(reply).startswith("21 percent share: If Japan merely kept its 21 percent share")
+    assert answer_text(reply).startswith("21 percent: If Japan merely kept its 21 percent share")
 
 
 QUOTED = ("An attorney for Pagliano, Mark MacDougall, said his client was ready to appear.\n\n"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..language import lexical
 from ..language.attribution import SUBJECT_PRONOUNS, Attribution, Speaker, speaker_before, subject
 from ..language.entities import person_like
 from ..language.figures import respective
@@ -111,6 +112,8 @@ class ExtractiveAnswerer:
             if at is None:
                 return []
             a, b = at
+            if b > value.end and set(lexical.terms(c.text[value.end:b])) <= set(q.terms):
+                b = value.end  # the noun the question names already: "$872 million", not "$872 million charge"
             return [] if a == 0 else [Segment(c.text[a:b], c.doc, c.start, c.end, c.prob, role="answer")]
         if q.subtype == "speaker" and c.said is not None:
             return [_speaker_first(c, c.said)]
