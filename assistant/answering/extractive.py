@@ -18,7 +18,7 @@ from ..language.attribution import SUBJECT_PRONOUNS, Attribution, Speaker, speak
 from ..language.entities import person_like
 from ..language.figures import respective
 from ..language.question import Question
-from ..records import UNNAMED, Answer, Draft, Hit, Segment
+from ..records import UNNAMED, Answer, Draft, Hit, Refusal, Segment
 from . import cells, derive
 from .candidates import Candidate, Candidates, speaker_of
 from .conditions import unmentioned_year
@@ -64,15 +64,14 @@ class ExtractiveAnswerer:
         # A condition of the question the documents cannot meet is a refusal that names it: the
         # row asked for lacks the year asked, or no document found mentions that year at all.
         if (why := derive.missing_period(q, ranked, named) or unmentioned_year(q, ranked)) is not None:
-            return Draft(found=False, related=[_segment(c) for c in one_per_source(ranked)[:3]], found_p=found_p,
-                         refused_for=(why,))
+            return _not_found(ranked, found_p, why)
         if (calc := derive.find(q, ranked, named)) is not None:  # a figure computed from the row's cells
             segs, derived = derive.segments(calc)
             return Draft(True, segs, [], False, "", found_p, derived=derived)
         if (cell := cells.find(q, ranked, named)) is not None:
             return Draft(True, cells.segments(cell, ranked), [], False, "", found_p)
         if not policy.found(found_p):
-            return Draft(found=False, related=[_segment(c) for c in one_per_source(ranked)[:3]], found_p=found_p)
+            return _not_found(ranked, found_p)
         typed = q.expects in ("name", "figure", "date")
         # A second quote must hold an answer of the asked type itself: without a figure it cannot
         # help answer "how many".
@@ -178,6 +177,13 @@ def _speaker_note(c: Candidate, said: Attribution, supports: int) -> Segment:
     end = _with_role(c.doc.text, sp)
     return Segment(c.doc.text[sp.start : end], c.doc, sp.start, end, c.prob, supports=supports,
                    label=said.source_text(c.doc.text))
+
+
+def _not_found(ranked: list[Candidate], found_p: float, why: Refusal | None = None) -> Draft:
+    """A refusal, with the best passage of each of the first three sources as related, and the
+    condition the documents do not meet when one is known."""
+    return Draft(found=False, related=[_segment(c) for c in one_per_source(ranked)[:3]], found_p=found_p,
+                 refused_for=(why,) if why is not None else ())
 
 
 def _segment(c: Candidate) -> Segment:
