@@ -125,7 +125,7 @@ def test_answer_citation_follow_up_and_not_found_in_a_real_browser(app, browser)
     answer = p.ask("What share of the U.S. market did Japan reach last year?")
     text = answer.inner_text()
     assert "21 percent" in text and "[1]" in text
-    assert answer.locator("strong.short-answer").inner_text() == "21 percent share"  # the answer first
+    assert answer.locator("strong.short-answer").inner_text() == "21 percent"  # the answer first (the noun asked: once)
     p.shot("1-answer")
     # the sources panel shows the quote highlighted inside its paragraph
     assert "21 percent" in p.page.locator("#sources .source mark.hl").first.inner_text()
