@@ -137,8 +137,7 @@ def named_row(q: Question, ranked: Sequence[Candidate]) -> Named | None:
         if not label and name[:1].isupper() and rank < ROWS_LOOKED_AT and re.search(rf"\b{re.escape(name)}\b", q.text):
             named.append((-1, rank, c, table, row, label))  # "Other": no term, but named as the table writes it
         elif label and label <= asked and (rank < ROWS_LOOKED_AT or len(label) >= 2):
-            specific = len(label) + len(_terms(section(table, c.doc.text, row)) & asked - label)
-            named.append((-specific, rank, c, table, row, label))
+            named.append((-_specific(table, c.doc.text, row, label, asked), rank, c, table, row, label))
     named += _other_rows(ranked, asked)
     if not named:
         return None
@@ -165,13 +164,18 @@ def _other_rows(ranked: Sequence[Candidate], asked: set[str]) -> list[tuple[int,
         for row in range(table.header_rows, table.rows):
             if (c.doc.id, table.index, row) in seen or not _valued(table, row):
                 continue
-            label = _terms(_FOOTNOTE.sub(" ", row_label(table, text, row)).strip(" :"))
-            if label and label <= asked:
+            if (label := label_terms(row_label(table, text, row))) and label <= asked:
                 a, b = row_span(table, row)
-                specific = len(label) + len(_terms(section(table, text, row)) & asked - label)
                 row_c = replace(c, start=a, end=b, spans=(), said=None, vec=None)
+                specific = _specific(table, text, row, label, asked)
                 out.append((-specific, ROWS_LOOKED_AT + rank, row_c, table, row, label))
     return out
+
+
+def _specific(table: Table, text: str, row: int, label: set[str], asked: set[str]) -> int:
+    """How specifically the question names a row: its label's terms, and the asked terms of its
+    section's label besides ("Inventory" under "Deferred tax assets")."""
+    return len(label) + len(_terms(section(table, text, row)) & asked - label)
 
 
 def row_periods(table: Table, text: str, row: int) -> dict[Cell, set[str]]:

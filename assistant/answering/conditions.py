@@ -26,9 +26,9 @@ def unmentioned_year(q: Question, ranked: Sequence[Candidate]) -> Refusal | None
     """A refusal when the question names a year that none of the documents found ever mentions
     (so no passage of them can be about it): "None of the documents found mention 2015.";
     None when every year it names is mentioned somewhere in them, or nothing was found."""
-    docs = {c.doc.id: c.doc.text for c in ranked}
-    lacking = [y for y in dict.fromkeys(q.years) if docs and not any(mentions_year(t, y) for t in docs.values())]
-    if not lacking:
+    texts = {c.doc.id: c.doc.text for c in ranked}.values()
+    lacking = [y for y in dict.fromkeys(q.years) if not any(mentions_year(t, y) for t in texts)]
+    if not texts or not lacking:
         return None
     said = " or ".join(str(y) for y in lacking)
     return Refusal("period", f"None of the documents found mention {said}.")

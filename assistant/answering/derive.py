@@ -240,10 +240,8 @@ def share(q: Question, ranked: Sequence[Candidate]) -> Calculation | None:
         if wanted:
             found = period_cells(table, text, row, wanted)
         else:  # the one value of the row, or the one its headers' words pick ("total expected charges")
-            filled = [x for x in table.cells if x.row == row and x.col >= table.header_cols]
-            found = filled if len(filled) == 1 else None
-            if found is None and (cell := picked_cell(q, text, table, row, label_a | label_b, set(), False, most=True)):
-                found = [cell]
+            cell = picked_cell(q, text, table, row, label_a | label_b, set(), False, most=True)
+            found = [cell] if cell is not None else None
         if not found:
             return None
         cells.append(found[0])
