@@ -31,7 +31,7 @@ from .indexing.ingest import Ingest, local_ingest
 from .indexing.load import ChunkerConfig, LexicalConfig, LoadedIndex, open_index, require_index
 from .indexing.store import StoreConfig
 from .progress import OnStep
-from .records import Hit
+from .records import STRICTNESS, Hit, Strictness
 from .settings import Settings
 
 _WORD = re.compile(r"[^\W_]")  # a letter or a digit, in any script
@@ -151,14 +151,17 @@ class Assistant:
         vec = self.embedder.embed([turn.query])[0]
         return Retrieved(self.retriever.retrieve(turn.query, k or self.settings.top_k, vec), vec)
 
-    def ask(self, question: str, history: Sequence[Turn] = (), k: int | None = None) -> Turn:
+    def ask(self, question: str, history: Sequence[Turn] = (), k: int | None = None,
+            strictness: Strictness | None = None) -> Turn:
         """Answer ``question``; ``history`` holds the earlier turns of the conversation, oldest
-        first. The returned turn carries the verified answer."""
+        first; ``strictness`` how sure an answer must be (default ``settings.strictness``). The
+        returned turn carries the verified answer."""
         t0 = time.perf_counter()
         turn = self.begin(question, history)
+        level = check_strictness(strictness or self.settings.strictness)
         found = self.retrieve(turn, k)
         t1 = time.perf_counter()
-        draft = verify(self.answerer.answer(turn, found.hits, found.vec))
+        draft = verify(self.answerer.answer(turn, found.hits, found.vec, level))
         t2 = time.perf_counter()
         spans = (("retrieve", t1 - t0), ("compose", t2 - t1), ("total", t2 - t0))
         timings = {stage: round(seconds * 1e3, 3) for stage, seconds in spans}
@@ -192,6 +195,22 @@ def check_question(question: str, limit: int, what: str = "The question") -> str
     if not _WORD.search(q):
         raise QuestionError(f"{what} has no words. Type a question about the documents.")
     return q
+
+
+def check_strictness(level: object) -> Strictness:
+    """``level`` if it names a strictness level, else QuestionError listing them.
+
+    >>> check_strictness("strict")
+    'strict'
+    >>> check_strictness("very")
+    Traceback (most recent call last):
+    ...
+    assistant.errors.QuestionError: Strictness 'very' is not a level: use one of lenient, balanced, strict.
+    """
+    for s in STRICTNESS:
+        if level == s:
+            return s
+    raise QuestionError(f"Strictness {level!r} is not a level: use one of {', '.join(STRICTNESS)}.")
 
 
 def check_history(questions: Sequence[str], settings: Settings) -> list[str]:

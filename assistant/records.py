@@ -10,7 +10,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
+
+# How sure the found model must be before an answer is given, chosen per request. Each level's
+# found threshold is fitted on dev (``evals/external/selective.py``) as the highest that refuses
+# at most its share of answerable questions (macro over suites): a stricter level refuses more.
+Strictness = Literal["lenient", "balanced", "strict"]
+STRICTNESS: tuple[Strictness, ...] = get_args(Strictness)
+DEFAULT_STRICTNESS: Strictness = "balanced"
+STRICTNESS_TARGET: dict[str, float] = {"lenient": 0.02, "balanced": 0.05, "strict": 0.10}
+STRICTNESS_HELP = (
+    "How sure an answer must be before it is given: 'strict' refuses the most (about {strict:.0%} of the answerable "
+    "dev questions), 'balanced' about {balanced:.0%}, 'lenient' about {lenient:.0%}. A question's own conditions "
+    "(a year no document has) are checked at every level.").format(**STRICTNESS_TARGET)
+# How an answer's evidence is shown: "weak" where fewer than half of such answers were right on
+# dev, "strong" otherwise, "" for a refusal.
+Evidence = Literal["strong", "weak", ""]
 
 UNNAMED = "unnamed"  # the label of an answer claim giving a source the text does not name ("an official")
 
@@ -305,6 +320,8 @@ class Draft:
     derived: Derived | None = None  # a figure computed from the segments with ``operand`` set, in order
     # (their ``n`` is the segment's index here; ``render`` makes them citation numbers)
     refused_for: tuple[Refusal, ...] = ()  # not found: the conditions the documents do not meet
+    evidence: Evidence = ""  # found: how sure the evidence is ("weak" is labelled as such)
+    strictness: Strictness = DEFAULT_STRICTNESS  # the level it was decided at
 
 
 CLAIM_ROLES = ("quote", "conflict", "speaker", "answer", "operand")
@@ -387,6 +404,8 @@ class Answer:
     conflict_p: float | None = None  # highest P(two sources disagree) over the pairs that differ (1.0: by rule)
     derived: Derived | None = None  # a figure computed from cited operands, said first with its working
     refused_for: tuple[Refusal, ...] = ()  # a refusal's reasons, each naming what the documents lack
+    evidence: Evidence = ""  # "weak": fewer than half of dev answers this sure were right; "" when refused
+    strictness: Strictness = DEFAULT_STRICTNESS  # the level it was answered (or refused) at
 
     def citation(self, n: int) -> Citation | None:
         return next((c for c in self.citations if c.n == n), None)
@@ -397,6 +416,8 @@ class Answer:
             "question": self.question,
             "found": self.found,
             "found_p": self.found_p,
+            "evidence": self.evidence,
+            "strictness": self.strictness,
             "conflict": self.conflict,
             "conflict_on": self.conflict_on,
             "conflict_p": self.conflict_p,
@@ -416,4 +437,5 @@ class Answer:
                    tuple(Citation.from_dict(c) for c in d.get("related", [])), d.get("conflict", False),
                    d.get("conflict_on", ""), dict(d.get("timings_ms", {})), tuple(d.get("retrieved", [])),
                    d.get("found_p"), d.get("conflict_p"), Derived.from_dict(d["derived"]) if d.get("derived") else None,
-                   tuple(Refusal.from_dict(r) for r in d.get("refused_for", [])))
+                   tuple(Refusal.from_dict(r) for r in d.get("refused_for", [])), d.get("evidence", ""),
+                   d.get("strictness", DEFAULT_STRICTNESS))

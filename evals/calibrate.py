@@ -32,6 +32,12 @@
    ``PAIR_FEATURES`` is fitted on them; its threshold maximises "conflict flagged where planted"
    minus "conflict flagged where none was" on dev.
 
+6. The strictness levels and the weak-evidence band (``fit_selective``): with the models
+   written, every dev question of the fitted suites is answered once at found threshold 0 by
+   the real ``ask`` (``external/selective.py``); each level's threshold is the highest refusing
+   at most its ``STRICTNESS_TARGET`` of answerable questions, and balanced becomes the found
+   threshold. ``--levels-only`` runs this step alone on the shipped models.
+
 Steps 3-5 run twice, without the reader and with it; ``SHIP_READER`` says which fit is shipped,
 the other is written to ``evals/external/ablation-calibration.json``, which ``make eval-external``
 reports beside the shipped one (the ablation).
@@ -44,13 +50,14 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import typer
 
 from assistant import offline  # noqa: F401  (before any model library loads)
-from assistant.answering import Candidate, Candidates, ExtractiveAnswerer, Policy
+from assistant.answering import Candidate, Candidates, ExtractiveAnswerer, Policy, load_calibration
 from assistant.answering.candidates import FEATURES, SENTENCE_SIGNS
 from assistant.answering.conversation import Turn
 from assistant.answering.policy import (
@@ -69,11 +76,13 @@ from assistant.answering.scoring import CALIBRATION_DIR, Calibration, Logistic, 
 from assistant.answering.verify import render, verify
 from assistant.core import Assistant, make_embedder, retrieval_key
 from assistant.interfaces.evals import Case, Result, check, mentions, metrics, states_answer
+from assistant.records import STRICTNESS_TARGET
 from assistant.settings import Settings
 
 from .external.convert import SUITES, convert_all
-from .external.run import ABLATION, by_corpus, cases_of, open_bot
+from .external.run import ABLATION, by_corpus, cases_of, open_bot, suite_outcomes
 from .external.run import HERE as EXTERNAL
+from .external.selective import WEAK_RIGHT, false_refusal, fit_levels, fit_weak
 
 # PolNeAR has no licence: it is measured, never fitted on (its README).
 FIT_SUITES = [s for s in SUITES if s != "polnear"]
@@ -81,7 +90,7 @@ FIT_SUITES = [s for s in SUITES if s != "polnear"]
 # differences are noise on a few hundred dev questions (0.3 and 0.7 have swapped on a 0.5-point change)
 RATIO_TOLERANCE = 0.01
 CONFLICT_RATIOS = (0.3, 0.5, 0.7)  # candidate conflict_ratio values, fitted on dev like keep_ratio
-MAX_FALSE_REFUSAL = 0.05  # answerable dev questions refused, macro over suites (evals/thresholds.toml: 0.05)
+MAX_FALSE_REFUSAL = STRICTNESS_TARGET["balanced"]  # answerable dev questions refused, macro over suites
 MIN_CASES = 10  # a suite with fewer cases of a kind is left out of that macro average
 RATIOS = (0.3, 0.5, 0.7, 0.8, 0.9, 1.0)
 # Ship the models that use the reader? Decided on the dev ablation (`make eval-external` reports
@@ -253,12 +262,40 @@ def read_items(items: list[Item], prerank: Logistic) -> None:
         it.cands = read_top(it.cands, prerank, reading(reader, it.turn.query))
 
 
+def fit_selective(path: Path, settings: Settings) -> Calibration:
+    """The calibration in ``path`` with its strictness levels and weak-evidence band fitted on
+    the dev outcomes of the fitted suites (``selective``), written back; balanced is the found
+    threshold."""
+    embedder = make_embedder(settings)
+    cal = load_calibration(embedder.model_id, path)
+    outcomes = [o for suite in FIT_SUITES for o in suite_outcomes(suite, "dev", embedder, settings, cal)]
+    levels, weak = fit_levels(outcomes), fit_weak(outcomes)
+    measured = {level: {"threshold": round(t, 6), "answerable refused": round(false_refusal(outcomes, t) or 0, 4)}
+                for level, t in levels.items()}
+    for level, m in measured.items():
+        typer.echo(f"  {level}: found threshold {m['threshold']:.4f}, dev answerable refused "
+                   f"{m['answerable refused']:.1%} (target {STRICTNESS_TARGET[level]:.0%}, macro over suites)")
+    typer.echo(f"  weak evidence below found p {weak:.4f} (fewer than {WEAK_RIGHT:.0%} of those answers right)")
+    cal = replace(cal, levels=dict(levels), weak_below=weak, found=replace(cal.found, threshold=levels["balanced"]),
+                  fitted={**cal.fitted, "levels": measured, "weak_below": f"isotonic fit of right on found p over "
+                          f"{sum(o.gate == 'found' for o in outcomes)} dev answers of the found model"})
+    path.write_text(cal.to_json(), encoding="utf-8")
+    return cal
+
+
 def main(plot: bool = typer.Option(True, help="Write the refusal / answer-right curve as a PNG."),
          reader: bool = typer.Option(SHIP_READER, help="Ship the models fitted with the reader's score (the other "
                                                        "fit is kept as the ablation)."),
+         levels_only: bool = typer.Option(False, "--levels-only", help="Keep the shipped models; refit only the "
+                                          "strictness levels and the weak-evidence band on dev."),
          ) -> None:
     t0 = time.perf_counter()
     convert_all()
+    if levels_only:
+        settings = Settings()
+        fit_selective(CALIBRATION_DIR / f"{slug(make_embedder(settings).model_id)}.json", settings)
+        typer.echo(f"({time.perf_counter() - t0:.0f} s)")
+        return
     items = collect(Settings())
     model_id = items[0].bot.embedder.model_id
     typer.echo(f"{len(items)} dev questions: " + ", ".join(
@@ -279,6 +316,7 @@ def main(plot: bool = typer.Option(True, help="Write the refusal / answer-right 
     ABLATION.write_text(other.to_json(), encoding="utf-8")
     typer.echo(f"wrote {path} ({'with' if reader else 'without'} the reader) and the ablation {ABLATION} "
                f"({time.perf_counter() - t0:.0f} s)")
+    fit_selective(path, Settings())
     if plot:
         _plot(curve, shipped.found.threshold, EXTERNAL / "calibration.png")
 

@@ -173,6 +173,33 @@ def test_answer_citation_follow_up_and_not_found_in_a_real_browser(app, browser)
     assert p.dialogs == []
 
 
+def test_strictness_is_chosen_in_the_chat_and_weak_evidence_is_labelled(app, browser):
+    """The same question is answered at the default level and refused at "strict" (its found p
+    lies between the two thresholds); an answer on weak evidence shows the label above it."""
+    from .test_strictness import BETWEEN, WEAK
+
+    p = Page(browser, app.url)
+    control = p.page.locator("#strictness")
+    assert control.is_visible() and "Strictness" in control.inner_text()
+    assert control.locator("input[value='balanced']").is_checked()  # the default, as the server set it
+    answered = p.ask(BETWEEN)
+    assert "not-found" not in (answered.get_attribute("class") or "")
+    control.get_by_text("strict", exact=True).click()
+    assert control.locator("input[value='strict']").is_checked()
+    refused = p.ask(BETWEEN)
+    assert "not-found" in (refused.get_attribute("class") or "") and refused.is_visible()
+    assert "Not found in the documents" in refused.inner_text()
+    control.get_by_text("balanced", exact=True).click()
+    weak = p.ask(WEAK)
+    label = weak.locator(".weak-evidence")
+    assert label.is_visible() and label.inner_text().startswith("Weak evidence:")
+    assert label.evaluate(CONTRAST_JS.replace("s.backgroundColor", "getComputedStyle(document.body).backgroundColor")
+                          ) >= 4.5  # readable: the label's colour on the page's background
+    box, text = label.bounding_box(), weak.locator("strong.short-answer, span").last.bounding_box()
+    assert box is not None and text is not None and box["y"] <= text["y"]  # above the answer it qualifies
+    p.shot("16-strictness-and-weak-evidence")
+
+
 CONTRAST_JS = """e => {
   const rgb = s => s.match(/[\\d.]+/g).slice(0, 3).map(Number);
   const lin = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
@@ -485,6 +512,13 @@ def test_api_endpoint_returns_the_cli_json(app, bot):
         client.predict("What share?", ["Who is Takashi Ishihara?", ""], api_name="/ask")
     with pytest.raises(Exception, match="has no words"):
         client.predict("???!!!...", [], api_name="/ask")
+    from .test_strictness import BETWEEN
+
+    assert client.predict(BETWEEN, [], "default", "balanced", api_name="/ask")["found"]
+    strict = client.predict(BETWEEN, [], "default", "strict", api_name="/ask")
+    assert not strict["found"] and strict["strictness"] == "strict"
+    with pytest.raises(Exception, match="Strictness 'very' is not a level: use one of lenient, balanced, strict"):
+        client.predict(BETWEEN, [], "default", "very", api_name="/ask")
 
 
 def test_login_required_when_auth_is_set(real_index_settings, browser):

@@ -7,11 +7,12 @@ from typing import Protocol
 
 import numpy as np
 
-from ..records import Draft, Hit
+from ..records import DEFAULT_STRICTNESS, Draft, Hit, Strictness
 from .conversation import Turn
 
 
 class Answerer(Protocol):
-    def answer(self, turn: Turn, hits: list[Hit], qvec: np.ndarray) -> Draft:
-        """The draft answer of ``turn`` from ``hits``; ``qvec`` is the query's embedding."""
+    def answer(self, turn: Turn, hits: list[Hit], qvec: np.ndarray,
+               strictness: Strictness = DEFAULT_STRICTNESS) -> Draft:
+        """The draft answer of ``turn`` from ``hits`` at ``strictness``; ``qvec`` is the query's embedding."""
         ...

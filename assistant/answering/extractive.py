@@ -11,6 +11,8 @@ of different sources give different values of the type asked for, quote one per 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from ..language import lexical
@@ -18,7 +20,7 @@ from ..language.attribution import SUBJECT_PRONOUNS, Attribution, Speaker, speak
 from ..language.entities import person_like
 from ..language.figures import respective
 from ..language.question import Question
-from ..records import UNNAMED, Answer, Draft, Hit, Refusal, Segment
+from ..records import DEFAULT_STRICTNESS, UNNAMED, Answer, Draft, Evidence, Hit, Refusal, Segment, Strictness
 from . import cells, derive
 from .candidates import Candidate, Candidates, speaker_of
 from .conditions import unmentioned_year
@@ -40,20 +42,35 @@ class ExtractiveAnswerer:
         self.max_sentences = max_sentences
         self.reader = reader  # read the best sentences (when the policy's models use it)
 
-    def answer(self, turn: Turn, hits: list[Hit], qvec: np.ndarray) -> Draft:
+    def answer(self, turn: Turn, hits: list[Hit], qvec: np.ndarray,
+               strictness: Strictness = DEFAULT_STRICTNESS) -> Draft:
         q, previous = turn.resolved, turn.previous
         if previous is not None and q.subtype == "speaker" and previous.found and (
                 draft := self._who_said_that(previous)):
-            return draft
+            return self._labelled(draft, strictness)
         read = reading(self.reader, turn.query) if self.reader is not None else None  # with what it leans on
         cands = self.policy.rank(self.candidates.of(q, hits, qvec), read)
         if previous is not None:  # a follow-up asks for something new: not the sentence just quoted
             said = {(c.source, c.start) for c in previous.citations}
             cands = [c for c in cands if (c.doc.id, c.start) not in said] or cands
-        return self.choose(q, cands)
+        return self.choose(q, cands, strictness=strictness)
 
-    def choose(self, q: Question, ranked: list[Candidate], keep_ratio: float | None = None) -> Draft:
-        """The draft for ranked candidates (``keep_ratio`` overrides the calibrated one)."""
+    def choose(self, q: Question, ranked: list[Candidate], keep_ratio: float | None = None,
+               strictness: Strictness = DEFAULT_STRICTNESS) -> Draft:
+        """The draft for ranked candidates at a strictness level (``keep_ratio`` overrides the
+        calibrated one)."""
+        return self._labelled(self._choose(q, ranked, keep_ratio, strictness), strictness)
+
+    def _labelled(self, draft: Draft, strictness: Strictness) -> Draft:
+        """The draft with its level and, when found, how sure its evidence is: the found model's
+        band for an answer it decided; a rule's answer (a table cell, a computed figure, who said
+        a quote) is not weighed by it."""
+        evidence: Evidence = ("" if not draft.found else "strong" if draft.found_p is None
+                              else self.policy.evidence(draft.found_p))
+        return replace(draft, evidence=evidence, strictness=strictness)
+
+    def _choose(self, q: Question, ranked: list[Candidate], keep_ratio: float | None,
+                strictness: Strictness) -> Draft:
         if not ranked:
             return Draft(found=False)
         policy = self.policy
@@ -63,14 +80,15 @@ class ExtractiveAnswerer:
         named = cells.named_row(q, ranked)  # the table row the question names, if any: found once
         # A condition of the question the documents cannot meet is a refusal that names it: the
         # row asked for lacks the year asked, or no document found mentions that year at all.
+        # Decided by a rule, not the found model: no found_p (at every strictness level).
         if (why := derive.missing_period(q, ranked, named) or unmentioned_year(q, ranked)) is not None:
-            return _not_found(ranked, found_p, why)
+            return _not_found(ranked, None, why)
         if (calc := derive.find(q, ranked, named)) is not None:  # a figure computed from the row's cells
             segs, derived = derive.segments(calc)
-            return Draft(True, segs, [], False, "", found_p, derived=derived)
+            return Draft(True, segs, [], False, "", derived=derived)
         if (cell := cells.find(q, ranked, named)) is not None:
-            return Draft(True, cells.segments(cell, ranked), [], False, "", found_p)
-        if not policy.found(found_p):
+            return Draft(True, cells.segments(cell, ranked))
+        if not policy.found(found_p, strictness):
             return _not_found(ranked, found_p)
         typed = q.expects in ("name", "figure", "date")
         # A second quote must hold an answer of the asked type itself: without a figure it cannot
@@ -179,7 +197,7 @@ def _speaker_note(c: Candidate, said: Attribution, supports: int) -> Segment:
                    label=said.source_text(c.doc.text))
 
 
-def _not_found(ranked: list[Candidate], found_p: float, why: Refusal | None = None) -> Draft:
+def _not_found(ranked: list[Candidate], found_p: float | None, why: Refusal | None = None) -> Draft:
     """A refusal, with the best passage of each of the first three sources as related, and the
     condition the documents do not meet when one is known."""
     return Draft(found=False, related=[_segment(c) for c in one_per_source(ranked)[:3]], found_p=found_p,

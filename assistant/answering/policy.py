@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import AssistantError
 from ..language import lexical
 from ..language.entities import lacks, person_like, same_value
-from ..records import squash
+from ..records import DEFAULT_STRICTNESS, Evidence, Strictness, squash
 from ..settings import PACKAGED_MODEL_ID
 from .candidates import FEATURES, Candidate
 from .reader import Reader
@@ -95,8 +95,13 @@ class Policy:
         """P(the best sentence is a right answer)."""
         return self.calibration.found.prob(question_features(ranked))
 
-    def found(self, p: float) -> bool:
-        return p >= self.calibration.found.threshold
+    def found(self, p: float, strictness: Strictness = DEFAULT_STRICTNESS) -> bool:
+        return p >= self.calibration.threshold(strictness)
+
+    def evidence(self, p: float) -> Evidence:
+        """How an answer the found model gives at ``p`` is shown: "weak" below the band fitted on
+        dev where fewer than half of such answers were right, else "strong"."""
+        return "weak" if p < self.calibration.weak_below else "strong"
 
     def confident(self, ranked: list[Candidate], keep_ratio: float | None = None) -> list[Candidate]:
         """The candidates close enough to the best to be quoted beside it."""

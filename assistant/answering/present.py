@@ -32,6 +32,9 @@ NOT_FOUND = (
     "Not found in the documents: no passage answers this question, so no answer is given. "
     "The nearest passages are listed as related."
 )
+# The label of an answer on weak evidence (``Answer.evidence``), in the chat and the CLI.
+WEAK_EVIDENCE = ("Weak evidence: in our tests fewer than half of the answers this sure were right. "
+                 "Check the quote before relying on it.")
 NOT_FOUND_BECAUSE = "Not found in the documents: {reasons} The nearest passages are listed as related."
 
 

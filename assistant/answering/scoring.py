@@ -28,10 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..records import DEFAULT_STRICTNESS, STRICTNESS, Strictness
+
 CALIBRATION_DIR = Path(__file__).resolve().parent.parent / "calibration"
 CALIBRATION_VERSION = 5
 
 PROB_DIGITS = 6  # probabilities are rounded to this many decimals before any comparison
+
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,12 @@ class Calibration:
     # The sentence model without the reader: picks the sentences the reader reads (when ``sentence``
     # uses the reader's score; an empty model otherwise).
     prerank: Logistic = field(default_factory=Logistic)
+    levels: dict[str, float] = field(default_factory=dict)  # found threshold per strictness ({}: found's own)
+    weak_below: float = 0.0  # an answer the found model gives below this P is shown as weak evidence
+
+    def threshold(self, strictness: Strictness = DEFAULT_STRICTNESS) -> float:
+        """The found threshold of a strictness level."""
+        return self.levels.get(strictness, self.found.threshold)
 
     @property
     def reads(self) -> bool:
@@ -107,15 +116,23 @@ class Calibration:
                    Logistic.from_dict(d["conflict"], pair), float(d.get("keep_ratio", 1.0)),
                    float(d.get("conflict_ratio", 1.0)), d["version"],
                    d.get("operating_point", ""), d.get("fitted", {}), dict(d.get("retrieval", {})),
-                   Logistic.from_dict(d["prerank"], sentence) if "prerank" in d else Logistic())
+                   Logistic.from_dict(d["prerank"], sentence) if "prerank" in d else Logistic(),
+                   _levels(d.get("levels", {})), float(d.get("weak_below", 0.0)))
 
     def to_json(self) -> str:
         d = {"version": self.version, "model_id": self.model_id, "operating_point": self.operating_point,
              "keep_ratio": round(self.keep_ratio, 6), "conflict_ratio": round(self.conflict_ratio, 6),
              "sentence": self.sentence.to_dict(), **({"prerank": self.prerank.to_dict()} if self.reads else {}),
              "found": self.found.to_dict(), "conflict": self.pair.to_dict(), "retrieval": self.retrieval,
-             "fitted": self.fitted}
+             **({"levels": {k: round(v, 6) for k, v in self.levels.items()}} if self.levels else {}),
+             **({"weak_below": round(self.weak_below, 6)} if self.weak_below else {}), "fitted": self.fitted}
         return json.dumps(d, indent=1) + "\n"
+
+
+def _levels(d: dict[str, Any]) -> dict[str, float]:
+    if unknown := set(d) - set(STRICTNESS):
+        raise ValueError(f"unknown strictness levels {sorted(unknown)}")
+    return {k: float(v) for k, v in d.items()}
 
 
 def slug(model_id: str) -> str:

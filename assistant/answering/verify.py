@@ -94,7 +94,7 @@ def verify(draft: Draft) -> Draft:
         if derived is None:
             kept = [s for s in kept if s.role != "operand"]
     if draft.found and not any(s.supports is None for s in kept):
-        return Draft(found=False, related=draft.related, found_p=draft.found_p)
+        return Draft(found=False, related=draft.related, found_p=draft.found_p, strictness=draft.strictness)
     return replace(draft, segments=kept, derived=derived)
 
 
@@ -110,7 +110,7 @@ def render(question: str, draft: Draft, timings_ms: dict[str, float],
     if not draft.found:
         related = tuple(_citation(i, s) for i, s in enumerate(draft.related, 1))
         return Answer(question, False, related=related, timings_ms=timings_ms, retrieved=retrieved,
-                      found_p=draft.found_p, refused_for=draft.refused_for)
+                      found_p=draft.found_p, refused_for=draft.refused_for, strictness=draft.strictness)
     numbers: dict[tuple[str, int, int], int] = {}
     citations: list[Citation] = []
     claims: list[Claim] = []
@@ -130,4 +130,4 @@ def render(question: str, draft: Draft, timings_ms: dict[str, float],
             for o in derived.operands))
     return Answer(question, True, tuple(claims), tuple(citations), (), draft.conflict,
                   draft.conflict_on if draft.conflict else "", timings_ms, retrieved, draft.found_p,
-                  draft.conflict_p, derived)
+                  draft.conflict_p, derived, evidence=draft.evidence, strictness=draft.strictness)

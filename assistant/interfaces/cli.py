@@ -16,10 +16,10 @@ import typer
 
 from .. import offline  # noqa: F401  (before any model library loads)
 from ..answering.conversation import Turn
-from ..answering.present import answer_json, answer_text, printable
+from ..answering.present import WEAK_EVIDENCE, answer_json, answer_text, printable
 from ..documents.corpus import Skipped
 from ..errors import AssistantError
-from ..records import Answer
+from ..records import STRICTNESS_HELP, Answer, Strictness
 from ..settings import Settings, StoreKind
 
 app = typer.Typer(
@@ -38,16 +38,19 @@ IndexOpt = Annotated[Path | None, typer.Option("--index", metavar="DIR", help="I
 CollectionOpt = Annotated[str | None, typer.Option(
     "--collection", "-c", metavar="NAME",
     help="A named collection (collections/NAME/corpus and .../index) [default: corpus/].")]
+StrictnessOpt = Annotated[Strictness | None, typer.Option(
+    "--strictness", metavar="LEVEL", help=STRICTNESS_HELP + " [default: balanced, or ASSISTANT_STRICTNESS]")]
 
 
 def _settings(corpus: Path | None = None, index: Path | None = None, collection: str | None = None,
-              existing: bool = True) -> Settings:
+              existing: bool = True, strictness: Strictness | None = None) -> Settings:
     """The settings of the command: those of ``collection`` (which must exist unless ``existing``
-    is false: `index` makes a collection of a new corpus folder), then the folders given."""
+    is false: `index` makes a collection of a new corpus folder), then the folders and level given."""
     from .collection import require, settings_for
 
     base = (require if existing else settings_for)(Settings(), collection or "")
-    update = {k: v for k, v in {"corpus_dir": corpus, "index_dir": index}.items() if v is not None}
+    given = {"corpus_dir": corpus, "index_dir": index, "strictness": strictness}
+    update = {k: v for k, v in given.items() if v is not None}
     return base.model_copy(update=update)
 
 
@@ -126,6 +129,8 @@ def format_answer(reply: Answer) -> str:
     the found probability. Document text is shown through ``present.printable``: no terminal
     escape or bidi control in a document reaches the terminal."""
     lines = [printable(answer_text(reply)), ""]
+    if reply.evidence == "weak":
+        lines[1:1] = [WEAK_EVIDENCE]
     for title, cites in (("Sources", reply.citations), ("Related passages (not an answer)", reply.related)):
         if cites:
             lines.append(f"{title}:")
@@ -136,6 +141,7 @@ def format_answer(reply: Answer) -> str:
                     lines.append(f"      read under: {printable(' · '.join(c.cell.headers))}")
     t = reply.timings_ms
     found = f"; found p={reply.found_p:.3f}" if reply.found_p is not None else ""
+    found += f"; strictness {reply.strictness}"
     lines.append(f"({t['retrieve']:.0f} ms retrieve, {t['compose']:.0f} ms compose{found})")
     return "\n".join(lines)
 
@@ -149,6 +155,7 @@ def ask(
                                           help="Passages to retrieve [default: 8].")] = None,
     index: IndexOpt = None,
     collection: CollectionOpt = None,
+    strictness: StrictnessOpt = None,
 ) -> None:
     """Ask questions; follow-ups ("what did his spokesman say?") use the earlier ones.
 
@@ -157,7 +164,7 @@ def ask(
     from ..core import build, check_question
 
     try:
-        settings = _settings(index=index, collection=collection)
+        settings = _settings(index=index, collection=collection, strictness=strictness)
         for q in questions:  # refuse bad input before loading the model
             check_question(q, settings.max_question_chars)
         bot = build(settings)
@@ -175,12 +182,12 @@ def ask(
 
 
 @app.command()
-def chat(index: IndexOpt = None, collection: CollectionOpt = None) -> None:
+def chat(index: IndexOpt = None, collection: CollectionOpt = None, strictness: StrictnessOpt = None) -> None:
     """Interactive conversation in the terminal (empty line or Ctrl-D to quit)."""
     from ..core import build
 
     try:
-        bot = build(_settings(index=index, collection=collection))
+        bot = build(_settings(index=index, collection=collection, strictness=strictness))
     except AssistantError as e:
         raise _fail(e) from None
     history: list[Turn] = []
@@ -213,9 +220,11 @@ def eval_(
                                                     help="[default: evals/thresholds.toml]")] = None,
     index: IndexOpt = None,
     collection: CollectionOpt = None,
+    strictness: StrictnessOpt = None,
 ) -> None:
-    """Run eval suites; exit 1 if a threshold falls short, 2 on a malformed suite. The output and
-    every report name the collection and index the suites were asked of.
+    """Run eval suites; exit 1 if a threshold falls short, 2 on a malformed suite. Every suite
+    is asked at one strictness level (--strictness); the output and every report name the
+    collection, index and level the suites were asked of.
 
     Example: assistant eval hr-suite.jsonl -c hr --report-dir evals/reports
     """
@@ -233,13 +242,14 @@ def eval_(
         limits = load_thresholds(thresholds or ROOT / "evals" / "thresholds.toml")
         if min_pass is not None:
             limits["min"]["pass_rate"] = min_pass
-        settings = _settings(index=index, collection=collection)
-        asked = {"collection": collection or DEFAULT, "index": str(settings.index_dir)}
+        settings = _settings(index=index, collection=collection, strictness=strictness)
+        asked = {"collection": collection or DEFAULT, "index": str(settings.index_dir),
+                 "strictness": settings.strictness}
         bot = build(settings)
     except AssistantError as e:
         raise _fail(e) from None
     typer.echo(f"eval: {len(cases)} cases of {len(paths)} suite{'s' * (len(paths) != 1)}, asking collection "
-               f"{asked['collection']!r} (index {asked['index']})")
+               f"{asked['collection']!r} (index {asked['index']}) at strictness {asked['strictness']}")
     results = run_cases(bot.ask, cases, on_result=lambda r: typer.echo(case_line(r)))
     agg = aggregate(results)
     failed = shortfalls(agg["overall"], limits)

@@ -12,7 +12,7 @@ import base64
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..answering.present import pieces, printable, refusal_text
+from ..answering.present import WEAK_EVIDENCE, pieces, printable, refusal_text
 from ..documents.chunking import paragraph_spans
 from ..documents.formats import FormatError, page_view
 from ..records import Answer, Citation, Document, Table, flow
@@ -38,6 +38,8 @@ CSS = """
 .answer.not-found { border-left: 4px dashed #b45309; padding-left: 0.6em; color: var(--body-text-color-subdued); }
 .answer .conflict { display: block; font-weight: 700; color: #b45309; margin-bottom: 0.3em; }
 .answer .error { color: #b91c1c; }
+.answer.weak { border-left: 4px solid #b45309; padding-left: 0.6em; }  /* an answer on weak evidence */
+.answer .weak-evidence { display: block; font-size: 0.85em; font-weight: 600; color: #b45309; margin-bottom: 0.3em; }
 .sources h4 { margin: 0.2em 0 0.4em; }
 .source { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 0.4em 0.6em;
   margin-bottom: 0.5em; cursor: pointer; }
@@ -182,6 +184,9 @@ def answer_html(reply: Answer, turn: int) -> str:
             out.append("</span>")
         else:
             out.append(esc(str(value)).replace("\n", "<br>"))
+    if reply.evidence == "weak":  # said before the answer, so nobody reads the answer without it
+        out.insert(0, f'<span class="weak-evidence">{esc(WEAK_EVIDENCE)}</span>')
+        return f'<div class="answer weak">{"".join(out)} {timing}</div>'
     return f'<div class="answer">{"".join(out)} {timing}</div>'
 
 

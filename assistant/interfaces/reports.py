@@ -83,6 +83,7 @@ def _case_record(r: Result) -> dict[str, Any]:
         "suite": r.case.suite, "id": r.case.id, "turns": list(r.case.turns), "note": r.case.note,
         "expect": r.case.expect, "verdict": "pass" if r.passed else "fail", "reasons": r.reasons,
         "answer": answer_text(r.reply), "found": r.reply.found, "found_p": r.reply.found_p,
+        "evidence": r.reply.evidence,
         "conflict": r.reply.conflict, "conflict_p": r.reply.conflict_p,
         "citations": [c.to_dict() for c in r.reply.citations],
         "related": [c.to_dict() for c in r.reply.related],
@@ -92,7 +93,8 @@ def _case_record(r: Result) -> dict[str, Any]:
 
 def write_reports(out: Path, results: list[Result], agg: dict[str, Any], failed: list[str],
                   asked: dict[str, str] | None = None) -> list[Path]:
-    """The report files; ``asked`` names what the suites were asked of: {"collection", "index"}."""
+    """The report files; ``asked`` names what the suites were asked of: {"collection", "index",
+    "strictness"}."""
     out.mkdir(parents=True, exist_ok=True)
     asked = asked or {}
     report = {**asked, "aggregates": agg, "thresholds_failed": failed, "cases": [_case_record(r) for r in results]}
@@ -100,7 +102,8 @@ def write_reports(out: Path, results: list[Result], agg: dict[str, Any], failed:
     paths[0].write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     _junit(paths[1], results)
     fails = [r for r in results if not r.passed]
-    where = [f"Asked of collection `{asked['collection']}` (index `{asked['index']}`).", ""] if asked else []
+    level = f" at strictness `{asked['strictness']}`" if asked.get("strictness") else ""
+    where = [f"Asked of collection `{asked['collection']}` (index `{asked['index']}`){level}.", ""] if asked else []
     md = ["# Eval report", "", *where, table(agg), "", f"Thresholds: {'all met' if not failed else '; '.join(failed)}",
           "", f"## Failing cases ({len(fails)})", ""]
     md += [f"- `{r.case.suite}/{r.case.id}` {r.case.question!r}: {'; '.join(r.reasons)}" for r in fails] or ["none"]

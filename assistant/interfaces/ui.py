@@ -22,11 +22,11 @@ from typing import Any
 
 from ..answering.conversation import Turn, answered
 from ..answering.present import answer_json, printable
-from ..core import check_history
+from ..core import check_history, check_strictness
 from ..documents.formats import SUFFIXES
 from ..errors import AssistantError
 from ..progress import Step
-from ..records import Answer, Document
+from ..records import STRICTNESS, STRICTNESS_HELP, Answer, Document
 from .collection import DEFAULT, Library, create, documents, require, settings_for
 from .render import SHOWN_JS, UNAVAILABLE, answer_html, article_html, esc, sources_html
 from .server import READ_ONLY, api_arguments, public
@@ -62,13 +62,13 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
         return gr.update(choices=[(t.label, t.id) for t in found], value=value if value else None)
 
     def respond(question: str, chat: list[dict[str, Any]], turns: list[Turn], name: str, cid: str,
-                request: gr.Request):
+                level: str, request: gr.Request):
         chat = [*chat, {"role": "user", "content": esc(question or "")}]
         bot = library.bot(name)
         try:
             if bot is None:
                 raise AssistantError(f"The collection {name!r} has no documents yet: add some in the Documents tab.")
-            done = bot.ask(question, history=turns)
+            done = bot.ask(question, history=turns, strictness=check_strictness(level))
         except AssistantError as e:
             error = f'<div class="answer"><span class="error">{esc(str(e))}</span></div>'
             chat.append({"role": "assistant", "content": error})
@@ -222,14 +222,17 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
         except AssistantError as e:
             return gr.update(), esc(str(e)), gr.update()
 
-    def api_ask(question: str, history: list[str] | None = None, collection: str = DEFAULT) -> dict[str, Any]:
+    def api_ask(question: str, history: list[str] | None = None, collection: str = DEFAULT,
+                strictness: str | None = None) -> dict[str, Any]:
         """Ask a question of a collection; returns the same JSON as `assistant ask --json`.
 
         history: earlier questions of the conversation, oldest first (for follow-ups).
         collection: the collection to ask (default: the default collection).
+        strictness: 'strict', 'balanced' or 'lenient' (default: the server's, balanced unless set).
         """
         try:  # JSON may carry anything: checked before use, answered with a message, never a traceback
             question, history, collection = api_arguments(question, history, collection)
+            level = check_strictness(strictness or library.settings.strictness)
             collection = collection or DEFAULT
             require(library.settings, collection)
             bot = library.bot(collection)
@@ -239,8 +242,8 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
             past = check_history(list(history or []), library.settings)  # bounded before any work
             earlier: list[Turn] = []
             for q in past:  # replay the conversation: follow-ups may need earlier answers
-                earlier.append(bot.ask(q, history=earlier))
-            return answer_json(bot.ask(question, history=earlier).reply)
+                earlier.append(bot.ask(q, history=earlier, strictness=level))
+            return answer_json(bot.ask(question, history=earlier, strictness=level).reply)
         except AssistantError as e:
             raise gr.Error(public(str(e)), print_exception=False) from None
 
@@ -264,6 +267,8 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
                 with gr.Row():
                     ask_btn = gr.Button("Ask", variant="primary", elem_id="ask")
                     clear_btn = gr.Button("New conversation", elem_id="clear")
+                strictness = gr.Radio(list(STRICTNESS), value=library.settings.strictness, label="Strictness",
+                                      info=STRICTNESS_HELP, elem_id="strictness")
                 # The examples are questions about the default collection's documents: other
                 # collections show none rather than questions their documents cannot answer.
                 with gr.Column(visible=collection == DEFAULT, elem_id="examples") as example_box:
@@ -317,7 +322,8 @@ def build_ui(library: Library, examples: list[str], collection: str = DEFAULT) -
 
         outs = [chat, turns, sources, article, question, current]
         for trigger in (question.submit, ask_btn.click):
-            trigger(respond, [question, chat, turns, picker, current], [*outs, saved], api_visibility="private")
+            trigger(respond, [question, chat, turns, picker, current, strictness], [*outs, saved],
+                    api_visibility="private")
         clear_btn.click(clear, [picker], outs, api_visibility="private")
         chat.clear(clear, [picker], outs, api_visibility="private")  # the chat's own trash icon starts over too
         open_saved.click(reopen, [saved, picker], [*outs, saved_status], api_visibility="private")

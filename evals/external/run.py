@@ -28,10 +28,12 @@ from assistant.core import Assistant, build, index_corpus, make_embedder
 from assistant.errors import IndexMismatchError
 from assistant.indexing.embedding import Embedder
 from assistant.interfaces.evals import Case, Result, load_suite, metrics, run_cases
+from assistant.records import STRICTNESS, Strictness
 from assistant.settings import Settings
 
 from .baseline import BM25BestSentence, NearestName
 from .convert import DATA, SUITES, convert_all
+from .selective import Outcome, Point, answer_all, curve, first_score, outcome, plot, point, risk_area
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / "cache"
@@ -47,7 +49,8 @@ COLUMNS = [  # (metric key, column title)
     ("speaker_first_resolved", "speaker named first (he / the campaign)"),
 ]
 ABLATION_ENGINE = "ablation"
-ENGINES = ("assistant", "baseline: BM25 best sentence", ABLATION_ENGINE)
+EVERY_ENGINE = "every answer"  # the assistant at found threshold 0: each question's fate at every level
+ENGINES = ("assistant", "baseline: BM25 best sentence", ABLATION_ENGINE, EVERY_ENGINE)
 ABLATION = HERE / "ablation-calibration.json"  # `make calibrate`'s other fit: with the reader if the shipped is without
 ATTRIBUTION_SUITES = {"polnear"}  # who-said suites: their baseline names the nearest speaker too
 NEAREST_NAME = "baseline: BM25 sentence + nearest name"
@@ -73,6 +76,9 @@ def engines_for(bot: Assistant, suite: str = "", engines: tuple[str, ...] = ENGI
     asks: dict[str, AskFn] = {ENGINES[0]: bot.ask, ENGINES[1]: base.ask}
     if ABLATION_ENGINE in engines:
         asks[ABLATION_ENGINE] = ablation_bot(bot).ask
+    if EVERY_ENGINE in engines:
+        asks[EVERY_ENGINE] = build(bot.settings, embedder=bot.embedder, index=bot.index, calibration=answer_all(
+            load_calibration(bot.embedder.model_id, bot.settings.calibration))).ask
     return asks
 
 
@@ -107,6 +113,33 @@ def run_suite(suite: str, split: str, embedder: Embedder, settings: Settings,
         for engine in engines:
             out[engine] += run_cases(asks[engine], cases)
     return out
+
+
+def suite_outcomes(suite: str, split: str, embedder: Embedder, settings: Settings, cal: Calibration) -> list[Outcome]:
+    """Every question of a suite answered once at found threshold 0 under ``cal``: its fate at any level."""
+    return [outcome(suite, r) for corpus, cases in by_corpus(cases_of(suite, split))
+            for r in run_cases(open_bot(suite, corpus, embedder, settings, answer_all(cal)).ask, cases)]
+
+
+def selective_table(by_suite: dict[str, dict[str, list[Outcome]]], cal: Calibration
+                    ) -> tuple[str, dict[str, dict[str, list[Point]]], dict[str, dict[Strictness, Point]]]:
+    """Each suite at each strictness level, and the area of its risk-coverage curve beside the
+    baseline's, as Markdown; the curves and the levels' points for the plot."""
+    head = ("| suite | " + " | ".join(f"{lv}: answerable refused · answers right · unanswerable refused"
+                                       for lv in STRICTNESS)
+            + " | risk area, assistant | risk area, baseline |\n|---|" + "---:|" * (len(STRICTNESS) + 2) + "\n")
+    lines, curves, marked = [], {}, {}
+    for suite, engines in by_suite.items():
+        every = engines[EVERY_ENGINE]
+        pts = {lv: point(every, cal.threshold(lv)) for lv in STRICTNESS}
+        cells = [" · ".join(_fmt(x) for x in (1 - p.coverage if any(o.answerable for o in every) else None,
+                                              p.accuracy, p.unanswerable_refused)) for p in pts.values()]
+        curves[suite] = {"assistant": curve(every), ENGINES[1]: curve(engines[ENGINES[1]])}
+        marked[suite] = pts
+        area = [risk_area(c) if any(o.answerable for o in every) else None for c in curves[suite].values()]
+        lines.append(f"| {suite} | " + " | ".join(cells) + " | " + " | ".join(
+            "–" if a is None else f"{a:.2f}" for a in area) + " |")
+    return head + "\n".join(lines) + "\n", curves, marked
 
 
 def facets(note: str) -> dict[str, str]:
@@ -157,6 +190,7 @@ def main(
     suites = suite or SUITES
     engines = ENGINES if engine == "all" else tuple(e for e in ENGINES if e.startswith(engine))
     t0 = time.perf_counter()
+    full = write and suite is None and set(splits) == {"dev", "test"} and engine == "all"  # the report
     convert_all()
     settings = Settings()
     embedder = make_embedder(settings)
@@ -164,11 +198,16 @@ def main(
     md = []
     ablation = ablation_label()
     wrong: list[str] = []  # derived figures of the assistant that do not recompute from their cited operands
+    cal = load_calibration(embedder.model_id, settings.calibration)
     for sp in splits:
         rows: list[tuple[str, str, dict[str, Any]]] = []
         md_breakdowns: list[str] = []
+        fates: dict[str, dict[str, list[Outcome]]] = {}
         for name in suites:
             results = run_suite(name, sp, embedder, settings, engines)
+            if results.get(EVERY_ENGINE) and results.get(ENGINES[1]):
+                fates[name] = {EVERY_ENGINE: [outcome(name, r) for r in results.pop(EVERY_ENGINE)],
+                               ENGINES[1]: [outcome(name, r, first_score) for r in results[ENGINES[1]]]}
             for eng, res in results.items():
                 if not res:
                     continue  # a suite without this split (polnear has dev only)
@@ -185,10 +224,22 @@ def main(
                            f"  answer: {answer_text(r.reply)[:300]!r}")
         report["splits"][sp] = [{"suite": s, "engine": e, **m} for s, e, m in rows]
         block = f"## {sp} split\n\n{table(rows)}\n" + "".join(f"\n{b}" for b in md_breakdowns)
+        if fates:
+            sel, curves, marked = selective_table(fates, cal)
+            png = f"risk-coverage-{sp}.png"
+            block += (f"\n### {sp} · selective answering\n\nEach strictness level of the assistant (`--strictness`); "
+                      "the risk area is the mean share of wrong answers over the coverage its curve spans (lower is "
+                      f"better; the baseline ranks its answers by the share of question words covered).\n\n{sel}\n"
+                      f"![risk-coverage, {sp}]({png})\n")
+            report["splits"][sp + " selective"] = {
+                s: {lv: {"coverage": p.coverage, "accuracy": p.accuracy, "unanswerable_refused": p.unanswerable_refused}
+                    for lv, p in m.items()} for s, m in marked.items()}
+            if full:
+                plot(curves, marked, f"Risk-coverage, {sp} split", HERE / png)
         md.append(block)
         typer.echo(block)
     typer.echo(f"({time.perf_counter() - t0:.0f} s)")
-    if write and suite is None and set(splits) == {"dev", "test"} and engine == "all":
+    if full:
         (HERE / "results.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
         (HERE / "RESULTS.md").write_text(
             f"# External suites\n\n{report['date']}. Made by `make eval-external` "
