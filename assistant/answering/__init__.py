@@ -7,7 +7,7 @@
 - ``scoring``: the fitted models (``Logistic``, ``Calibration``) and their file;
 - ``policy``: the decisions those models make (rank, found, quote beside, conflict) and the
   named rule overrides;
-- ``conditions``: conditions a question puts on any answer (a year the documents never name);
+- ``conditions``: conditions a question puts on any answer (a year, a name the documents never mention);
 - ``extractive``: ``ExtractiveAnswerer``, the answer built from verbatim sentences;
 - ``values``: the short answer read from its sentence;
 - ``reader``: the trained cross-encoder (off in the shipped fit);

@@ -23,7 +23,7 @@ from ..language.question import Question
 from ..records import DEFAULT_STRICTNESS, UNNAMED, Answer, Draft, Evidence, Hit, Refusal, Segment, Strictness
 from . import cells, derive
 from .candidates import Candidate, Candidates, speaker_of
-from .conditions import unmentioned_year
+from .conditions import unmentioned_name, unmentioned_year
 from .conversation import Turn
 from .policy import Policy, first_by, one_per_source, reading, wording
 from .reader import Reader
@@ -81,7 +81,8 @@ class ExtractiveAnswerer:
         # A condition of the question the documents cannot meet is a refusal that names it: the
         # row asked for lacks the year asked, or no document found mentions that year at all.
         # Decided by a rule, not the found model: no found_p (at every strictness level).
-        if (why := derive.missing_period(q, ranked, named) or unmentioned_year(q, ranked)) is not None:
+        if (why := derive.missing_period(q, ranked, named) or unmentioned_year(q, ranked)
+                or unmentioned_name(q, ranked)) is not None:
             return _not_found(ranked, None, why)
         if (calc := derive.find(q, ranked, named)) is not None:  # a figure computed from the row's cells
             segs, derived = derive.segments(calc)
