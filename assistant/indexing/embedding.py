@@ -166,7 +166,7 @@ class OnnxEmbedder:
     Mean pooling over the attention mask and L2 normalisation, exactly as the
     sentence-transformers pipeline of all-MiniLM-L6-v2 does; measured against it on FinanceBench
     chunks: cosine >= 0.99998 (fp32), so an index built by either backend serves the other.
-    Batches are sorted by length, as sentence-transformers does, to waste little on padding.
+    Texts are tokenised once and batched longest first by token count, so a batch pads little.
     Safe to call from several threads at once.
     """
 
@@ -174,35 +174,39 @@ class OnnxEmbedder:
                  runtime: str = "openvino", max_length: int = 256, threads: int = 0) -> None:
         self._tok = load_tokenizer(model_path)
         self._counter = load_tokenizer(model_path)
-        self._tok.enable_truncation(max_length)
-        self._tok.enable_padding()
+        self._tok.enable_truncation(max_length)  # unpadded: each batch is padded to its own longest
         self.model_id, self.batch_size, self.backend = model_id, batch_size, f"{runtime}:{onnx_path.name}"
         self._run = onnx_runner(onnx_path, runtime, threads)
-        self.dim = int(self._encode(["dimension probe"])[0].shape[1])
+        self.dim = int(self._encode(self._tok.encode_batch(["dimension probe"]), [[]])[0].shape[1])
 
-    def _encode(self, texts: list[str], spans: list[Spans] | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
-        """One batch: tokenise, run, mean-pool over the attention mask, L2-normalise; and the
-        pooled vectors of ``spans`` (per text) from the same hidden states."""
-        enc = self._tok.encode_batch(texts)
-        ids = np.array([e.ids for e in enc], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+    def _encode(self, enc: list[Any], spans: list[Spans]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """One batch of tokenised texts: pad to its longest (id 0, mask 0, as the tokenizer's own
+        padding does), run, mean-pool over the attention mask, L2-normalise; and the pooled
+        vectors of ``spans`` (per text) from the same hidden states."""
+        ids = np.zeros((len(enc), max(len(e.ids) for e in enc)), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        for i, e in enumerate(enc):
+            ids[i, : len(e.ids)], mask[i, : len(e.ids)] = e.ids, 1
         hidden = self._run({"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})
         pooled = (hidden * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1)
         vecs = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-        parts = [pool_spans(hidden[i], enc[i].offsets, sp) for i, sp in enumerate(spans)] if spans else []
+        parts = [pool_spans(hidden[i, : len(e.ids)], e.offsets, sp) for i, (e, sp) in enumerate(zip(enc, spans,
+                                                                                                   strict=True))]
         return vecs, parts
 
     def embed(self, texts: list[str], progress: bool = False) -> np.ndarray:
         return self.embed_spans(texts, [[] for _ in texts])[0]
 
     def embed_spans(self, texts: list[str], spans: list[Spans]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Tokenised once, then batched longest first by token count: a batch pads little."""
+        enc = self._tok.encode_batch(texts)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         parts: list[np.ndarray] = [np.zeros((0, self.dim), dtype=np.float32)] * len(texts)
-        order = np.argsort([-len(t) for t in texts], kind="stable")
+        order = np.argsort([-len(e.ids) for e in enc], kind="stable")
         for i in range(0, len(texts), self.batch_size):
             idx = order[i : i + self.batch_size]
-            out[idx], pooled = self._encode([texts[j] for j in idx], [spans[j] for j in idx])
-            for j, p in zip(idx, pooled, strict=False):
+            out[idx], pooled = self._encode([enc[j] for j in idx], [spans[j] for j in idx])
+            for j, p in zip(idx, pooled, strict=True):
                 parts[j] = p
         return out, parts
 

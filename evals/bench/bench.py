@@ -144,6 +144,9 @@ def bench_pdf(pages: int = 200) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- 1. ingestion throughput
+INTERLEAVED = 3  # rounds of (index, bare encode) behind the ingest / bare encode ratio
+
+
 def bench_ingest(src: Path, pages: int) -> dict[str, Any]:
     corpus = sample_corpus(src, pages, f"sample-{pages}")
     settings = Settings()
@@ -185,7 +188,17 @@ def bench_ingest(src: Path, pages: int) -> dict[str, Any]:
         r["tokens_per_s"] = r["tokens"] / r["seconds"]
     a, b = rows["a: assistant index"], rows["b: SentenceTransformer.encode (torch)"]
     bov, cc = rows["b-ov: OpenVINO fp32 encode (our backend)"], rows["c: llama-index VectorStoreIndex.from_documents"]
-    return {"pages": pages, "rows": rows, "a_over_b": a["tokens_per_s"] / b["tokens_per_s"],
+    ratios = []  # interleaved: a whole `assistant index` run, then a bare encode of its chunks, INTERLEAVED times
+    for _ in range(INTERLEAVED):
+        with tempfile.TemporaryDirectory() as tmp:
+            t0 = time.perf_counter()
+            build_index(corpus, Path(tmp) / "index", ours, chunker_config(settings), rebuild=True, progress=False)
+            built = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        ours.embed(texts)
+        ratios.append((time.perf_counter() - t0) / built)
+    return {"pages": pages, "rows": rows, "ingest_over_encode": statistics.median(ratios),
+            "ingest_over_encode_runs": ratios, "a_over_b": a["tokens_per_s"] / b["tokens_per_s"],
             "a_over_b_ov": a["tokens_per_s"] / bov["tokens_per_s"],
             "a_over_c_tokens": a["tokens_per_s"] / cc["tokens_per_s"],
             "a_over_c_chunks": a["chunks_per_s"] / cc["chunks_per_s"]}
@@ -470,6 +483,10 @@ def table(res: dict[str, Any]) -> list[str]:
                 f"{r['seconds']:.1f} s{cos})")
         add("1. a/b (tokens/s, ours vs torch encode)", f"{ing['a_over_b']:.2f}", ">= 0.9", ing["a_over_b"] >= 0.9)
         add("1. a/b-ov (ours vs our backend's raw encode)", f"{ing['a_over_b_ov']:.2f}")
+        if "ingest_over_encode" in ing:
+            runs, ratio = ing["ingest_over_encode_runs"], ing["ingest_over_encode"]
+            add(f"1. ingest / bare encode (same runtime, same chunks, interleaved x{len(runs)}: "
+                f"{', '.join(f'{r:.2f}' for r in runs)})", f"{ratio:.2f}", ">= 0.9", ratio >= 0.9)
         add("1. a/c (tokens/s; chunks/s)", f"{ing['a_over_c_tokens']:.2f}; {ing['a_over_c_chunks']:.2f}", "> 1",
             ing["a_over_c_tokens"] > 1 and ing["a_over_c_chunks"] > 1)
     if pdf := res.get("pdf"):
