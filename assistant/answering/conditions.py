@@ -18,7 +18,8 @@ from ..language.question import Question
 from ..records import Refusal
 from .candidates import Candidate
 
-_PLACE_BEFORE = re.compile(r"\b(?:in|to|from|at|into|across|within|throughout|outside|near)\s+(?:the\s+)?$", re.I)
+# A name right after a preposition of place ("sold in Germany"; not "the increase in the Adjusted EBITDA").
+_PLACE_BEFORE = re.compile(r"\b(?:in|to|from|at|into|across|within|throughout|outside|near)\s+$", re.I)
 _SENTENCE_END = re.compile(r"(?<=[^\W\d_]{2})\.\s+")  # "Kestrel. Please", not "U.S. Open"
 _SENTENCE_START = re.compile(r"(?:^|[.?!:;]\s+)[\"'“(]?$")
 _NOT_A_NAME = re.compile(r"\d|^(?:USD|EUR|GBP|JPY|CHF|CAD|AUD|CNY|RMB)$")  # "FY2018", "Q2", "93rd"; a currency code

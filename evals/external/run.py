@@ -127,8 +127,9 @@ def selective_table(by_suite: dict[str, dict[str, list[Outcome]]], cal: Calibrat
     baseline's, as Markdown; the curves and the levels' points for the plot."""
     head = ("| suite | " + " | ".join(f"{lv}: answerable refused · answers right · unanswerable refused"
                                        for lv in STRICTNESS)
-            + " | risk area, assistant | risk area, baseline |\n|---|" + "---:|" * (len(STRICTNESS) + 2) + "\n")
-    lines, curves, marked = [], {}, {}
+            + " | risk area, assistant | risk area, baseline | answerable refused by a condition |\n|---|"
+            + "---:|" * (len(STRICTNESS) + 3) + "\n")
+    lines, curves, marked, examples = [], {}, {}, []
     for suite, engines in by_suite.items():
         every = engines[EVERY_ENGINE]
         pts = {lv: point(every, cal.threshold(lv)) for lv in STRICTNESS}
@@ -137,9 +138,17 @@ def selective_table(by_suite: dict[str, dict[str, list[Outcome]]], cal: Calibrat
         curves[suite] = {"assistant": curve(every), ENGINES[1]: curve(engines[ENGINES[1]])}
         marked[suite] = pts
         area = [risk_area(c) if any(o.answerable for o in every) else None for c in curves[suite].values()]
+        answerable = [o for o in every if o.answerable]
+        by_condition = [o for o in answerable if o.refused_for]
+        kinds = ", ".join(sorted({k for o in by_condition for k in o.refused_for}))
+        conditioned = f"{len(by_condition)} of {len(answerable)}" + (f" ({kinds})" if kinds else "") if answerable \
+            else "–"
+        examples += [f"- {suite}: {o.question!r} ({', '.join(o.refused_for)})" for o in by_condition[:3]]
         lines.append(f"| {suite} | " + " | ".join(cells) + " | " + " | ".join(
-            "–" if a is None else f"{a:.2f}" for a in area) + " |")
-    return head + "\n".join(lines) + "\n", curves, marked
+            "–" if a is None else f"{a:.2f}" for a in area) + f" | {conditioned} |")
+    shown = "\n\nAnswerable questions a condition refused (at every level), up to 3 per suite:\n\n" + (
+        "\n".join(examples) or "none") + "\n"
+    return head + "\n".join(lines) + shown, curves, marked
 
 
 def facets(note: str) -> dict[str, str]:

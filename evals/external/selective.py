@@ -46,6 +46,8 @@ class Outcome:
     gate: Gate
     p: float  # the confidence the gate "found" compares with a threshold (0 otherwise)
     right: bool  # the answer given is right (an answer to an unanswerable question never is)
+    question: str = ""
+    refused_for: tuple[str, ...] = ()  # the kinds of the question's conditions no document meets
 
 
 def answer_all(cal: Calibration) -> Calibration:
@@ -70,9 +72,10 @@ def outcome(suite: str, r: Result, score: Score = found_p) -> Outcome:
     a = r.reply
     right = bool(r.exact_ok if r.exact_ok is not None else r.answer_ok) and r.case.answerable
     if not a.found:
-        return Outcome(suite, r.case.answerable, "refused", 0.0, False)
+        return Outcome(suite, r.case.answerable, "refused", 0.0, False, r.case.question,
+                       tuple(x.kind for x in a.refused_for))
     p = score(a)
-    return Outcome(suite, r.case.answerable, "rule" if p is None else "found", p or 0.0, right)
+    return Outcome(suite, r.case.answerable, "rule" if p is None else "found", p or 0.0, right, r.case.question)
 
 
 def answered(o: Outcome, threshold: float) -> bool:
