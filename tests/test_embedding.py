@@ -59,7 +59,7 @@ def test_blocks_are_embedded_longest_first_over_the_whole_run(real_embedder):
     words = [" ".join(["word"] * n) for n in (3, 90, 10, 60, 2, 120, 7) * 20]
     text = "\n\n".join(words)
     doc, at, chunks = Document("a.txt", text, "x"), 0, []
-    for i, w in enumerate(words):
+    for w in words:
         chunks.append(Chunk("a.txt", at, at + len(w), real_embedder.count_tokens(w)))
         at += len(w) + 2
     seen: list[list[int]] = []
