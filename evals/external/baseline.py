@@ -38,14 +38,14 @@ class BM25BestSentence:
         hits = self.retriever.retrieve(question, self.k)
         q = set(lexical.terms(question))
         idf = self.index.idf
-        total = sum(idf(t) for t in q) or 1.0
+        total = sum(idf(t) for t in sorted(q)) or 1.0  # summed in one order: the same floats every run
         best: tuple[float, str, int, int] | None = None
         for hit in hits:
             doc = self.index.documents[hit.chunk.doc_id]
             for s, e in self.index.sentences.get(doc.id, []):
                 if e <= hit.chunk.start or s >= hit.chunk.end:
                     continue
-                cover = sum(idf(t) for t in q & set(lexical.terms(doc.text[s:e]))) / total
+                cover = round(sum(idf(t) for t in sorted(q & set(lexical.terms(doc.text[s:e])))) / total, 6)
                 if best is None or cover > best[0]:
                     best = (cover, doc.id, s, e)
         timings = {"total": (time.perf_counter() - t0) * 1e3}
