@@ -22,7 +22,8 @@ STRICTNESS_TARGET: dict[str, float] = {"lenient": 0.02, "balanced": 0.05, "stric
 STRICTNESS_HELP = (
     "How sure an answer must be before it is given: 'strict' refuses the most (about {strict:.0%} of the answerable "
     "dev questions), 'balanced' about {balanced:.0%}, 'lenient' about {lenient:.0%}. A question's own conditions "
-    "(a year no document has) are checked at every level.").format(**STRICTNESS_TARGET)
+    "(a year, person, place or name no document found mentions) are checked at every level."
+).format(**STRICTNESS_TARGET)
 # How an answer's evidence is shown: "weak" where fewer than half of such answers were right on
 # dev, "strong" otherwise, "" for a refusal.
 Evidence = Literal["strong", "weak", ""]
