@@ -262,6 +262,13 @@ def read_items(items: list[Item], prerank: Logistic) -> None:
         it.cands = read_top(it.cands, prerank, reading(reader, it.turn.query))
 
 
+def levels_point(measured: dict[str, dict[str, float]]) -> str:
+    """The operating point the levels fit leaves: the found threshold is balanced's."""
+    return ("found threshold per strictness level, the highest refusing at most its share of answerable dev "
+            "questions (macro over suites); the found model's own is balanced's: " + "; ".join(
+                f"{lv} {m['threshold']:.4f} refuses {m['answerable refused']:.1%}" for lv, m in measured.items()))
+
+
 def fit_selective(path: Path, settings: Settings) -> Calibration:
     """The calibration in ``path`` with its strictness levels and weak-evidence band fitted on
     the dev outcomes of the fitted suites (``selective``), written back; balanced is the found
@@ -277,6 +284,7 @@ def fit_selective(path: Path, settings: Settings) -> Calibration:
                    f"{m['answerable refused']:.1%} (target {STRICTNESS_TARGET[level]:.0%}, macro over suites)")
     typer.echo(f"  weak evidence below found p {weak:.4f} (fewer than {WEAK_RIGHT:.0%} of those answers right)")
     cal = replace(cal, levels=dict(levels), weak_below=weak, found=replace(cal.found, threshold=levels["balanced"]),
+                  operating_point=levels_point(measured),
                   fitted={**cal.fitted, "levels": measured, "weak_below": f"isotonic fit of right on found p over "
                           f"{sum(o.gate == 'found' for o in outcomes)} dev answers of the found model"})
     path.write_text(cal.to_json(), encoding="utf-8")

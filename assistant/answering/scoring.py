@@ -36,7 +36,6 @@ CALIBRATION_VERSION = 5
 PROB_DIGITS = 6  # probabilities are rounded to this many decimals before any comparison
 
 
-
 @dataclass(frozen=True)
 class Logistic:
     """P(yes | features) = sigmoid(bias + weights . features); ``yes`` at ``threshold``.
